@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newVersionCmd) }
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the lpetrust version",
+		Example: "  lpetrust version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v := version
+			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+				v = info.Main.Version
+			}
+			if a.output == "json" {
+				return writeJSON(a.stdout, map[string]string{"version": v})
+			}
+			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\n", v)
+			return err
+		},
+	}
+}

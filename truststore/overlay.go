@@ -1,0 +1,321 @@
+package truststore
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxOverlaySize bounds an overlay file (and each PEM file it names).
+const maxOverlaySize = 4 << 20
+
+// An overlay file (YAML or JSON) extends the embedded catalogue:
+//
+//	stores:
+//	  - name: CONTOSO          # a new store...
+//	    base: CU11             # ...starting from the roots of CU11
+//	    roots:
+//	      - file: contoso-root.pem   # path relative to the overlay file
+//	  - name: CU11             # an existing store: roots are added to it
+//	    roots:
+//	      - pem: |
+//	          -----BEGIN CERTIFICATE-----
+//	          ...
+//	firmware:
+//	  - version: 4.0.7577.4470
+//	    release: Contoso pilot
+//	    store: CONTOSO
+//	    released: 2016-01-15
+//	    families: [cx500, aastra]
+//	    note: tested on the pilot phones
+type overlayDoc struct {
+	Stores   []yaml.Node `yaml:"stores"`
+	Firmware []yaml.Node `yaml:"firmware"`
+}
+
+type overlayStore struct {
+	Name  string      `yaml:"name"`
+	Base  string      `yaml:"base"`
+	Roots []yaml.Node `yaml:"roots"`
+}
+
+type overlayRoot struct {
+	File string `yaml:"file"`
+	PEM  string `yaml:"pem"`
+	Note string `yaml:"note"`
+}
+
+type overlayBuild struct {
+	Version  string   `yaml:"version"`
+	Release  string   `yaml:"release"`
+	Store    string   `yaml:"store"`
+	Released string   `yaml:"released"`
+	Families []string `yaml:"families"`
+	Note     string   `yaml:"note"`
+}
+
+// OverlayError locates a problem in an overlay file.
+type OverlayError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *OverlayError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("overlay %s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("overlay %s: %s", e.File, e.Msg)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+func (c *Catalogue) applyOverlayFile(file string) error {
+	fail := func(line int, format string, args ...any) error {
+		return &OverlayError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	data, err := readCapped(file)
+	if err != nil {
+		return fail(0, "%s", err)
+	}
+	var doc overlayDoc
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fail(0, "empty file")
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.ReplaceAll(msg, "\n", "; ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			var line int
+			fmt.Sscan(m[1], &line)
+			return fail(line, "%s", yamlLine.ReplaceAllString(msg, ""))
+		}
+		return fail(0, "%s", msg)
+	}
+	dir := filepath.Dir(file)
+	for i := range doc.Stores {
+		n := &doc.Stores[i]
+		var s overlayStore
+		if err := decodeStrict(n, &s, "name", "base", "roots"); err != nil {
+			return fail(n.Line, "store: %s", err)
+		}
+		if strings.TrimSpace(s.Name) == "" {
+			return fail(n.Line, "store: name is required")
+		}
+		store := c.Store(s.Name)
+		if store == nil {
+			store = &Store{Name: s.Name, UserData: true}
+			if s.Base != "" {
+				base := c.Store(s.Base)
+				if base == nil {
+					return fail(n.Line, "store %q: base store %q is not defined", s.Name, s.Base)
+				}
+				store.Base = base.Name
+				store.Roots = append(store.Roots, base.Roots...)
+			}
+			c.stores = append(c.stores, store)
+		} else {
+			if s.Base != "" {
+				return fail(n.Line, "store %q already exists: base applies only to a new store", s.Name)
+			}
+			store.UserData = true
+		}
+		if len(s.Roots) == 0 && store.Base == "" && len(store.Roots) == 0 {
+			return fail(n.Line, "store %q has no roots and no base", s.Name)
+		}
+		for j := range s.Roots {
+			rn := &s.Roots[j]
+			var r overlayRoot
+			if err := decodeStrict(rn, &r, "file", "pem", "note"); err != nil {
+				return fail(rn.Line, "root: %s", err)
+			}
+			certs, src, err := overlayRootCerts(dir, r)
+			if err != nil {
+				return fail(rn.Line, "%s", err)
+			}
+			for _, cert := range certs {
+				c.addUserRoot(store, cert, src, r.Note)
+			}
+		}
+	}
+	for i := range doc.Firmware {
+		n := &doc.Firmware[i]
+		var ob overlayBuild
+		if err := decodeStrict(n, &ob, "version", "release", "store", "released", "families", "note"); err != nil {
+			return fail(n.Line, "firmware: %s", err)
+		}
+		if _, err := ParseVersion(ob.Version); err != nil {
+			return fail(n.Line, "firmware: %s", err)
+		}
+		if ob.Store == "" {
+			return fail(n.Line, "firmware %s: store is required", ob.Version)
+		}
+		store := c.Store(ob.Store)
+		if store == nil {
+			return fail(n.Line, "firmware %s: store %q is not defined", ob.Version, ob.Store)
+		}
+		if ob.Released != "" {
+			if _, err := time.Parse(time.DateOnly, ob.Released); err != nil {
+				return fail(n.Line, "firmware %s: released %q is not a YYYY-MM-DD date", ob.Version, ob.Released)
+			}
+		}
+		b := Build{Version: ob.Version, Release: ob.Release, Released: ob.Released, Store: store.Name,
+			Verified: true, Note: joinNote("user data from "+file, ob.Note), UserData: true, Families: []string{}}
+		if b.Release == "" {
+			b.Release = ob.Version
+		}
+		for _, f := range ob.Families {
+			fam := FamilyByName(f)
+			if fam == "" {
+				return fail(n.Line, "firmware %s: unknown device family %q (use cx700, cx500, aastra, hp or a model name)", ob.Version, f)
+			}
+			b.Families = append(b.Families, fam)
+		}
+		replaced := false
+		for k := range c.builds {
+			if c.builds[k].Version == b.Version {
+				c.builds[k], replaced = b, true
+			}
+		}
+		if !replaced {
+			c.builds = append(c.builds, b)
+		}
+	}
+	sortBuilds(c.builds)
+	c.overlays = append(c.overlays, file)
+	return nil
+}
+
+// decodeStrict decodes a mapping node, refusing keys outside allowed.
+func decodeStrict(n *yaml.Node, v any, allowed ...string) error {
+	if n.Kind != yaml.MappingNode {
+		return errors.New("expected a mapping")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			return fmt.Errorf("unknown field %q (allowed: %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return n.Decode(v)
+}
+
+func overlayRootCerts(dir string, r overlayRoot) ([]*x509.Certificate, string, error) {
+	var data []byte
+	src := "inline PEM"
+	switch {
+	case r.File != "" && r.PEM != "":
+		return nil, "", errors.New("root: give file or pem, not both")
+	case r.File != "":
+		p := r.File
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		var err error
+		if data, err = readCapped(p); err != nil {
+			return nil, "", fmt.Errorf("root file %s: %w", r.File, err)
+		}
+		src = r.File
+	case r.PEM != "":
+		data = []byte(r.PEM)
+	default:
+		return nil, "", errors.New("root: file or pem is required")
+	}
+	certs, err := parsePEMCerts(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("root %s: %w", src, err)
+	}
+	return certs, src, nil
+}
+
+// parsePEMCerts parses every CERTIFICATE block; it fails on a block that is
+// not a certificate, a truncated block, or no block at all.
+func parsePEMCerts(data []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("PEM block %q is not a certificate", block.Type)
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("bad certificate in PEM: %w", err)
+		}
+		out = append(out, c)
+	}
+	if bytes.Contains(rest, []byte("-----BEGIN")) {
+		return nil, errors.New("truncated or malformed PEM block")
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no PEM certificate found")
+	}
+	return out, nil
+}
+
+func (c *Catalogue) addUserRoot(store *Store, cert *x509.Certificate, src, note string) {
+	s1, s256 := Thumbprints(cert)
+	if store.Has(s1) {
+		return
+	}
+	r := c.RootBySHA1(s1)
+	if r == nil {
+		r = &Root{Cert: cert, SHA1: s1, SHA256: s256, AddedIn: store.Name, UserData: true,
+			Note: joinNote("user data from "+src, note)}
+		c.roots = append(c.roots, r)
+	}
+	store.Roots = append(store.Roots, r)
+}
+
+func joinNote(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
+func readCapped(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(f, maxOverlaySize+1))
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if n > maxOverlaySize {
+		return nil, fmt.Errorf("file larger than %d bytes", maxOverlaySize)
+	}
+	return buf.Bytes(), nil
+}
+
+// unwrapPathError drops the path from an *os.PathError, since callers name the file themselves.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
