@@ -46,3 +46,15 @@ func FamilyOfDevice(manufacturer, model string) string {
 	}
 	return ""
 }
+
+var familyShort = map[string]string{
+	FamilyCX700: "CX700/8540", FamilyCX500: "CX500/600/3000", FamilyAastra: "Aastra", FamilyHP: "HP",
+}
+
+// FamilyShortName is a compact family label for narrow tables ("CX700/8540").
+func FamilyShortName(f string) string {
+	if s, ok := familyShort[f]; ok {
+		return s
+	}
+	return f
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +79,23 @@ func (e *OverlayError) Error() string {
 	return fmt.Sprintf("overlay %s: %s", e.File, e.Msg)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): `)
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError turns a yaml.v3 decoding error into one OverlayError with a line.
+func yamlError(file string, err error) error {
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msgs = te.Errors
+	}
+	msg := strings.TrimSpace(msgs[0])
+	msg = regexp.MustCompile(` in type [\w.]+`).ReplaceAllString(msg, "")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &OverlayError{File: file, Line: line, Msg: m[2]}
+	}
+	return &OverlayError{File: file, Msg: strings.Join(strings.Fields(msg), " ")}
+}
 
 func (c *Catalogue) applyOverlayFile(file string) error {
 	fail := func(line int, format string, args ...any) error {
@@ -95,14 +112,7 @@ func (c *Catalogue) applyOverlayFile(file string) error {
 		if errors.Is(err, io.EOF) {
 			return fail(0, "empty file")
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "\n", "; ")
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			var line int
-			fmt.Sscan(m[1], &line)
-			return fail(line, "%s", yamlLine.ReplaceAllString(msg, ""))
-		}
-		return fail(0, "%s", msg)
+		return yamlError(file, err)
 	}
 	dir := filepath.Dir(file)
 	for i := range doc.Stores {

@@ -16,6 +16,8 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -154,4 +156,28 @@ func (s *Store) Has(sha1Hex string) bool {
 		}
 	}
 	return false
+}
+
+// oidMD2WithRSA is not known to crypto/x509, but old LPE roots use it.
+var oidMD2WithRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 2}
+
+// SignatureAlgorithmName names a certificate's signature algorithm like
+// crypto/x509 does ("SHA256-RSA"), including MD2-RSA, which crypto/x509
+// reports as unknown; any other unknown algorithm is named by its OID.
+func SignatureAlgorithmName(c *x509.Certificate) string {
+	if c.SignatureAlgorithm != x509.UnknownSignatureAlgorithm {
+		return c.SignatureAlgorithm.String()
+	}
+	var outer struct {
+		TBS    asn1.RawValue
+		SigAlg pkix.AlgorithmIdentifier
+		Sig    asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		return "unknown"
+	}
+	if outer.SigAlg.Algorithm.Equal(oidMD2WithRSA) {
+		return "MD2-RSA"
+	}
+	return outer.SigAlg.Algorithm.String()
 }

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+func init() { commands = append(commands, newRootsCmd) }
+
+// rootJSON is the machine-readable form of one root.
+type rootJSON struct {
+	SHA1               string `json:"sha1"`
+	SHA256             string `json:"sha256"`
+	Subject            string `json:"subject"`
+	Name               string `json:"name"`
+	TableLabel         string `json:"table_label"`
+	NotBefore          string `json:"not_before"`
+	NotAfter           string `json:"not_after"`
+	SignatureAlgorithm string `json:"signature_algorithm"`
+	PublicKey          string `json:"public_key"`
+	AddedIn            string `json:"added_in"`
+	Expired            bool   `json:"expired"`
+	Note               string `json:"note"`
+	UserData           bool   `json:"user_data"`
+}
+
+func newRootJSON(r *truststore.Root, at time.Time) rootJSON {
+	c := r.Cert
+	return rootJSON{
+		SHA1: r.SHA1, SHA256: r.SHA256, Subject: c.Subject.String(), Name: truststore.DisplayName(c),
+		TableLabel: r.TableLabel,
+		NotBefore:  c.NotBefore.UTC().Format(time.RFC3339), NotAfter: c.NotAfter.UTC().Format(time.RFC3339),
+		SignatureAlgorithm: truststore.SignatureAlgorithmName(c), PublicKey: truststore.PublicKeyDescription(c),
+		AddedIn: r.AddedIn, Expired: !truststore.ValidAt(c, at), Note: rootNote(r), UserData: r.UserData,
+	}
+}
+
+func rootNote(r *truststore.Root) string {
+	if r.UserData && !strings.HasPrefix(r.Note, "user data") {
+		return "user data: " + r.Note
+	}
+	return r.Note
+}
+
+func newRootsCmd(a *app) *cobra.Command {
+	var release, firmware string
+	var expired, valid bool
+	cmd := &cobra.Command{
+		Use:   "roots",
+		Short: "List the root certificates a phone firmware trusts",
+		Long: `roots lists the root certificates of the Lync Phone Edition firmware stores.
+
+Without --release or --firmware it lists all 34 roots with the release that
+added each (RTM: 17, CU10: 1 more, CU11: 16 more). --release takes a release or
+store name (CU9 gives the RTM store, the one CU9 carries); --firmware takes any
+version or phone user-agent. Validity is judged at --at.
+
+Output formats: table, json, csv, and pem (a bundle other tools can use, e.g.
+openssl verify -CAfile).`,
+		Example: `  lpetrust roots
+  lpetrust roots --release CU10 --valid
+  lpetrust roots --firmware 4.0.7577.4372 --expired -o json
+  lpetrust roots --release CU11 -o pem > cu11.pem && openssl verify -CAfile cu11.pem server.pem
+  lpetrust roots diff CU9 CU11`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkOutput("table", "json", "csv", "pem"); err != nil {
+				return err
+			}
+			if release != "" && firmware != "" {
+				return usageError("--release and --firmware cannot be combined")
+			}
+			if expired && valid {
+				return usageError("--expired and --valid cannot be combined")
+			}
+			cat, err := a.Catalogue()
+			if err != nil {
+				return err
+			}
+			roots := cat.Roots()
+			switch {
+			case release != "":
+				store, err := storeForRelease(a, cat, release)
+				if err != nil {
+					return err
+				}
+				roots = store.Roots
+			case firmware != "":
+				store, res, err := cat.ResolveStore(firmware)
+				if err != nil {
+					return usageError("--firmware %q: %s", firmware, err)
+				}
+				warnUnverified(a, firmware, res.Build)
+				roots = store.Roots
+			}
+			var picked []*truststore.Root
+			for _, r := range roots {
+				ok := truststore.ValidAt(r.Cert, a.At())
+				if (expired && ok) || (valid && !ok) {
+					continue
+				}
+				picked = append(picked, r)
+			}
+			return printRoots(a, picked)
+		},
+	}
+	cmd.Flags().StringVar(&release, "release", "", "list the store of this release or store name (RTM, CU10, CU11, CU12 …)")
+	cmd.Flags().StringVar(&firmware, "firmware", "", "list the store of this firmware version or phone user-agent")
+	cmd.Flags().BoolVar(&expired, "expired", false, "only roots expired (or not yet valid) at --at")
+	cmd.Flags().BoolVar(&valid, "valid", false, "only roots valid at --at")
+	cmd.AddCommand(newRootsDiffCmd(a))
+	return cmd
+}
+
+// storeForRelease accepts a store name or a release name.
+func storeForRelease(a *app, cat *truststore.Catalogue, name string) (*truststore.Store, error) {
+	if s := cat.Store(name); s != nil {
+		return s, nil
+	}
+	builds := cat.BuildsOfRelease(name)
+	if len(builds) == 0 {
+		return nil, usageError("release %q: unknown release or store (known: %s)", name,
+			strings.Join(append(storeNames(cat), cat.ReleaseNames()...), ", "))
+	}
+	b := builds[len(builds)-1]
+	warnUnverified(a, name, b)
+	return cat.Store(b.Store), nil
+}
+
+func storeNames(cat *truststore.Catalogue) []string {
+	var out []string
+	for _, s := range cat.Stores() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// warnUnverified says on stderr when a store is assumed rather than documented.
+func warnUnverified(a *app, input string, b truststore.Build) {
+	if !b.Verified {
+		fmt.Fprintf(a.stderr, "lpetrust: note: %s uses the %s store, unverified: %s\n", input, b.Store, b.Note)
+	}
+}
+
+func printRoots(a *app, roots []*truststore.Root) error {
+	switch a.output {
+	case "json":
+		out := []rootJSON{}
+		for _, r := range roots {
+			out = append(out, newRootJSON(r, a.At()))
+		}
+		return writeJSON(a.stdout, out)
+	case "csv":
+		var rows [][]string
+		for _, r := range roots {
+			j := newRootJSON(r, a.At())
+			rows = append(rows, []string{j.SHA1, j.SHA256, j.Subject, j.TableLabel, j.NotBefore, j.NotAfter,
+				j.SignatureAlgorithm, j.PublicKey, j.AddedIn, yesNo(j.Expired), j.Note})
+		}
+		return writeCSV(a.stdout, []string{"sha1", "sha256", "subject", "table_label", "not_before", "not_after",
+			"signature_algorithm", "public_key", "added_in", "expired", "note"}, rows)
+	case "pem":
+		for _, r := range roots {
+			fmt.Fprintf(a.stdout, "# %s\n# SHA-1 %s, added in %s, expires %s\n", r.Cert.Subject, r.SHA1, r.AddedIn, day(r.Cert.NotAfter))
+			if err := pem.Encode(a.stdout, &pem.Block{Type: "CERTIFICATE", Bytes: r.Cert.Raw}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	t := newTable(a.stdout, "SHA-1", "NAME", "EXPIRES", "KEY", "SIGNATURE", "ADDED", "STATUS", "NOTE")
+	var notes []string
+	validCount := 0
+	for _, r := range roots {
+		status := "valid"
+		if !truststore.ValidAt(r.Cert, a.At()) {
+			status = "expired"
+			if a.At().Before(r.Cert.NotBefore) {
+				status = "not yet valid"
+			}
+		} else {
+			validCount++
+		}
+		mark := ""
+		if n := rootNote(r); n != "" {
+			notes = append(notes, n)
+			mark = fmt.Sprintf("[%d]", len(notes))
+		}
+		t.row(r.SHA1, truststore.DisplayName(r.Cert), day(r.Cert.NotAfter), truststore.PublicKeyDescription(r.Cert),
+			truststore.SignatureAlgorithmName(r.Cert), r.AddedIn, status, mark)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n%d roots: %d valid, %d not valid at %s\n", len(roots), validCount, len(roots)-validCount, a.At().Format(time.RFC3339))
+	for i, n := range notes {
+		fmt.Fprintf(a.stdout, "[%d] %s\n", i+1, n)
+	}
+	return nil
+}
+
+func newRootsDiffCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "diff FROM TO",
+		Short: "Show the roots a firmware upgrade adds (and removes)",
+		Long: `diff compares the stores of two releases, store names or firmware versions and
+lists the roots TO has that FROM lacks (added) and the reverse (removed; only
+possible with overlay stores).`,
+		Example: `  lpetrust roots diff CU9 CU10
+  lpetrust roots diff 4.0.7577.4372 CU11 -o json`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkOutput("table", "json", "csv"); err != nil {
+				return err
+			}
+			cat, err := a.Catalogue()
+			if err != nil {
+				return err
+			}
+			var stores [2]*truststore.Store
+			for i, in := range args {
+				if s := cat.Store(in); s != nil {
+					stores[i] = s
+					continue
+				}
+				s, res, err := cat.ResolveStore(in)
+				if err != nil {
+					return usageError("%q: %s", in, err)
+				}
+				warnUnverified(a, in, res.Build)
+				stores[i] = s
+			}
+			added, removed := diffStores(stores[0], stores[1])
+			return printRootsDiff(a, stores[0].Name, stores[1].Name, added, removed)
+		},
+	}
+}
+
+func diffStores(from, to *truststore.Store) (added, removed []*truststore.Root) {
+	for _, r := range to.Roots {
+		if !from.Has(r.SHA1) {
+			added = append(added, r)
+		}
+	}
+	for _, r := range from.Roots {
+		if !to.Has(r.SHA1) {
+			removed = append(removed, r)
+		}
+	}
+	return added, removed
+}
+
+func printRootsDiff(a *app, from, to string, added, removed []*truststore.Root) error {
+	conv := func(rs []*truststore.Root) []rootJSON {
+		out := []rootJSON{}
+		for _, r := range rs {
+			out = append(out, newRootJSON(r, a.At()))
+		}
+		return out
+	}
+	switch a.output {
+	case "json":
+		return writeJSON(a.stdout, struct {
+			From    string     `json:"from"`
+			To      string     `json:"to"`
+			Added   []rootJSON `json:"added"`
+			Removed []rootJSON `json:"removed"`
+		}{from, to, conv(added), conv(removed)})
+	case "csv":
+		var rows [][]string
+		for _, r := range added {
+			rows = append(rows, []string{"added", r.SHA1, r.Cert.Subject.String(), day(r.Cert.NotAfter)})
+		}
+		for _, r := range removed {
+			rows = append(rows, []string{"removed", r.SHA1, r.Cert.Subject.String(), day(r.Cert.NotAfter)})
+		}
+		return writeCSV(a.stdout, []string{"change", "sha1", "subject", "not_after"}, rows)
+	}
+	fmt.Fprintf(a.stdout, "%s -> %s: %d added, %d removed\n", from, to, len(added), len(removed))
+	t := newTable(a.stdout)
+	for _, r := range added {
+		t.row("+", r.SHA1, truststore.DisplayName(r.Cert), "expires "+day(r.Cert.NotAfter))
+	}
+	for _, r := range removed {
+		t.row("-", r.SHA1, truststore.DisplayName(r.Cert), "expires "+day(r.Cert.NotAfter))
+	}
+	return t.flush()
+}

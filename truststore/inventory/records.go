@@ -1,0 +1,249 @@
+package inventory
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// Limits that keep one record from making memory grow.
+const (
+	maxLineBytes   = 64 << 10 // a physical line longer than this is a bad row
+	maxRecordLines = 64       // a quoted field may span at most this many lines
+)
+
+var (
+	errLongLine       = errors.New("line longer than 64 KiB")
+	errUnterminated   = errors.New("quoted field not closed")
+	errBinary         = errors.New("contains a NUL byte (binary data, or UTF-16 text)")
+	errUTF16          = errors.New("file is UTF-16 encoded")
+)
+
+// recordReader splits a stream into delimited records. It handles quoted
+// fields (with "" escapes and line breaks inside quotes), CRLF line ends and
+// a UTF-8 byte-order mark. Fields returned by next alias internal buffers
+// and are valid until the next call.
+type recordReader struct {
+	br      *bufio.Reader
+	delim   byte // 0: the whole line is one field
+	line    int  // number of the last physical line read
+	started bool
+	rec     []byte   // the current record's bytes
+	fields  [][]byte // fields of the current record
+	scratch []byte   // unescaped quoted fields
+	spans   [][2]int // field bounds in scratch
+	pending []byte   // a line handed back by unread
+	havePending bool
+	pendingLine int
+}
+
+func newRecordReader(r io.Reader) *recordReader {
+	return &recordReader{br: bufio.NewReaderSize(r, 256<<10)}
+}
+
+// readLine returns the next physical line without its line end. A line
+// longer than maxLineBytes is consumed and reported as errLongLine.
+func (r *recordReader) readLine() ([]byte, error) {
+	if r.havePending {
+		r.havePending = false
+		r.line = r.pendingLine
+		return r.pending, nil
+	}
+	r.rec = r.rec[:0]
+	tooLong := false
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if len(chunk) > 0 && !tooLong {
+			if len(r.rec)+len(chunk) > maxLineBytes+2 {
+				tooLong = true
+				r.rec = r.rec[:0]
+			} else if err == nil && len(r.rec) == 0 {
+				// Fast path: the whole line is in the bufio buffer.
+				r.line++
+				line := trimEOL(chunk)
+				return r.first(line)
+			} else {
+				r.rec = append(r.rec, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if err == io.EOF && len(r.rec) == 0 && !tooLong {
+			return nil, io.EOF
+		}
+		r.line++
+		if tooLong {
+			return nil, errLongLine
+		}
+		return r.first(trimEOL(r.rec))
+	}
+}
+
+// first strips a byte-order mark from the first line and rejects UTF-16.
+func (r *recordReader) first(line []byte) ([]byte, error) {
+	if r.started {
+		return line, nil
+	}
+	r.started = true
+	if bytes.HasPrefix(line, []byte{0xEF, 0xBB, 0xBF}) {
+		return line[3:], nil
+	}
+	if bytes.HasPrefix(line, []byte{0xFF, 0xFE}) || bytes.HasPrefix(line, []byte{0xFE, 0xFF}) {
+		return nil, errUTF16
+	}
+	return line, nil
+}
+
+// unread hands a line back so that the next readLine returns it again.
+func (r *recordReader) unread(line []byte) {
+	r.pending = append(r.pending[:0], line...)
+	r.havePending = true
+	r.pendingLine = r.line
+	r.line--
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+// next returns the fields of the next record and the line it starts on. A
+// record that cannot be split is returned as an error together with its
+// line; the reader stays usable. At the end it returns io.EOF.
+func (r *recordReader) next() (fields [][]byte, line int, err error) {
+	l, err := r.readLine()
+	line = r.line
+	if err != nil {
+		return nil, line, err
+	}
+	if bytes.IndexByte(l, 0) >= 0 {
+		return nil, line, errBinary
+	}
+	if r.delim == 0 {
+		r.fields = append(r.fields[:0], l)
+		return r.fields, line, nil
+	}
+	if bytes.IndexByte(l, '"') < 0 {
+		return r.splitPlain(l), line, nil
+	}
+	// Quoted fields may hold line breaks: gather lines until quotes balance.
+	if !quotesBalanced(l) {
+		rec := append([]byte(nil), l...)
+		for n := 1; !quotesBalanced(rec); n++ {
+			if n >= maxRecordLines {
+				return nil, line, errUnterminated
+			}
+			more, err := r.readLine()
+			if err == io.EOF {
+				return nil, line, errUnterminated
+			}
+			if err != nil {
+				return nil, line, err
+			}
+			rec = append(append(rec, '\n'), more...)
+		}
+		l = rec
+	}
+	return r.splitQuoted(l), line, nil
+}
+
+func quotesBalanced(b []byte) bool {
+	return bytes.Count(b, []byte{'"'})%2 == 0
+}
+
+func (r *recordReader) splitPlain(l []byte) [][]byte {
+	r.fields = r.fields[:0]
+	for {
+		i := bytes.IndexByte(l, r.delim)
+		if i < 0 {
+			return append(r.fields, l)
+		}
+		r.fields = append(r.fields, l[:i])
+		l = l[i+1:]
+	}
+}
+
+// splitQuoted splits a record holding quotes, leniently: a quote inside an
+// unquoted field is kept, text after a closing quote is appended.
+func (r *recordReader) splitQuoted(l []byte) [][]byte {
+	r.fields = r.fields[:0]
+	r.scratch = r.scratch[:0]
+	spans := r.spans[:0]
+	i := 0
+	for {
+		start := len(r.scratch)
+		if i < len(l) && l[i] == '"' {
+			i++
+			for i < len(l) {
+				c := l[i]
+				if c == '"' {
+					if i+1 < len(l) && l[i+1] == '"' {
+						r.scratch = append(r.scratch, '"')
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				r.scratch = append(r.scratch, c)
+				i++
+			}
+		}
+		for i < len(l) && l[i] != r.delim {
+			r.scratch = append(r.scratch, l[i])
+			i++
+		}
+		spans = append(spans, [2]int{start, len(r.scratch)})
+		if i >= len(l) {
+			break
+		}
+		i++ // the delimiter
+	}
+	r.spans = spans
+	for _, s := range spans {
+		r.fields = append(r.fields, r.scratch[s[0]:s[1]])
+	}
+	return r.fields
+}
+
+// guessDelimiter picks the most frequent of comma, semicolon and tab outside
+// quotes; 0 when the line has none.
+func guessDelimiter(l []byte) byte {
+	var counts [3]int
+	in := false
+	for _, c := range l {
+		switch c {
+		case '"':
+			in = !in
+		case ',':
+			if !in {
+				counts[0]++
+			}
+		case ';':
+			if !in {
+				counts[1]++
+			}
+		case '\t':
+			if !in {
+				counts[2]++
+			}
+		}
+	}
+	best, delim := 0, byte(0)
+	for i, d := range []byte{',', ';', '\t'} {
+		if counts[i] > best {
+			best, delim = counts[i], d
+		}
+	}
+	return delim
+}
