@@ -14,10 +14,10 @@ const (
 )
 
 var (
-	errLongLine       = errors.New("line longer than 64 KiB")
-	errUnterminated   = errors.New("quoted field not closed")
-	errBinary         = errors.New("contains a NUL byte (binary data, or UTF-16 text)")
-	errUTF16          = errors.New("file is UTF-16 encoded")
+	errLongLine     = errors.New("line longer than 64 KiB")
+	errUnterminated = errors.New("quoted field not closed")
+	errBinary       = errors.New("contains a NUL byte (binary data, or UTF-16 text)")
+	errUTF16        = errors.New("file is UTF-16 encoded: save it as UTF-8")
 )
 
 // recordReader splits a stream into delimited records. It handles quoted
@@ -25,15 +25,15 @@ var (
 // a UTF-8 byte-order mark. Fields returned by next alias internal buffers
 // and are valid until the next call.
 type recordReader struct {
-	br      *bufio.Reader
-	delim   byte // 0: the whole line is one field
-	line    int  // number of the last physical line read
-	started bool
-	rec     []byte   // the current record's bytes
-	fields  [][]byte // fields of the current record
-	scratch []byte   // unescaped quoted fields
-	spans   [][2]int // field bounds in scratch
-	pending []byte   // a line handed back by unread
+	br          *bufio.Reader
+	delim       byte // 0: the whole line is one field
+	line        int  // number of the last physical line read
+	started     bool
+	rec         []byte   // the current record's bytes
+	fields      [][]byte // fields of the current record
+	scratch     []byte   // unescaped quoted fields
+	spans       [][2]int // field bounds in scratch
+	pending     []byte   // a line handed back by unread
 	havePending bool
 	pendingLine int
 }
@@ -123,8 +123,11 @@ func trimEOL(b []byte) []byte {
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
 	l, err := r.readLine()
 	line = r.line
-	if err != nil {
+	if err == errLongLine {
 		return nil, line, err
+	}
+	if err != nil {
+		return nil, line + 1, err // the line that could not be read
 	}
 	if bytes.IndexByte(l, 0) >= 0 {
 		return nil, line, errBinary

@@ -1,0 +1,101 @@
+package adpublish
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// MissingRootsFromFile returns the distinct missing roots of a file that is
+// either a certificate chain (any format chain.ReadFile reads, judged with
+// chain.Evaluate under opts) or the JSON `lpetrust inspect -o json` writes.
+// Each root's certificate is taken from the catalogue when it knows it
+// (Cert stays nil for a root neither the catalogue nor the file holds).
+func MissingRootsFromFile(cat *truststore.Catalogue, path string, opts chain.Options) ([]chain.MissingRoot, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var results []chain.Result
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+		if t[0] == '{' {
+			var one chain.Result
+			err = json.Unmarshal(t, &one)
+			results = append(results, one)
+		} else {
+			err = json.Unmarshal(t, &results)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: not the JSON of lpetrust inspect -o json: %w", path, err)
+		}
+	} else {
+		inputs, err := chain.ReadFile(path, chain.ReadOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range inputs {
+			r, err := chain.Evaluate(cat, in, opts)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			results = append(results, *r)
+		}
+	}
+	return distinctMissing(cat, results), nil
+}
+
+// MissingRootsOf collects the distinct missing roots of chain results.
+func MissingRootsOf(cat *truststore.Catalogue, results []*chain.Result) []chain.MissingRoot {
+	var rs []chain.Result
+	for _, r := range results {
+		if r != nil {
+			rs = append(rs, *r)
+		}
+	}
+	return distinctMissing(cat, rs)
+}
+
+func distinctMissing(cat *truststore.Catalogue, results []chain.Result) []chain.MissingRoot {
+	var out []chain.MissingRoot
+	seen := map[string]bool{}
+	for _, r := range results {
+		for _, m := range r.MissingRoots {
+			if seen[m.SHA1] {
+				continue
+			}
+			seen[m.SHA1] = true
+			if m.Cert == nil {
+				if k := cat.KnownBySHA1(m.SHA1); k != nil {
+					m.Cert = k.Cert
+				} else if root := cat.RootBySHA1(m.SHA1); root != nil {
+					m.Cert = root.Cert
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// PublishedSHA1 says whether (and where) the certificate with that SHA-1 is
+// among the listed objects.
+func PublishedSHA1(objs []Object, sha1, subject, name string) Publication {
+	p := Publication{SHA1: sha1, Subject: subject, Name: name, Containers: []Container{}, DNs: []string{}}
+	for _, o := range objs {
+		for _, v := range o.Certificates {
+			if v.SHA1 == sha1 {
+				p.Containers = append(p.Containers, o.Container)
+				p.DNs = append(p.DNs, o.DN)
+				if o.Container == ContainerCA {
+					p.Published = true
+				}
+				break
+			}
+		}
+	}
+	return p
+}

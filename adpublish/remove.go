@@ -1,0 +1,140 @@
+package adpublish
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// ParseSHA1 normalizes a SHA-1 thumbprint: 40 hex digits, with optional
+// spaces or colons, to upper case.
+func ParseSHA1(s string) (string, error) {
+	h := strings.ToUpper(strings.NewReplacer(" ", "", ":", "").Replace(strings.TrimSpace(s)))
+	if len(h) != 40 {
+		return "", fmt.Errorf("SHA-1 %q: want 40 hex digits", s)
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return "", fmt.Errorf("SHA-1 %q: not hex", s)
+	}
+	return h, nil
+}
+
+// RemoveOptions control Remove.
+type RemoveOptions struct {
+	// SHA1 is the thumbprint of the certificate value to remove (ParseSHA1 form).
+	SHA1       string
+	Containers []Container
+	DryRun     bool
+}
+
+// Remove takes the certificate with that SHA-1 out of every object of the
+// containers that holds it. Other values are never touched; an object whose
+// last real value goes is deleted. When no object holds it, the report has
+// one "unchanged" outcome per container. Removals are read back.
+func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
+	r := &Report{DryRun: opts.DryRun, ConfigNC: d.ConfigNC}
+	objs, err := d.List(ListOptions{Containers: opts.Containers})
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range opts.Containers {
+		found := false
+		for _, o := range objs {
+			if o.Container != ct {
+				continue
+			}
+			for _, attr := range readAttrs {
+				for _, v := range o.Certificates {
+					if v.Attribute != attr || v.SHA1 != opts.SHA1 {
+						continue
+					}
+					found = true
+					out := Outcome{SHA1: opts.SHA1, Subject: v.Subject, Name: o.Name, Container: ct, DN: o.DN, Attribute: attr}
+					d.removeOne(r, o.DN, attr, v.Raw, opts.DryRun, &out)
+					r.Outcomes = append(r.Outcomes, out)
+					break
+				}
+			}
+		}
+		if !found {
+			r.Outcomes = append(r.Outcomes, Outcome{SHA1: opts.SHA1, Container: ct, DN: ContainerDN(ct, d.ConfigNC),
+				Status: StatusUnchanged, Note: "not published in this container"})
+		}
+	}
+	return r, nil
+}
+
+// removeOne removes one value from dn, deleting the object when no real
+// value would remain, and reads the result back.
+func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry bool, o *Outcome) {
+	obj, err := d.read(dn)
+	if err != nil {
+		o.fail(err)
+		return
+	}
+	if obj == nil || !obj.has(attr, raw) {
+		o.Status, o.Note = StatusUnchanged, "already gone"
+		return
+	}
+	if obj.realValues() <= 1 {
+		r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeDelete})
+		o.Status, o.ObjectDeleted = StatusRemoved, true
+		if dry {
+			return
+		}
+		if err := d.conn.Del(ldap.NewDelRequest(dn, nil)); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			o.fail(err)
+			return
+		}
+		d.verifyGone(dn, attr, raw, o)
+		return
+	}
+	mod := Change{DN: dn, Type: ChangeModify, Op: OpDelete, Attrs: []Attr{{Name: attr, Values: [][]byte{raw}}}}
+	req := ldap.NewModifyRequest(dn, nil)
+	req.Delete(attr, []string{string(raw)})
+	r.Changes = append(r.Changes, mod)
+	if attr == AttrCACertificate && len(obj.values[attr]) == 1 {
+		// cACertificate is mandatory: its last value gives way to a placeholder
+		// in the same request (the object keeps a cross-certificate).
+		req.Add(attr, []string{string(placeholder)})
+		r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeModify, Op: OpAdd,
+			Attrs: []Attr{{Name: attr, Values: [][]byte{placeholder}}}})
+	}
+	o.Status = StatusRemoved
+	if dry {
+		return
+	}
+	if err := d.conn.Modify(req); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchAttribute) {
+		o.fail(err)
+		return
+	}
+	d.verifyGone(dn, attr, raw, o)
+}
+
+func (d *Directory) verifyGone(dn, attr string, raw []byte, o *Outcome) {
+	obj, err := d.read(dn)
+	if err != nil {
+		o.fail(fmt.Errorf("read back: %w", err))
+		return
+	}
+	if obj != nil && obj.has(attr, raw) {
+		o.Status = StatusFailed
+		o.Error = dn + ": " + errors.New("the value is still there when read back").Error()
+		return
+	}
+	if o.ObjectDeleted && obj != nil {
+		// Another publisher added a value between our read and the delete
+		// request being refused or raced: the object stays with its values.
+		o.ObjectDeleted = false
+	}
+}
+
+// SHA1Of returns the upper-case hex SHA-1 of raw bytes.
+func SHA1Of(raw []byte) string {
+	sum := sha1.Sum(raw)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}

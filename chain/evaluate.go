@@ -1,0 +1,637 @@
+package chain
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// anchorRef is one certificate that can anchor a path for some stores.
+type anchorRef struct {
+	cert     *x509.Certificate
+	sha1     string
+	name     string
+	extra    bool         // from Options.ExtraAnchors: every store
+	stores   map[int]bool // store indexes holding it (nil for extra anchors)
+	notAfter time.Time
+}
+
+// judged is one path as a given store sees it: the path with its last
+// certificate replaced by the store's root holding the same key.
+type judged struct {
+	p        path
+	anchor   *anchorRef
+	problems []string  // validity problems; empty means trusted
+	until    time.Time // earliest expiry on the path
+	needs    []*node   // catalogue certificates the server would have to send
+}
+
+// effective returns the certificates a phone validates: the path without its
+// last element, then the anchor.
+func (j *judged) effective() []*x509.Certificate {
+	out := make([]*x509.Certificate, 0, len(j.p))
+	for _, n := range j.p[:len(j.p)-1] {
+		out = append(out, n.cert)
+	}
+	return append(out, j.anchor.cert)
+}
+
+// Evaluate judges one input against every store of the catalogue: it builds
+// every path from the input's end-entity certificate through the input, the
+// intermediates, the catalogue's known CAs and (with Options.AIA) fetched
+// issuers, to the roots of each store, and reports a verdict per store, the
+// earliest release and builds that trust the chain, the missing roots,
+// phone findings and helpful cross-certificates.
+//
+// Only certificates a server can send (input, intermediates, AIA) count
+// towards a trusted verdict; a path that needs a catalogue cross-certificate
+// becomes an Alternative. Evaluate returns an error only for an input
+// without certificates.
+func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error) {
+	if cat == nil {
+		return nil, errors.New("chain: nil catalogue")
+	}
+	leafCert := chooseLeaf(in)
+	if leafCert == nil {
+		return nil, fmt.Errorf("%s: no certificate", in.Source)
+	}
+	at := opts.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	stores := cat.Stores()
+
+	pool := newCertPool(len(in.Certs) + len(opts.Intermediates) + len(cat.Roots()) + len(cat.Known()) + len(opts.ExtraAnchors) + 1)
+	leaf := pool.add(leafCert, OriginInput)
+	for _, c := range in.Certs {
+		pool.add(c, OriginInput)
+	}
+	for _, c := range opts.Intermediates {
+		pool.add(c, OriginIntermediates)
+	}
+	var findings []Finding
+	if opts.AIA {
+		findings = append(findings, fetchAIA(pool, opts)...)
+	}
+	for _, r := range cat.Roots() {
+		pool.add(r.Cert, OriginStore)
+	}
+	for _, c := range opts.ExtraAnchors {
+		pool.add(c, OriginAnchor)
+	}
+	for _, k := range cat.Known() {
+		pool.add(k.Cert, OriginCatalogue)
+	}
+
+	anchors := map[string][]*anchorRef{} // by key
+	anchorKeys := map[string]bool{}
+	for i, s := range stores {
+		for _, r := range s.Roots {
+			key := string(r.Cert.RawSubjectPublicKeyInfo)
+			var ref *anchorRef
+			for _, a := range anchors[key] {
+				if a.sha1 == r.SHA1 && !a.extra {
+					ref = a
+				}
+			}
+			if ref == nil {
+				name := truststore.DisplayName(r.Cert)
+				ref = &anchorRef{cert: r.Cert, sha1: r.SHA1, name: name, stores: map[int]bool{}, notAfter: r.Cert.NotAfter}
+				anchors[key] = append(anchors[key], ref)
+			}
+			ref.stores[i] = true
+			anchorKeys[key] = true
+		}
+	}
+	for _, c := range opts.ExtraAnchors {
+		key := string(c.RawSubjectPublicKeyInfo)
+		anchors[key] = append(anchors[key], &anchorRef{cert: c, sha1: thumb(c), name: truststore.DisplayName(c), extra: true, notAfter: c.NotAfter})
+		anchorKeys[key] = true
+	}
+
+	paths := buildPaths(pool, leaf, anchorKeys)
+
+	res := &Result{Source: in.Source}
+	bestPerStore := make([]*judged, len(stores)) // best deliverable anchored path (trusted or not)
+	altPerStore := make([]*judged, len(stores))  // best trusted path needing catalogue certificates
+	for si := range stores {
+		var best, alt *judged
+		for _, p := range paths {
+			for _, a := range anchors[p[len(p)-1].spki] {
+				if !a.extra && !a.stores[si] {
+					continue
+				}
+				j := judge(p, a, at, opts.HonorExpiredRoots)
+				if len(j.needs) == 0 {
+					if better(j, best) {
+						best = j
+					}
+				} else if len(j.problems) == 0 && better(j, alt) {
+					alt = j
+				}
+			}
+		}
+		bestPerStore[si] = best
+		if best == nil || len(best.problems) > 0 {
+			altPerStore[si] = alt
+		}
+	}
+
+	ends := pathEnds(paths)
+	missing := map[string]*MissingRoot{}
+	var missingOrder []string
+	addMissing := func(c *x509.Certificate) {
+		m := missingRoot(cat, c)
+		if _, ok := missing[m.SHA1]; !ok {
+			missing[m.SHA1] = &m
+			missingOrder = append(missingOrder, m.SHA1)
+		}
+	}
+
+	for si, s := range stores {
+		v := Verdict{Store: s.Name, Reasons: []string{}, Path: []string{}}
+		j := bestPerStore[si]
+		switch {
+		case j != nil && len(j.problems) == 0:
+			v.Trusted = true
+			v.AnchorSHA1 = j.anchor.sha1
+			u := j.until
+			v.ValidUntil = &u
+			for _, c := range j.effective() {
+				v.Path = append(v.Path, thumb(c))
+			}
+			if j.anchor.extra {
+				v.Reasons = append(v.Reasons, fmt.Sprintf("anchored at %s (%s…), an additional trusted root, not a firmware root", j.anchor.name, truststore.ShortSHA1(j.anchor.sha1)))
+			}
+		case j != nil:
+			v.AnchorSHA1 = j.anchor.sha1
+			v.Reasons = append(v.Reasons, j.problems...)
+			for _, c := range j.effective() {
+				v.Path = append(v.Path, thumb(c))
+			}
+			if rootExpiredOnly(j, at) {
+				if re := reissue(cat, j.anchor, at); re != nil {
+					v.Reasons = append(v.Reasons, fmt.Sprintf("a re-issue of that root with the same key, %s (%s…, valid until %s), is known: publish it to phones (e.g. in Active Directory)",
+						truststore.DisplayName(re), truststore.ShortSHA1(thumb(re)), re.NotAfter.UTC().Format(time.DateOnly)))
+					addMissing(re)
+				}
+			}
+		default:
+			v.Reasons = append(v.Reasons, noPathReasons(cat, ends, si)...)
+			for _, e := range ends {
+				if e.end.selfIssued && !storeHasKey(anchors, e.end.spki, si) {
+					addMissing(e.end.cert)
+				}
+			}
+		}
+		res.Verdicts = append(res.Verdicts, v)
+	}
+	for _, sha := range missingOrder {
+		res.MissingRoots = append(res.MissingRoots, *missing[sha])
+	}
+
+	for i, s := range stores {
+		if res.Verdicts[i].Trusted {
+			name := s.Name
+			res.MinimumRelease = &name
+			break
+		}
+	}
+	earliest := cat.EarliestBuilds(res.TrustedBy)
+	for _, f := range truststore.Families {
+		fb := FamilyBuild{Family: f}
+		if b, ok := earliest[f]; ok {
+			fb.Version, fb.Release = b.Version, b.Release
+		}
+		res.MinimumBuilds = append(res.MinimumBuilds, fb)
+	}
+
+	res.Alternatives = alternatives(stores, res, altPerStore)
+
+	// The chain shown: the best path of the earliest trusting store, else
+	// the longest supplied path.
+	var shown []*x509.Certificate
+	var shownNodes path
+	for i := range stores {
+		if res.Verdicts[i].Trusted {
+			shown = bestPerStore[i].effective()
+			shownNodes = bestPerStore[i].p
+			break
+		}
+	}
+	if shown == nil {
+		shownNodes = longestSupplied(paths)
+		for _, n := range shownNodes {
+			shown = append(shown, n.cert)
+		}
+	}
+	for i, c := range shown {
+		origin := OriginInput
+		if i < len(shownNodes) {
+			origin = shownNodes[i].origin
+		}
+		if i == len(shown)-1 && i < len(shownNodes) && shownNodes[i].cert != c {
+			origin = OriginStore
+		}
+		res.Chain = append(res.Chain, certInfo(c, origin))
+	}
+
+	// Findings look at every path a phone may use.
+	judgedCerts := map[string]*x509.Certificate{}
+	var judgedOrder []string
+	anchorSHA := map[string]bool{}
+	addJudged := func(cs []*x509.Certificate, anchor string) {
+		for _, c := range cs {
+			s := thumb(c)
+			if _, ok := judgedCerts[s]; !ok {
+				judgedCerts[s] = c
+				judgedOrder = append(judgedOrder, s)
+			}
+		}
+		if anchor != "" {
+			anchorSHA[anchor] = true
+		}
+	}
+	trustedAny := false
+	for i := range stores {
+		if res.Verdicts[i].Trusted {
+			trustedAny = true
+			addJudged(bestPerStore[i].effective(), bestPerStore[i].anchor.sha1)
+		}
+	}
+	if !trustedAny {
+		addJudged(shown, "")
+		if len(shownNodes) > 0 && shownNodes[len(shownNodes)-1].selfIssued {
+			anchorSHA[shownNodes[len(shownNodes)-1].sha1] = true
+		}
+	}
+	var onPath []*x509.Certificate
+	for _, s := range judgedOrder {
+		if !anchorSHA[s] {
+			onPath = append(onPath, judgedCerts[s])
+		}
+	}
+	findings = append(findings, phoneFindings(leafCert, onPath, at, opts)...)
+	if opts.Strict {
+		for i := range findings {
+			if findings[i].Basis == BasisAssumption && findings[i].Severity == SeverityWarning {
+				findings[i].Severity = SeverityError
+				findings[i].Message += " (--strict)"
+			}
+		}
+	}
+	res.Findings = findings
+	if res.Findings == nil {
+		res.Findings = []Finding{}
+	}
+	if res.MissingRoots == nil {
+		res.MissingRoots = []MissingRoot{}
+	}
+	if res.Alternatives == nil {
+		res.Alternatives = []Alternative{}
+	}
+	return res, nil
+}
+
+// Passes reports whether the store trusts the chain and no finding is an error.
+func (r *Result) Passes(store string) bool {
+	if !r.TrustedBy(store) {
+		return false
+	}
+	for _, f := range r.Findings {
+		if f.Severity == SeverityError {
+			return false
+		}
+	}
+	return true
+}
+
+func storeHasKey(anchors map[string][]*anchorRef, key string, si int) bool {
+	for _, a := range anchors[key] {
+		if a.extra || a.stores[si] {
+			return true
+		}
+	}
+	return false
+}
+
+// judge checks a path against one anchor at time at.
+func judge(p path, a *anchorRef, at time.Time, honorExpiredRoots bool) *judged {
+	j := &judged{p: p, anchor: a}
+	first := true
+	note := func(t time.Time) {
+		if first || t.Before(j.until) {
+			j.until = t
+			first = false
+		}
+	}
+	last := len(p) - 1
+	for i, n := range p[:last] {
+		if i > 0 && !n.deliverable() {
+			j.needs = append(j.needs, n)
+		}
+		note(n.cert.NotAfter)
+		if pr := validityProblem(n.cert, role(i), at); pr != "" {
+			j.problems = append(j.problems, pr)
+		}
+	}
+	// The phone uses its own copy of the root, whatever copy the path ends with.
+	if !honorExpiredRoots {
+		note(a.cert.NotAfter)
+		if pr := validityProblem(a.cert, "root", at); pr != "" {
+			j.problems = append(j.problems, pr)
+		}
+	}
+	return j
+}
+
+func role(i int) string {
+	if i == 0 {
+		return "certificate"
+	}
+	return "intermediate"
+}
+
+// validityProblem describes why c is not valid at t, or returns "".
+func validityProblem(c *x509.Certificate, role string, t time.Time) string {
+	switch {
+	case t.After(c.NotAfter):
+		return fmt.Sprintf("%s %s (%s…) expired %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotAfter.UTC().Format(time.DateOnly))
+	case t.Before(c.NotBefore):
+		return fmt.Sprintf("%s %s (%s…) is not valid before %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotBefore.UTC().Format(time.DateOnly))
+	}
+	return ""
+}
+
+// better orders candidate paths: trusted first, then fewer problems, fewer
+// certificates to add, later expiry, newer root, shorter path.
+func better(a, b *judged) bool {
+	if b == nil {
+		return true
+	}
+	if (len(a.problems) == 0) != (len(b.problems) == 0) {
+		return len(a.problems) == 0
+	}
+	if len(a.problems) != len(b.problems) {
+		return len(a.problems) < len(b.problems)
+	}
+	if len(a.needs) != len(b.needs) {
+		return len(a.needs) < len(b.needs)
+	}
+	if !a.until.Equal(b.until) {
+		return a.until.After(b.until)
+	}
+	if !a.anchor.notAfter.Equal(b.anchor.notAfter) { // the newer copy of a re-issued root
+		return a.anchor.notAfter.After(b.anchor.notAfter)
+	}
+	return len(a.p) < len(b.p)
+}
+
+// rootExpiredOnly reports whether the root's validity is the only problem.
+func rootExpiredOnly(j *judged, at time.Time) bool {
+	if len(j.problems) != 1 || validAt(j.anchor.cert, at) {
+		return false
+	}
+	return strings.HasPrefix(j.problems[0], "root ")
+}
+
+func validAt(c *x509.Certificate, t time.Time) bool { return truststore.ValidAt(c, t) }
+
+// reissue finds a catalogue certificate with the anchor's key and subject
+// that is valid at t: a re-issued copy of an expired root.
+func reissue(cat *truststore.Catalogue, a *anchorRef, at time.Time) *x509.Certificate {
+	var best *x509.Certificate
+	consider := func(c *x509.Certificate) {
+		if string(c.RawSubjectPublicKeyInfo) != string(a.cert.RawSubjectPublicKeyInfo) ||
+			string(c.RawSubject) != string(c.RawIssuer) || !validAt(c, at) {
+			return
+		}
+		if best == nil || c.NotAfter.After(best.NotAfter) {
+			best = c
+		}
+	}
+	for _, r := range cat.Roots() {
+		consider(r.Cert)
+	}
+	for _, k := range cat.Known() {
+		consider(k.Cert)
+	}
+	return best
+}
+
+// pathEnd is where a supplied path stops.
+type pathEnd struct {
+	end  *node
+	prev *node // the certificate it issued, nil when end is the leaf
+}
+
+// pathEnds returns the distinct ends of the paths, each path cut before the
+// first certificate that only the catalogue knows unless that certificate
+// is a root (naming the root is the point).
+func pathEnds(paths []path) []pathEnd {
+	var out []pathEnd
+	seen := map[string]bool{}
+	for _, p := range paths {
+		cut := p
+		for i := 1; i < len(p); i++ {
+			if !p[i].deliverable() {
+				if p[i].selfIssued {
+					cut = p[:i+1]
+				} else {
+					cut = p[:i]
+				}
+				break
+			}
+		}
+		e := pathEnd{end: cut[len(cut)-1]}
+		if len(cut) > 1 {
+			e.prev = cut[len(cut)-2]
+		}
+		if seen[e.end.sha1] {
+			continue
+		}
+		seen[e.end.sha1] = true
+		out = append(out, e)
+	}
+	// Roots first: they are what a person needs to hear about.
+	sort.SliceStable(out, func(i, k int) bool { return out[i].end.selfIssued && !out[k].end.selfIssued })
+	return out
+}
+
+// noPathReasons explains why no supplied path reaches store si.
+func noPathReasons(cat *truststore.Catalogue, ends []pathEnd, si int) []string {
+	var out []string
+	stores := cat.Stores()
+	for _, e := range ends {
+		c := e.end.cert
+		id := fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(e.end.sha1))
+		if e.end.selfIssued {
+			holders := storesWithKey(cat, c)
+			var which string
+			if len(holders) == 0 {
+				which = "which no LPE firmware has"
+			} else {
+				verb := " have"
+				if len(holders) == 1 {
+					verb = " has"
+				}
+				which = "which only " + strings.Join(holders, ", ") + verb
+			}
+			out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, %s", id, which))
+			continue
+		}
+		holders := storesWithKey(cat, c)
+		if len(holders) > 0 && !contains(holders, stores[si].Name) {
+			out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, whose key only %s has as a root", id, strings.Join(holders, ", ")))
+			continue
+		}
+		out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, issued by %s, which was not supplied (add it with --intermediates, or try --aia)",
+			id, issuerName(c)))
+	}
+	if len(out) == 0 {
+		out = append(out, "no path to any root of this store")
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// storesWithKey names the stores holding a root with c's key.
+func storesWithKey(cat *truststore.Catalogue, c *x509.Certificate) []string {
+	var out []string
+	for _, s := range cat.Stores() {
+		for _, r := range s.Roots {
+			if string(r.Cert.RawSubjectPublicKeyInfo) == string(c.RawSubjectPublicKeyInfo) {
+				out = append(out, s.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func issuerName(c *x509.Certificate) string {
+	i := c.Issuer
+	switch {
+	case i.CommonName != "":
+		return i.CommonName
+	case len(i.OrganizationalUnit) > 0:
+		return i.OrganizationalUnit[len(i.OrganizationalUnit)-1]
+	case len(i.Organization) > 0:
+		return i.Organization[len(i.Organization)-1]
+	}
+	return i.String()
+}
+
+func missingRoot(cat *truststore.Catalogue, c *x509.Certificate) MissingRoot {
+	sha := thumb(c)
+	m := MissingRoot{SHA1: sha, Subject: c.Subject.String(), Name: truststore.DisplayName(c), Stores: cat.StoresHolding(sha), Cert: c}
+	if m.Stores == nil {
+		m.Stores = []string{}
+	}
+	if r := cat.RootBySHA1(sha); r != nil {
+		m.Known = true
+	}
+	if k := cat.KnownBySHA1(sha); k != nil {
+		m.Known = true
+		m.Name = k.Name
+	}
+	return m
+}
+
+// longestSupplied returns the longest supplied prefix among the paths,
+// preferring one that ends at a root.
+func longestSupplied(paths []path) path {
+	var best path
+	for _, p := range paths {
+		cut := p
+		for i := 1; i < len(p); i++ {
+			if !p[i].deliverable() {
+				if p[i].selfIssued {
+					cut = p[:i+1]
+				} else {
+					cut = p[:i]
+				}
+				break
+			}
+		}
+		endsAtRoot := cut[len(cut)-1].selfIssued
+		bestRoot := best != nil && best[len(best)-1].selfIssued
+		if best == nil || (endsAtRoot && !bestRoot) || (endsAtRoot == bestRoot && len(cut) > len(best)) {
+			best = cut
+		}
+	}
+	return best
+}
+
+// alternatives turns the best trusted paths that need catalogue
+// certificates into advice, one entry per set of certificates to add.
+func alternatives(stores []*truststore.Store, res *Result, alts []*judged) []Alternative {
+	var out []Alternative
+	index := map[string]int{}
+	for si, j := range alts {
+		if j == nil {
+			continue
+		}
+		var shas []string
+		for _, n := range j.needs {
+			shas = append(shas, n.sha1)
+		}
+		key := strings.Join(shas, ",")
+		if i, ok := index[key]; ok {
+			out[i].Stores = append(out[i].Stores, stores[si].Name)
+			continue
+		}
+		first := j.needs[0]
+		alt := Alternative{
+			Stores:     []string{stores[si].Name},
+			AddSHA1:    first.sha1,
+			AddSubject: first.cert.Subject.String(),
+			AnchorSHA1: j.anchor.sha1,
+			Cert:       first.cert,
+		}
+		for _, n := range j.needs {
+			alt.Certs = append(alt.Certs, certInfo(n.cert, n.origin))
+		}
+		u := j.until
+		alt.ValidUntil = &u
+		index[key] = len(out)
+		out = append(out, alt)
+	}
+	for i := range out {
+		var names []string
+		for _, c := range out[i].Certs {
+			names = append(names, fmt.Sprintf("%s (%s…, issued by %s)", c.Name, truststore.ShortSHA1(c.SHA1), issuerName(c.Cert)))
+		}
+		out[i].Message = fmt.Sprintf("send %s in the server's chain: %s would then trust it until %s",
+			strings.Join(names, " and "), strings.Join(out[i].Stores, ", "), out[i].ValidUntil.UTC().Format(time.DateOnly))
+	}
+	return out
+}
+
+func certInfo(c *x509.Certificate, origin string) CertInfo {
+	return CertInfo{
+		SHA1:               thumb(c),
+		Subject:            c.Subject.String(),
+		Issuer:             c.Issuer.String(),
+		NotBefore:          c.NotBefore.UTC(),
+		NotAfter:           c.NotAfter.UTC(),
+		PublicKey:          truststore.PublicKeyDescription(c),
+		SignatureAlgorithm: c.SignatureAlgorithm.String(),
+		Name:               truststore.DisplayName(c),
+		Origin:             origin,
+		Cert:               c,
+	}
+}

@@ -1,0 +1,150 @@
+package chain
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// Severities and bases of findings.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+
+	// BasisFact: documented behaviour of LPE phones or Lync Server.
+	BasisFact = "fact"
+	// BasisAssumption: no source settles it; the tool assumes the cautious answer.
+	BasisAssumption = "assumption"
+)
+
+// Finding codes.
+const (
+	CodeWildcardLeaf    = "wildcard_leaf"
+	CodePoolNotInSAN    = "pool_not_in_san"
+	CodeSIPNotInSAN     = "sip_domain_not_in_san"
+	CodeNoServerAuth    = "no_server_auth_eku"
+	CodeNoEKU           = "no_eku"
+	CodeRSAKeyTooSmall  = "rsa_key_below_2048"
+	CodeECDSAKey        = "ecdsa_key"
+	CodeSignatureHash   = "signature_hash_above_sha256"
+	CodeLeafExpiring    = "leaf_expiring"
+	CodeLeafExpired     = "leaf_expired"
+	CodeAIAFetched      = "aia_fetched"
+	CodeAIAFetchFailed  = "aia_fetch_failed"
+	CodeRSAKeyAbove2048 = "rsa_key_above_2048"
+)
+
+// phoneFindings checks what LPE phones need of a server certificate, apart
+// from trust. onPath are the certificates a phone validates (leaf and
+// intermediates; the firmware's own roots excluded).
+func phoneFindings(leaf *x509.Certificate, onPath []*x509.Certificate, at time.Time, opts Options) []Finding {
+	var out []Finding
+	add := func(code, sev, basis, format string, args ...any) {
+		out = append(out, Finding{Code: code, Severity: sev, Basis: basis, Message: fmt.Sprintf(format, args...)})
+	}
+	names := leafNames(leaf)
+	for _, n := range names {
+		if strings.HasPrefix(n, "*") {
+			add(CodeWildcardLeaf, SeverityError, BasisFact,
+				"the certificate names %s: LPE phones do not support wildcard certificates on Front End or Access Edge (PIN and USB sign-in)", n)
+			break
+		}
+	}
+	if opts.Pool != "" && !hasDNSName(leaf, opts.Pool) {
+		add(CodePoolNotInSAN, SeverityError, BasisFact,
+			"the pool FQDN %s is not in the certificate's subject alternative names", strings.ToLower(opts.Pool))
+	}
+	if opts.SIPDomain != "" {
+		want := "sip." + strings.ToLower(strings.TrimSuffix(opts.SIPDomain, "."))
+		if !hasDNSName(leaf, want) {
+			add(CodeSIPNotInSAN, SeverityError, BasisFact,
+				"%s is not in the certificate's subject alternative names: LPE phones require it explicitly", want)
+		}
+	}
+	switch {
+	case len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0:
+		if !leaf.IsCA {
+			add(CodeNoEKU, SeverityInfo, BasisAssumption,
+				"the certificate has no extended key usage; Lync Server expects Server Authentication")
+		}
+	case !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth) && !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny):
+		add(CodeNoServerAuth, SeverityError, BasisFact,
+			"the certificate's extended key usage lacks Server Authentication (1.3.6.1.5.5.7.3.1), so TLS clients refuse it as a server certificate")
+	}
+	for i, c := range onPath {
+		id := certID(c)
+		switch k := c.PublicKey.(type) {
+		case *rsa.PublicKey:
+			if bits := k.N.BitLen(); bits < 2048 {
+				add(CodeRSAKeyTooSmall, SeverityWarning, BasisAssumption,
+					"%s has a %d-bit RSA key; Lync Server and current CAs require at least 2048 bits", id, bits)
+			} else if bits > 2048 && i == 0 {
+				add(CodeRSAKeyAbove2048, SeverityInfo, BasisAssumption,
+					"%s has a %d-bit RSA key; whether LPE phones handle keys above 2048 bits is not documented", id, bits)
+			}
+		case *ecdsa.PublicKey:
+			add(CodeECDSAKey, SeverityWarning, BasisAssumption,
+				"%s has an ECDSA key (%s); no ECDSA support is documented for the LPE TLS stack", id, truststore.PublicKeyDescription(c))
+		}
+		if bigHash(c.SignatureAlgorithm) {
+			add(CodeSignatureHash, SeverityWarning, BasisAssumption,
+				"%s is signed with %s; only SHA-256 (and SHA-1) signatures are documented to work on LPE phones", id, c.SignatureAlgorithm)
+		}
+	}
+	warnDays := opts.WarnDays
+	if warnDays <= 0 {
+		warnDays = 30
+	}
+	switch {
+	case at.After(leaf.NotAfter):
+		add(CodeLeafExpired, SeverityError, BasisFact, "%s expired %s", certID(leaf), leaf.NotAfter.UTC().Format(time.DateOnly))
+	case leaf.NotAfter.Sub(at) < time.Duration(warnDays)*24*time.Hour:
+		days := int(leaf.NotAfter.Sub(at).Hours() / 24)
+		add(CodeLeafExpiring, SeverityWarning, BasisFact, "%s expires %s, in %d days (warning threshold %d days)",
+			certID(leaf), leaf.NotAfter.UTC().Format(time.DateOnly), days, warnDays)
+	}
+	return out
+}
+
+func certID(c *x509.Certificate) string {
+	return fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)))
+}
+
+func bigHash(a x509.SignatureAlgorithm) bool {
+	switch a {
+	case x509.SHA384WithRSA, x509.SHA512WithRSA, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512,
+		x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
+		return true
+	}
+	return false
+}
+
+// leafNames lists the DNS names of the leaf: SANs, else the CN.
+func leafNames(c *x509.Certificate) []string {
+	if len(c.DNSNames) > 0 {
+		return c.DNSNames
+	}
+	if c.Subject.CommonName != "" {
+		return []string{c.Subject.CommonName}
+	}
+	return nil
+}
+
+// hasDNSName reports whether the certificate's SANs name host exactly
+// (a wildcard does not count: phones do not accept wildcards).
+func hasDNSName(c *x509.Certificate, host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, n := range c.DNSNames {
+		if strings.ToLower(strings.TrimSuffix(n, ".")) == host {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package chain
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// Seed corpora live in testdata/fuzz/FuzzReadBytes and
+// testdata/fuzz/FuzzBuildPaths (real certificate, PFX and P7B files, a
+// truncated PEM, a cross-signing loop). Run for example:
+//
+//	go test ./chain -run '^$' -fuzz FuzzReadBytes -fuzztime 30s
+//	go test ./chain -run '^$' -fuzz FuzzBuildPaths -fuzztime 30s
+
+func fuzzPassword(string) ([]byte, error) { return []byte("lpetrust-test-pfx"), nil }
+
+// FuzzReadBytes: the reader never panics, and either returns certificates
+// or a one-line error that starts with the source name.
+func FuzzReadBytes(f *testing.F) {
+	for _, p := range []string{"pfx/nopassword.pfx", "pfx/legacy-rc2.pfx", "pfx/chain.p7b", "pfx/chain-der.p7b", "pfx/leaf.pem"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := ReadBytes("fuzz.bin", data, ReadOptions{Password: fuzzPassword, MaxBytes: 1 << 20})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.bin: ") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("bad error %q", err)
+			}
+			return
+		}
+		if len(in.Certs) == 0 {
+			t.Fatal("no error and no certificate")
+		}
+	})
+}
+
+// FuzzBuildPaths: whatever certificates come in, path building and the
+// verdicts never panic and stay consistent.
+func FuzzBuildPaths(f *testing.F) {
+	for _, p := range []string{"pfx/chain.p7b", "certs/modern/340B2880F446FCC04E59ED33F52B3D08D6242964.pem", "certs/intermediates/339CDD57CFD5B141169B615FF31428782D1DA639.pem"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	cat := truststore.Default()
+	at := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in, err := ReadBytes("fuzz.pem", data, ReadOptions{MaxBytes: 1 << 20})
+		if err != nil {
+			return
+		}
+		r, err := Evaluate(cat, in, Options{At: at, Pool: "pool.contoso.test", SIPDomain: "contoso.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Verdicts) != len(cat.Stores()) {
+			t.Fatalf("%d verdicts for %d stores", len(r.Verdicts), len(cat.Stores()))
+		}
+		for _, v := range r.Verdicts {
+			if v.Trusted && (v.ValidUntil == nil || v.AnchorSHA1 == "" || len(v.Path) == 0 || v.Path[len(v.Path)-1] != v.AnchorSHA1) {
+				t.Fatalf("inconsistent trusted verdict %+v", v)
+			}
+			if !v.Trusted && len(v.Reasons) == 0 {
+				t.Fatalf("untrusted verdict without reasons: %+v", v)
+			}
+		}
+		if (r.MinimumRelease != nil) != (len(r.Verdicts) > 0 && anyTrusted(r)) {
+			t.Fatal("minimum_release inconsistent with verdicts")
+		}
+	})
+}
+
+func anyTrusted(r *Result) bool {
+	for _, v := range r.Verdicts {
+		if v.Trusted {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,539 @@
+package live
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// Defaults of a Request.
+const (
+	DefaultConcurrency = 32
+	DefaultTimeout     = 5 * time.Second
+)
+
+// Request says what Audit checks and how.
+type Request struct {
+	// Targets are "host", "host:port", IP addresses or "[v6]:port".
+	// A target without a port is checked on every port of Ports.
+	Targets []string
+	// Discover lists SIP domains to discover endpoints for, the way a phone
+	// and an administrator would: SRV _sipinternaltls._tcp.DOMAIN and
+	// _sip._tls.DOMAIN (target and port from each record), sip.DOMAIN on
+	// Ports, and lyncdiscoverinternal.DOMAIN and ucupdates-r2.DOMAIN on
+	// WebPort, each where it exists.
+	Discover []string
+	// Ports replaces DefaultPorts for targets without a port and sip.DOMAIN.
+	Ports []int
+	// Resolver answers DNS queries; nil means SystemResolver.
+	Resolver Resolver
+	// Concurrency is how many endpoints are checked at once (each with up
+	// to three handshakes in parallel); 0 means DefaultConcurrency.
+	Concurrency int
+	// Timeout bounds each handshake, connect included; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Limits bound what a server may send; the zero value means the defaults.
+	Limits Limits
+	// Chain are the options of every chain evaluation. Empty Pool and
+	// SIPDomain are filled per endpoint: Pool with the endpoint's name,
+	// SIPDomain with the domain it was discovered from.
+	Chain chain.Options
+	// Progress, when set, is called after each endpoint completes, from
+	// one goroutine at a time, with the number done and the total.
+	Progress func(done, total int)
+	// Dialer, when set, is used for every connection (tests bind it to a
+	// loopback source address); nil means a plain net.Dialer.
+	Dialer *net.Dialer
+}
+
+// Endpoint is one address:port of one name, and everything learnt there.
+type Endpoint struct {
+	// Target is the target or discovery domain this endpoint came from,
+	// as given.
+	Target string
+	// Via says how the endpoint was found: "target", "SRV
+	// _sipinternaltls._tcp.example.com", "discovered sip.example.com"…
+	Via string
+	// Name is the DNS name connected to; empty for an IP address target.
+	Name string
+	// Address is the IP address; invalid when Name did not resolve.
+	Address netip.Addr
+	Port    int
+	// SNI is the server name sent in the main handshake (Name, or empty).
+	SNI string
+	// Modern is a handshake offering what a current client offers; it
+	// provides the presented chain.
+	Modern Handshake
+	// NoSNI is the same handshake without a server name (what a client
+	// that sends no SNI gets); nil when SNI is empty.
+	NoSNI *Handshake
+	// SNIDiffers is true when the server presents another leaf without SNI.
+	SNIDiffers bool
+	// Phone is the phone probe: TLS 1.0 with PhoneCipherSuites only. A
+	// server refusing it strands every LPE phone whatever its certificate.
+	Phone Handshake
+	// Certs is the presented chain: from Modern, or from Phone when only
+	// the phone probe completed.
+	Certs []*x509.Certificate
+	// Result is the chain engine's judgement of Certs; nil when Err is set.
+	Result *chain.Result
+	// Err says why the endpoint could not be judged (no address,
+	// unreachable, hostile server…); nil otherwise.
+	Err error
+}
+
+// HostPort is "address:port" ("[v6]:port" for IPv6), or the name and port
+// when the name did not resolve.
+func (e *Endpoint) HostPort() string {
+	if !e.Address.IsValid() {
+		if e.Port == 0 {
+			return e.Name
+		}
+		return net.JoinHostPort(e.Name, strconv.Itoa(e.Port))
+	}
+	return netip.AddrPortFrom(e.Address, uint16(e.Port)).String()
+}
+
+// Label names the endpoint for people: "name (address:port)" or "address:port".
+func (e *Endpoint) Label() string {
+	if e.Name == "" || !e.Address.IsValid() {
+		return e.HostPort()
+	}
+	return e.Name + " (" + e.HostPort() + ")"
+}
+
+// Trusted reports whether the endpoint was judged and its chain is trusted
+// by the store.
+func (e *Endpoint) Trusted(store string) bool {
+	return e.Err == nil && e.Result != nil && e.Result.TrustedBy(store)
+}
+
+// PhoneReady reports whether a phone with that store signs in here: the
+// chain is trusted, no finding is an error (chain.Result.Passes) and the
+// server accepts the phone's TLS 1.0 handshake.
+func (e *Endpoint) PhoneReady(store string) bool {
+	return e.Trusted(store) && e.Result.Passes(store) && e.Phone.OK
+}
+
+// endpointJSON is the JSON form of the endpoint's own fields; the chain
+// result's fields follow them in the same object.
+type endpointJSON struct {
+	Target          string     `json:"target"`
+	Via             string     `json:"via"`
+	Name            string     `json:"name"`
+	Address         string     `json:"address"`
+	Port            int        `json:"port"`
+	SNI             string     `json:"sni"`
+	PhoneHandshake  Handshake  `json:"phone_handshake"`
+	ModernHandshake Handshake  `json:"modern_handshake"`
+	NoSNI           *noSNIJSON `json:"no_sni"`
+	Error           *string    `json:"error"`
+}
+
+type noSNIJSON struct {
+	Handshake
+	LeafSHA1 string `json:"leaf_sha1"`
+	Differs  bool   `json:"differs"`
+}
+
+// emptyResult keeps the JSON fields of an endpoint that could not be judged.
+type emptyResult struct {
+	Source         string  `json:"source"`
+	Chain          []any   `json:"chain"`
+	Verdicts       []any   `json:"verdicts"`
+	MinimumRelease *string `json:"minimum_release"`
+	MissingRoots   []any   `json:"missing_roots"`
+	Findings       []any   `json:"findings"`
+}
+
+// MarshalJSON writes one object: target, via, name, address, port, sni,
+// phone_handshake, modern_handshake, no_sni and error, then the fields of
+// the chain result (source, chain, verdicts, minimum_release, …).
+func (e Endpoint) MarshalJSON() ([]byte, error) {
+	j := endpointJSON{
+		Target: e.Target, Via: e.Via, Name: e.Name, Port: e.Port, SNI: e.SNI,
+		PhoneHandshake: e.Phone, ModernHandshake: e.Modern,
+	}
+	if e.Address.IsValid() {
+		j.Address = e.Address.String()
+	}
+	if e.NoSNI != nil {
+		j.NoSNI = &noSNIJSON{Handshake: *e.NoSNI, LeafSHA1: e.NoSNI.LeafSHA1(), Differs: e.SNIDiffers}
+	}
+	if e.Err != nil {
+		s := e.Err.Error()
+		j.Error = &s
+	}
+	own, err := json.Marshal(j)
+	if err != nil {
+		return nil, err
+	}
+	var rest []byte
+	if e.Result != nil {
+		rest, err = json.Marshal(e.Result)
+	} else {
+		rest, err = json.Marshal(emptyResult{Source: e.Label(), Chain: []any{}, Verdicts: []any{}, MissingRoots: []any{}, Findings: []any{}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) <= 2 {
+		return own, nil
+	}
+	out := append(own[:len(own)-1:len(own)-1], ',')
+	return append(out, rest[1:]...), nil
+}
+
+// plan is an endpoint to check, before any handshake.
+type plan struct {
+	target, via, name string
+	ports             []int
+	optional          bool // a discovered name that may not exist
+	sipDomain         string
+	err               error // a discovery query that failed
+}
+
+// Audit expands the request's targets and discovery domains to every
+// address and port, handshakes each endpoint (with SNI, without SNI, and as
+// a phone), and judges each presented chain with chain.Evaluate against the
+// catalogue. Endpoints come back in a stable order: targets in the order
+// given, then discovered names, each name's addresses IPv4 first in numeric
+// order, each address's ports in order. One endpoint's failure is its Err
+// and never stops the others. When ctx ends, endpoints not yet checked get
+// an error saying so. Audit returns an error only for a bad request.
+func Audit(ctx context.Context, cat *truststore.Catalogue, req Request) ([]Endpoint, error) {
+	if cat == nil {
+		return nil, errors.New("live: nil catalogue")
+	}
+	plans, err := planTargets(req)
+	if err != nil {
+		return nil, err
+	}
+	res := req.Resolver
+	if res == nil {
+		res = SystemResolver()
+	}
+	conc := req.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	discovered, err := discover(ctx, res, req)
+	if err != nil {
+		return nil, err
+	}
+	plans = append(plans, discovered...)
+	eps := expand(ctx, res, plans, conc)
+	probeAll(ctx, cat, req, eps, conc)
+	return eps, nil
+}
+
+func (req Request) ports() []int {
+	if len(req.Ports) > 0 {
+		return req.Ports
+	}
+	return DefaultPorts
+}
+
+// planTargets turns the request's targets into plans, in order.
+func planTargets(req Request) ([]plan, error) {
+	for _, p := range req.Ports {
+		if p < 1 || p > 65535 {
+			return nil, fmt.Errorf("port %d: not from 1 to 65535", p)
+		}
+	}
+	var out []plan
+	for _, s := range req.Targets {
+		t, err := ParseTarget(s)
+		if err != nil {
+			return nil, err
+		}
+		ports := req.ports()
+		if t.Port != 0 {
+			ports = []int{t.Port}
+		}
+		out = append(out, plan{target: s, via: "target", name: t.Host, ports: ports})
+	}
+	for _, d := range req.Discover {
+		if _, err := CheckDomain(d); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 && len(req.Discover) == 0 {
+		return nil, errors.New("nothing to check: give a target or a domain to discover")
+	}
+	return out, nil
+}
+
+// discover looks up the SRV records of each domain and lists the
+// well-known names; those names are checked only where they resolve.
+func discover(ctx context.Context, res Resolver, req Request) ([]plan, error) {
+	var out []plan
+	for _, raw := range req.Discover {
+		d, _ := CheckDomain(raw)
+		for _, svc := range []string{"_sipinternaltls._tcp.", "_sip._tls."} {
+			owner := svc + d
+			recs, err := res.LookupSRV(ctx, owner)
+			if errors.Is(err, ErrNoSuchName) {
+				continue
+			}
+			if err != nil {
+				out = append(out, plan{target: raw, via: "SRV " + owner, name: owner, sipDomain: d, err: err})
+				continue
+			}
+			for _, r := range recs {
+				name, err := checkHostName(r.Target)
+				if err != nil || r.Port == 0 {
+					continue // "." means "no such service here"
+				}
+				out = append(out, plan{target: raw, via: "SRV " + owner, name: name, ports: []int{r.Port}, sipDomain: d})
+			}
+		}
+		out = append(out,
+			plan{target: raw, via: "discovered", name: "sip." + d, ports: req.ports(), optional: true, sipDomain: d},
+			plan{target: raw, via: "discovered", name: "lyncdiscoverinternal." + d, ports: []int{WebPort}, optional: true, sipDomain: d},
+			plan{target: raw, via: "discovered", name: "ucupdates-r2." + d, ports: []int{WebPort}, optional: true, sipDomain: d},
+		)
+	}
+	return out, nil
+}
+
+// expand resolves every plan's name and returns one endpoint per name,
+// address and port, without duplicates, in plan order.
+func expand(ctx context.Context, res Resolver, plans []plan, conc int) []Endpoint {
+	type lookup struct {
+		addrs []netip.Addr
+		err   error
+	}
+	names := map[string]*lookup{}
+	var order []string
+	for _, p := range plans {
+		if _, ok := names[p.name]; !ok && p.err == nil {
+			names[p.name] = &lookup{}
+			order = append(order, p.name)
+		}
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, conc)
+	for _, n := range order {
+		l := names[n]
+		if a, err := netip.ParseAddr(n); err == nil {
+			l.addrs = []netip.Addr{a}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			l.addrs, l.err = res.LookupAddrs(ctx, n)
+		}()
+	}
+	wg.Wait()
+
+	type key struct {
+		name string
+		addr netip.Addr
+		port int
+	}
+	seen := map[key]bool{}
+	var eps []Endpoint
+	found := map[string]bool{} // discovery domains for which something was found
+	for _, p := range plans {
+		if p.err != nil {
+			found[p.target] = true
+			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", p.err)})
+			continue
+		}
+		l := names[p.name]
+		if l.err != nil && p.optional && errors.Is(l.err, ErrNoSuchName) {
+			continue
+		}
+		if p.sipDomain != "" {
+			found[p.target] = true
+		}
+		if l.err != nil {
+			for _, port := range p.ports {
+				k := key{name: p.name, port: port}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name, Err: fmt.Errorf("no address: %w", l.err)})
+			}
+			continue
+		}
+		_, isIP := netip.ParseAddr(p.name)
+		for _, a := range l.addrs {
+			for _, port := range p.ports {
+				k := key{p.name, a, port}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				ep := Endpoint{Target: p.target, Via: p.via, Address: a, Port: port}
+				if isIP != nil {
+					ep.Name, ep.SNI = p.name, p.name
+				}
+				eps = append(eps, ep)
+			}
+		}
+	}
+	// A domain where nothing at all was found is itself a failure.
+	for _, p := range plans {
+		if p.sipDomain != "" && p.optional && !found[p.target] {
+			found[p.target] = true
+			eps = append(eps, Endpoint{Target: p.target, Via: "discovered", Name: p.target,
+				Err: fmt.Errorf("discover %s: no SRV records, and none of sip., lyncdiscoverinternal., ucupdates-r2. resolves", p.target)})
+		}
+	}
+	return eps
+}
+
+// probeAll checks every endpoint, conc at a time.
+func probeAll(ctx context.Context, cat *truststore.Catalogue, req Request, eps []Endpoint, conc int) {
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	lim := req.Limits.withDefaults()
+	dialer := req.Dialer
+	if dialer == nil {
+		dialer = &net.Dialer{}
+	}
+	sipDomains := map[string]string{}
+	for _, d := range req.Discover {
+		n, _ := CheckDomain(d)
+		sipDomains[d] = n
+	}
+
+	var todo []int
+	for i := range eps {
+		if eps[i].Err == nil {
+			todo = append(todo, i)
+		}
+	}
+	jobs := make(chan int)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for range min(conc, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				ep := &eps[i]
+				if err := ctx.Err(); err != nil {
+					ep.Err = notChecked(ctx)
+				} else {
+					probe(ctx, dialer, ep, timeout, lim)
+					judge(cat, req.Chain, sipDomains[ep.Target], ep)
+				}
+				if req.Progress != nil {
+					mu.Lock()
+					done++
+					req.Progress(done, len(todo))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, i := range todo {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+func notChecked(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return errors.New("not checked: the total deadline passed first")
+	}
+	return errors.New("not checked: canceled")
+}
+
+// probe runs the endpoint's handshakes in parallel and fills in what they
+// found.
+func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.Duration, lim Limits) {
+	addr := ep.HostPort()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); ep.Modern = handshake(ctx, dialer, addr, ep.SNI, probeModern, timeout, lim) }()
+	go func() { defer wg.Done(); ep.Phone = handshake(ctx, dialer, addr, ep.SNI, probePhone, timeout, lim) }()
+	if ep.SNI != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := handshake(ctx, dialer, addr, "", probeModern, timeout, lim)
+			ep.NoSNI = &h
+		}()
+	}
+	wg.Wait()
+
+	switch {
+	case len(ep.Modern.Certs) > 0:
+		ep.Certs = ep.Modern.Certs
+	case len(ep.Phone.Certs) > 0:
+		ep.Certs = ep.Phone.Certs
+	}
+	if ep.NoSNI != nil && ep.NoSNI.LeafSHA1() != "" && len(ep.Certs) > 0 {
+		ep.SNIDiffers = ep.NoSNI.LeafSHA1() != sha1Hex(ep.Certs[0].Raw)
+	}
+	if len(ep.Certs) == 0 {
+		switch {
+		case !ep.Modern.OK:
+			ep.Err = errors.New(ep.Modern.Error)
+		case !ep.Phone.OK:
+			ep.Err = errors.New(ep.Phone.Error)
+		default:
+			ep.Err = errors.New("the server presented no certificate")
+		}
+	}
+}
+
+// judge evaluates the endpoint's chain.
+func judge(cat *truststore.Catalogue, opts chain.Options, sipDomain string, ep *Endpoint) {
+	if ep.Err != nil {
+		return
+	}
+	if opts.Pool == "" {
+		opts.Pool = ep.Name
+	}
+	if opts.SIPDomain == "" {
+		opts.SIPDomain = sipDomain
+	}
+	in := chain.Input{Source: ep.Label(), Certs: ep.Certs, Leaf: ep.Certs[0]}
+	r, err := chain.Evaluate(cat, in, opts)
+	if err != nil {
+		ep.Err = fmt.Errorf("judging the chain: %w", err)
+		return
+	}
+	ep.Result = r
+}
+
+// SortEndpoints orders endpoints by name, address and port; Audit already
+// returns them in a stable order, this is for callers merging audits.
+func SortEndpoints(eps []Endpoint) {
+	slices.SortStableFunc(eps, func(a, b Endpoint) int {
+		if a.Name != b.Name {
+			if a.Name < b.Name {
+				return -1
+			}
+			return 1
+		}
+		if c := a.Address.Compare(b.Address); c != 0 {
+			return c
+		}
+		return a.Port - b.Port
+	})
+}

@@ -1,0 +1,230 @@
+package live
+
+import (
+	"context"
+	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Limits bound what one handshake may cost. The zero value means the
+// defaults.
+type Limits struct {
+	// MaxCertificates caps the certificates a server may present;
+	// 0 means DefaultMaxCertificates.
+	MaxCertificates int
+	// MaxChainBytes caps the size of the server's certificate message;
+	// 0 means DefaultMaxChainBytes.
+	MaxChainBytes int
+	// MaxHandshakeBytes caps everything the server sends during one
+	// handshake; 0 means DefaultMaxHandshakeBytes.
+	MaxHandshakeBytes int64
+}
+
+// Default limits: real chains have 2 to 5 certificates of a few KiB.
+const (
+	DefaultMaxCertificates   = 32
+	DefaultMaxChainBytes     = 256 << 10
+	DefaultMaxHandshakeBytes = 1 << 20
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxCertificates <= 0 {
+		l.MaxCertificates = DefaultMaxCertificates
+	}
+	if l.MaxChainBytes <= 0 {
+		l.MaxChainBytes = DefaultMaxChainBytes
+	}
+	if l.MaxHandshakeBytes <= 0 {
+		l.MaxHandshakeBytes = DefaultMaxHandshakeBytes
+	}
+	return l
+}
+
+// PhoneCipherSuites are the only suites the phone probe offers: what the
+// Windows CE 6.0 TLS stack of Lync Phone Edition negotiates (RSA key
+// exchange, CBC, SHA-1), at TLS 1.0 only.
+var PhoneCipherSuites = []uint16{
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+}
+
+// Handshake is the outcome of one TLS handshake with an endpoint.
+type Handshake struct {
+	// OK is true when the handshake completed.
+	OK bool `json:"ok"`
+	// Version and CipherSuite are what was negotiated ("TLS 1.0",
+	// "TLS_RSA_WITH_AES_128_CBC_SHA"); empty when the handshake failed.
+	Version     string `json:"version"`
+	CipherSuite string `json:"cipher_suite"`
+	// Error says why the handshake failed, on one line; empty when OK.
+	Error string `json:"error"`
+	// Certs are the certificates the server presented, in its order,
+	// captured whatever their validity (also when a later handshake step
+	// failed).
+	Certs []*x509.Certificate `json:"-"`
+}
+
+// LeafSHA1 is the upper-case hex SHA-1 of the first presented certificate, or "".
+func (h *Handshake) LeafSHA1() string {
+	if h == nil || len(h.Certs) == 0 {
+		return ""
+	}
+	return sha1Hex(h.Certs[0].Raw)
+}
+
+func sha1Hex(der []byte) string {
+	sum := sha1.Sum(der)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// probeKind selects the ClientHello a handshake offers.
+type probeKind int
+
+const (
+	// probeModern offers what a current client offers (Go's defaults:
+	// TLS 1.2 and 1.3, ECDHE and AEAD suites).
+	probeModern probeKind = iota
+	// probePhone offers only what an LPE phone offers: TLS 1.0 and
+	// PhoneCipherSuites.
+	probePhone
+)
+
+func clientConfig(kind probeKind, sni string, capture func(tls.ConnectionState) error) *tls.Config {
+	cfg := &tls.Config{
+		ServerName: sni,
+		// The chain is judged by the chain package per firmware store, not
+		// by the system roots; it must be captured whatever its validity.
+		InsecureSkipVerify: true,
+		VerifyConnection:   capture,
+	}
+	if kind == probePhone {
+		cfg.MinVersion = tls.VersionTLS10
+		cfg.MaxVersion = tls.VersionTLS10
+		cfg.CipherSuites = PhoneCipherSuites
+	}
+	return cfg
+}
+
+// handshake connects to addr, runs one TLS handshake offering kind, and
+// returns what happened. timeout covers connect and handshake. The server
+// may send at most lim.MaxHandshakeBytes, and its certificate message is
+// checked against the limits before crypto/tls parses it.
+func handshake(ctx context.Context, dialer *net.Dialer, addr, sni string, kind probeKind, timeout time.Duration, lim Limits) Handshake {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var h Handshake
+	fail := func(err error) Handshake {
+		h.OK = false
+		h.Error = describe(err, ctx, timeout)
+		return h
+	}
+	raw, err := dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fail(err)
+	}
+	defer raw.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	conn := &guardedConn{Conn: raw, budget: lim.MaxHandshakeBytes, limit: lim.MaxHandshakeBytes, sniff: newChainSniffer(lim)}
+	capture := func(cs tls.ConnectionState) error {
+		// In TLS 1.3 the certificates are encrypted, so the sniffer cannot
+		// count them; crypto/tls capped that message at 256 KiB.
+		if len(cs.PeerCertificates) > lim.MaxCertificates {
+			return fmt.Errorf("%w: server sent more than %d certificates", ErrTooManyCertificates, lim.MaxCertificates)
+		}
+		h.Certs = cs.PeerCertificates
+		return nil
+	}
+	tc := tls.Client(conn, clientConfig(kind, sni, capture))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return fail(err)
+	}
+	cs := tc.ConnectionState()
+	h.OK = true
+	h.Version = tls.VersionName(cs.Version)
+	h.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
+	h.Certs = cs.PeerCertificates
+	return h
+}
+
+// guardedConn is a net.Conn whose reads are counted against a byte budget
+// and shown to a chainSniffer, so a hostile server's handshake costs bounded
+// memory and time.
+type guardedConn struct {
+	net.Conn
+	budget int64
+	limit  int64
+	sniff  *chainSniffer
+	err    error
+}
+
+func (c *guardedConn) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.budget <= 0 {
+		c.err = fmt.Errorf("%w: server sent more than %d bytes", ErrHandshakeTooLarge, c.limit)
+		return 0, c.err
+	}
+	if int64(len(p)) > c.budget {
+		p = p[:c.budget]
+	}
+	n, err := c.Conn.Read(p)
+	c.budget -= int64(n)
+	if serr := c.sniff.feed(p[:n]); serr != nil {
+		c.err = serr
+		return 0, serr
+	}
+	return n, err
+}
+
+// describe turns a dial or handshake error into one line that names the
+// failure the way an administrator thinks of it.
+func describe(err error, ctx context.Context, timeout time.Duration) string {
+	var msg string
+	switch {
+	case errors.Is(err, ErrChainTooLarge), errors.Is(err, ErrTooManyCertificates), errors.Is(err, ErrHandshakeTooLarge):
+		msg = unwrapSniff(err).Error()
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)):
+		msg = fmt.Sprintf("timed out after %s (connect and handshake)", timeout)
+	case errors.Is(err, context.Canceled):
+		msg = "canceled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		msg = "connection reset by the server during the handshake"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "server closed the connection during the handshake"
+	default:
+		msg = err.Error()
+	}
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+// unwrapSniff returns the innermost error carrying a sniffer message.
+func unwrapSniff(err error) error {
+	for {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			err = oe.Err
+			continue
+		}
+		return err
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

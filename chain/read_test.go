@@ -1,0 +1,236 @@
+package chain
+
+import (
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+const (
+	shaTestLeaf = "9C310B15A12CF46E9F028F947E49FEF37DDD46C0"
+	shaTestCA   = "6286EDFC3ABA4B3154867A6F0C1C02A36879BEBF"
+)
+
+func pfxPath(name string) string { return filepath.Join("..", "testdata", "pfx", name) }
+
+func testPassword(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(pfxPath("password.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.TrimSpace(string(data)))
+}
+
+func sha1s(in Input) []string {
+	var out []string
+	for _, c := range in.Certs {
+		out = append(out, truststore.SHA1Hex(c))
+	}
+	return out
+}
+
+// The PKCS#12 and PKCS#7 files were made by OpenSSL (testdata/pfx/README.md).
+func TestReadRealContainerFiles(t *testing.T) {
+	pw := testPassword(t)
+	for _, tc := range []struct {
+		file     string
+		password bool // needs the password
+		leaf     bool // the reader knows the leaf (PKCS#12)
+	}{
+		{"nopassword.pfx", false, true},
+		{"aes256.pfx", true, true},
+		{"legacy-3des.pfx", true, true},
+		{"legacy-rc2.pfx", true, true},
+		{"chain.p7b", false, false},
+		{"chain-der.p7b", false, false},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			asked := 0
+			opts := ReadOptions{Password: func(source string) ([]byte, error) {
+				asked++
+				if source != pfxPath(tc.file) {
+					t.Errorf("password asked for %q", source)
+				}
+				return append([]byte(nil), pw...), nil
+			}}
+			ins, err := ReadFile(pfxPath(tc.file), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ins) != 1 {
+				t.Fatalf("%d inputs", len(ins))
+			}
+			in := ins[0]
+			if got, want := sha1s(in), []string{shaTestLeaf, shaTestCA}; !reflect.DeepEqual(got, want) {
+				t.Errorf("certificates = %v, want %v", got, want)
+			}
+			if wantAsked := map[bool]int{true: 1, false: 0}[tc.password]; asked != wantAsked {
+				t.Errorf("password asked %d times, want %d", asked, wantAsked)
+			}
+			if tc.leaf && (in.Leaf == nil || truststore.SHA1Hex(in.Leaf) != shaTestLeaf) {
+				t.Errorf("leaf = %v", in.Leaf)
+			}
+			if !tc.leaf && in.Leaf != nil {
+				t.Errorf("leaf set for a file without a key")
+			}
+			if in.Source != pfxPath(tc.file) {
+				t.Errorf("source = %q", in.Source)
+			}
+		})
+	}
+}
+
+func TestReadPKCS12PasswordErrors(t *testing.T) {
+	for _, f := range []string{"aes256.pfx", "legacy-3des.pfx", "legacy-rc2.pfx"} {
+		p := pfxPath(f)
+		_, err := ReadFile(p, ReadOptions{})
+		if !errors.Is(err, ErrPasswordRequired) || err.Error() != p+": PKCS#12 file is password-protected and no password was given" {
+			t.Errorf("%s without password: %v", f, err)
+		}
+		_, err = ReadFile(p, ReadOptions{Password: func(string) ([]byte, error) { return []byte("not the password"), nil }})
+		if !errors.Is(err, ErrWrongPassword) || err.Error() != p+": wrong PKCS#12 password" {
+			t.Errorf("%s with a wrong password: %v", f, err)
+		}
+		_, err = ReadFile(p, ReadOptions{Password: func(string) ([]byte, error) { return nil, errors.New("no terminal") }})
+		if err == nil || err.Error() != p+": reading the PKCS#12 password: no terminal" {
+			t.Errorf("%s with a failing password source: %v", f, err)
+		}
+	}
+}
+
+func TestReadPEMBundleWithTextAndKeys(t *testing.T) {
+	h := newHierarchy(t, "Bundle")
+	var b strings.Builder
+	b.WriteString("Bag Attributes\n    friendlyName: pool\nsubject=CN = pool.contoso.test\n")
+	pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: h.leaf.cert.Raw})
+	b.WriteString("\n-----BEGIN PRIVATE KEY-----\nTUlJ\n-----END PRIVATE KEY-----\nissuer text\r\n")
+	pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: h.inter.cert.Raw})
+	b.WriteString("trailing notes\n")
+	in, err := ReadBytes("bundle.pem", []byte(b.String()), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Certs) != 2 || in.Certs[0] == nil || in.Certs[1].Subject.CommonName != "Bundle Issuing CA" {
+		t.Errorf("certs = %v", sha1s(in))
+	}
+}
+
+func TestReadDERAndBase64(t *testing.T) {
+	h := newHierarchy(t, "DER")
+	in, err := ReadBytes("leaf.cer", h.leaf.cert.Raw, ReadOptions{})
+	if err != nil || len(in.Certs) != 1 {
+		t.Fatalf("DER: %v %v", sha1s(in), err)
+	}
+	two := append(append([]byte(nil), h.leaf.cert.Raw...), h.inter.cert.Raw...)
+	in, err = ReadBytes("two.der", two, ReadOptions{})
+	if err != nil || len(in.Certs) != 2 {
+		t.Fatalf("concatenated DER: %v %v", sha1s(in), err)
+	}
+	b64 := base64.StdEncoding.EncodeToString(h.leaf.cert.Raw)
+	in, err = ReadBytes("leaf.b64", []byte(b64[:70]+"\r\n"+b64[70:]+"\n"), ReadOptions{})
+	if err != nil || len(in.Certs) != 1 {
+		t.Fatalf("base64: %v %v", sha1s(in), err)
+	}
+}
+
+func TestReadBytesErrors(t *testing.T) {
+	h := newHierarchy(t, "Bad")
+	good := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.leaf.cert.Raw})
+	for _, tc := range []struct {
+		name string
+		data []byte
+		opts ReadOptions
+		want string
+	}{
+		{"empty", nil, ReadOptions{}, "x: empty file"},
+		{"blank", []byte(" \n\t\n"), ReadOptions{}, "x: empty file"},
+		{"text", []byte("hello, this is a note\n"), ReadOptions{}, "x: not a certificate (text without a PEM block)"},
+		{"binary", []byte{0x00, 0x01, 0xff, 0xfe, 0x10}, ReadOptions{}, "x: not a certificate (unrecognised binary data)"},
+		{"truncated PEM", good[:len(good)/2], ReadOptions{}, "x: truncated or corrupt PEM block"},
+		{"truncated second block", append(append([]byte(nil), good...), good[:100]...), ReadOptions{}, "x: truncated or corrupt PEM block after 1 good blocks"},
+		{"key only", []byte("-----BEGIN PRIVATE KEY-----\nTUlJ\n-----END PRIVATE KEY-----\n"), ReadOptions{}, "x: PEM data holds no certificate"},
+		{"bad cert in PEM", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 0x02, 0x01, 0x01}}), ReadOptions{},
+			"x: PEM block 1: not a valid certificate: x509: malformed tbs certificate"},
+		{"truncated DER", h.leaf.cert.Raw[:200], ReadOptions{}, "x: not a certificate (DER data that is neither a certificate, PKCS#7 nor PKCS#12)"},
+		{"too large", good, ReadOptions{MaxBytes: 100}, "x: file too large (over 100 bytes)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadBytes("x", tc.data, tc.opts)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v\nwant %s", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("multi-line error %q", err)
+			}
+		})
+	}
+}
+
+func TestReadFileAndDirectory(t *testing.T) {
+	h := newHierarchy(t, "Dir")
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("b-leaf.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.leaf.cert.Raw}))
+	write("a-ca.cer", h.inter.cert.Raw)
+	write(".hidden", []byte("not a certificate"))
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := ReadFile(dir, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 2 || ins[0].Source != filepath.Join(dir, "a-ca.cer") || ins[1].Source != filepath.Join(dir, "b-leaf.pem") {
+		t.Errorf("inputs = %+v", ins)
+	}
+
+	write("c-notes.txt", []byte("notes"))
+	_, err = ReadFile(dir, ReadOptions{})
+	if want := filepath.Join(dir, "c-notes.txt") + ": not a certificate (text without a PEM block)"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+
+	empty := t.TempDir()
+	if _, err := ReadFile(empty, ReadOptions{}); err == nil || err.Error() != empty+": directory holds no certificate files" {
+		t.Errorf("empty dir: %v", err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	if _, err := ReadFile(missing, ReadOptions{}); err == nil || err.Error() != missing+": no such file or directory" {
+		t.Errorf("missing: %v", err)
+	}
+	big := filepath.Join(dir, "big.pem")
+	if err := os.WriteFile(big, make([]byte, 2000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(big, ReadOptions{MaxBytes: 1000}); err == nil || err.Error() != big+": file too large (2000 bytes, limit 1000)" {
+		t.Errorf("big: %v", err)
+	}
+}
+
+func TestReadRealRootFiles(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("..", "testdata", "certs", "lpe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".pem") {
+			continue
+		}
+		c := realCert(t, "lpe/"+e.Name())
+		if got := truststore.SHA1Hex(c) + ".pem"; got != e.Name() {
+			t.Errorf("%s has thumbprint %s", e.Name(), got)
+		}
+	}
+}

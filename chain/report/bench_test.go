@@ -1,0 +1,60 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// writeInventory writes a Lync "IP Phone Inventory Report" CSV of rows
+// records for phones distinct MAC addresses (later rows of a MAC are newer
+// registrations), every 50th row a desktop client. The .ci/bench-report.sh
+// script writes the same layout with awk.
+func writeInventory(w io.Writer, rows, phones int) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	models := [][2]string{{"POLYCOM", "CX600"}, {"POLYCOM", "CX500"}, {"POLYCOM", "CX3000"}, {"POLYCOM", "CX700"},
+		{"LG-Nortel", "IP8540"}, {"Aastra", "6725ip"}, {"Aastra", "6721ip"}, {"HP", "4120"}, {"HP", "4110"}}
+	versions := []string{"4.0.7577.4047", "4.0.7577.4100", "4.0.7577.4363", "4.0.7577.4397", "4.0.7577.4414",
+		"4.0.7577.4420", "4.0.7577.4444", "4.0.7577.4451", "4.0.7577.4455", "4.0.7577.4463"}
+	fmt.Fprintln(bw, "Manufacturer,Hardware version,MAC address,User URI,User agent,Last logon time,Last logoff time,Last activity")
+	for i := 0; i < rows; i++ {
+		p := i % phones
+		if i%50 == 49 {
+			fmt.Fprintf(bw, "Microsoft,PC,,sip:desk%d@contoso.com,UCCAPI/15.0.4481.1000 OC/15.0.4481.1000 (Microsoft Lync),11/%d/2026 8:00:00 AM,,\n", p, i%28+1)
+			continue
+		}
+		m := models[p%len(models)]
+		v := versions[(p/len(models))%len(versions)]
+		fmt.Fprintf(bw, "%s,%s,00-04-F2-%02X-%02X-%02X,sip:user%d@contoso.com,CPE/%s OCPhone/%s (Microsoft Lync Phone Edition),11/%d/2026 %d:%02d:00 AM,,\n",
+			m[0], m[1], (p>>16)&255, (p>>8)&255, p&255, p, v, v, i%28+1, i%11+1, i%60)
+	}
+	return bw.Flush()
+}
+
+// BenchmarkReport judges a 100,000-row inventory against three chains
+// (the HTML output: summary plus the first stranded phones). The
+// 1,000,000-row comparison with awk is .ci/bench-report.sh.
+func BenchmarkReport(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "inventory.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := writeInventory(f, 100000, 100000); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	cat := contosoCatalogue(b)
+	chains := append(todayAndRenewal(b), readChain(b, "g2-root.pem", "root only", KindCandidate))
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(cat, "inventory.csv", fileOpener(path), chains, Options{At: at2026}, NewHTMLWriter(io.Discard)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// TableWriter renders the report for people: the summary first, then the
+// stranded phones (one line per phone and chain that strands it).
+type TableWriter struct {
+	w        *bufio.Writer
+	s        *Summary
+	tw       *tabwriter.Writer
+	stranded int
+}
+
+// NewTableWriter returns a Writer of the table format.
+func NewTableWriter(w io.Writer) *TableWriter { return &TableWriter{w: bufio.NewWriter(w)} }
+
+func (t *TableWriter) table() *tabwriter.Writer {
+	return tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+}
+
+func row(tw *tabwriter.Writer, cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
+
+// Begin writes the summary.
+func (t *TableWriter) Begin(s *Summary) (bool, error) {
+	t.s = s
+	w := t.w
+	inv := s.Inventory
+	fmt.Fprintf(w, "Inventory %s (%s): %s, %s", inv.Source, inv.Format, plural(inv.Records, "record", "records"), plural(inv.Phones, "phone", "phones"))
+	if inv.DuplicateRows > 0 {
+		fmt.Fprintf(w, " (%s of the same MAC)", plural(inv.DuplicateRows, "older registration", "older registrations"))
+	}
+	fmt.Fprintf(w, ", %s not LPE phones", strconv.Itoa(otherTotal(inv.Other)))
+	if o := otherList(inv.Other); o != "" {
+		fmt.Fprintf(w, " (%s)", o)
+	}
+	fmt.Fprintf(w, ", %s\n", plural(inv.BadRows, "unparsable row", "unparsable rows"))
+	fmt.Fprintf(w, "Judged at %s; known expiries within %d days\n\n", s.At.UTC().Format(time.RFC3339), s.HorizonDays)
+
+	tw := t.table()
+	row(tw, "CHAIN", "KIND", "PHONES", "TRUSTED", "STRANDED", "EXPIRING", "MINIMUM RELEASE")
+	for _, c := range s.Chains {
+		minRel := "none"
+		if c.MinimumRelease != nil {
+			minRel = *c.MinimumRelease
+		}
+		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Trusted), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nBy firmware release (stranded now / expiring within the horizon):")
+	tw = t.table()
+	head := []string{"RELEASE", "BUILDS", "STORE", "PHONES"}
+	for _, c := range s.Chains {
+		head = append(head, c.Name)
+	}
+	row(tw, head...)
+	if len(s.Chains) > 0 {
+		for i, rc := range s.Chains[0].ByRelease {
+			cells := []string{rc.Release, strings.Join(rc.Versions, " "), rc.Store, strconv.Itoa(rc.Phones)}
+			for _, c := range s.Chains {
+				r := c.ByRelease[i]
+				cells = append(cells, fmt.Sprintf("%d / %d", r.Stranded, r.Expiring))
+			}
+			row(tw, cells...)
+		}
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nBy device family and model:")
+	tw = t.table()
+	head = []string{"FAMILY", "MODEL", "FIRMWARE", "RELEASE", "PHONES"}
+	for _, c := range s.Chains {
+		head = append(head, c.Name)
+	}
+	row(tw, head...)
+	if len(s.Chains) > 0 {
+		for i, mc := range s.Chains[0].ByModel {
+			cells := []string{mc.Family, dash(mc.Model), mc.Version, mc.Release, strconv.Itoa(mc.Phones)}
+			for _, c := range s.Chains {
+				m := c.ByModel[i]
+				cells = append(cells, fmt.Sprintf("%d / %d", m.Stranded, m.Expiring))
+			}
+			row(tw, cells...)
+		}
+	}
+	tw.Flush()
+
+	for _, c := range s.Chains {
+		fmt.Fprintf(w, "\n%s (%s)", c.Name, c.Kind)
+		if len(c.Chain) > 0 {
+			leaf := c.Chain[0]
+			top := c.Chain[len(c.Chain)-1]
+			fmt.Fprintf(w, ": %s, expires %s; chain ends at %s (%s)", leaf.Name, day(leaf.NotAfter), top.Name, top.SHA1)
+		}
+		fmt.Fprintln(w)
+		if c.Blocker != "" {
+			fmt.Fprintf(w, "  every phone stranded: %s\n", c.Blocker)
+		}
+		for _, n := range c.Notes {
+			fmt.Fprintf(w, "  note: %s\n", n)
+		}
+		for _, e := range c.ExpiringDates {
+			fmt.Fprintf(w, "  %s trusted now become stranded on %s\n", plural(e.Phones, "phone", "phones"), day(e.Date))
+		}
+		for _, f := range c.Findings {
+			fmt.Fprintf(w, "  finding (%s, %s): %s\n", f.Severity, f.Basis, f.Message)
+		}
+		fmt.Fprintln(w, "  Minimum firmware per family:")
+		for _, fc := range c.ByFamily {
+			minimum := "no build trusts this chain"
+			if fc.MinimumVersion != "" {
+				minimum = fc.MinimumVersion + " (" + fc.MinimumRelease + ")"
+			} else if fc.Family == familyLabel("") {
+				minimum = "model unknown"
+			}
+			fmt.Fprintf(w, "    %s: %s; %d of %d phones stranded\n", fc.Family, minimum, fc.Stranded, fc.Phones)
+		}
+		if len(c.Fixes) == 0 {
+			fmt.Fprintln(w, "  No fix needed.")
+		} else {
+			fmt.Fprintln(w, "  Fixes, least effort first:")
+		}
+		for _, f := range c.Fixes {
+			fmt.Fprintf(w, "  %d. %s — brings back %s (%s)\n", f.Rank, f.Title, plural(f.Phones, "phone", "phones"), f.Effort)
+			for _, cmd := range f.Commands {
+				fmt.Fprintf(w, "       %s\n", cmd)
+			}
+			if f.Note != "" {
+				fmt.Fprintf(w, "       note: %s\n", f.Note)
+			}
+		}
+	}
+	if inv.BadRows > 0 {
+		fmt.Fprintln(w, "\nUnparsable rows:")
+		for _, p := range inv.Problems {
+			fmt.Fprintf(w, "  line %d: %s\n", p.Line, p.Reason)
+		}
+		if inv.BadRows > len(inv.Problems) {
+			fmt.Fprintf(w, "  … and %d more\n", inv.BadRows-len(inv.Problems))
+		}
+	}
+	if len(s.Assumptions) > 0 {
+		fmt.Fprintln(w, "\nAssumptions:")
+		for _, a := range s.Assumptions {
+			fmt.Fprintf(w, "  %s\n", a)
+		}
+	}
+	if !s.StrandedNow() {
+		return false, nil
+	}
+	fmt.Fprintln(w, "\nStranded phones:")
+	t.tw = t.table()
+	row(t.tw, "LINE", "MAC", "USER", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "REASON")
+	return true, nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func otherTotal(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func otherList(m map[string]int) string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Phone writes a stranded phone; trusted ones are left out of the table.
+func (t *TableWriter) Phone(p *Phone) error {
+	model := strings.TrimSpace(p.Manufacturer + " " + p.Model)
+	for _, v := range p.Verdicts {
+		if v.Status != StatusStranded {
+			continue
+		}
+		row(t.tw, strconv.Itoa(p.Line), dash(p.MAC), dash(p.UserURI), dash(model), p.Firmware, p.Release, v.Chain, v.Reason)
+		t.stranded++
+		if t.stranded%4096 == 0 {
+			// tabwriter holds lines until Flush: keep memory flat on big inventories.
+			if err := t.tw.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// End flushes the output.
+func (t *TableWriter) End() error {
+	if t.tw != nil {
+		if err := t.tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return t.w.Flush()
+}
+
+// CSVWriter writes one row per phone with the verdict columns of every chain.
+type CSVWriter struct {
+	w   *csv.Writer
+	rec []string
+}
+
+// NewCSVWriter returns a Writer of the CSV format.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w)} }
+
+// Begin writes the header.
+func (c *CSVWriter) Begin(s *Summary) (bool, error) {
+	head := []string{"line", "mac", "user_uri", "manufacturer", "model", "family", "firmware", "release", "store", "sign_in", "last_seen"}
+	for _, ch := range s.Chains {
+		head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
+	}
+	return true, c.w.Write(head)
+}
+
+// Phone writes one row.
+func (c *CSVWriter) Phone(p *Phone) error {
+	seen := ""
+	if p.Seen != nil {
+		seen = p.Seen.UTC().Format(time.RFC3339)
+	}
+	c.rec = append(c.rec[:0], strconv.Itoa(p.Line), p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family,
+		p.Firmware, p.Release, p.Store, p.SignIn, seen)
+	for _, v := range p.Verdicts {
+		from := ""
+		if v.StrandedFrom != nil {
+			from = day(*v.StrandedFrom)
+		}
+		c.rec = append(c.rec, v.Status, from, v.Reason)
+	}
+	return c.w.Write(c.rec)
+}
+
+// End flushes the output.
+func (c *CSVWriter) End() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// JSONWriter writes {"summary": …, "phones": […]}, streaming the phones.
+type JSONWriter struct {
+	w     *bufio.Writer
+	first bool
+}
+
+// NewJSONWriter returns a Writer of the JSON format.
+func NewJSONWriter(w io.Writer) *JSONWriter { return &JSONWriter{w: bufio.NewWriter(w), first: true} }
+
+func marshal(v any, prefix string) ([]byte, error) {
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return []byte(strings.TrimRight(sb.String(), "\n")), nil
+}
+
+// Begin writes the summary.
+func (j *JSONWriter) Begin(s *Summary) (bool, error) {
+	b, err := marshal(s, "  ")
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(j.w, "{\n  \"summary\": %s,\n  \"phones\": [", b)
+	return true, nil
+}
+
+// Phone writes one phone.
+func (j *JSONWriter) Phone(p *Phone) error {
+	b, err := marshal(p, "    ")
+	if err != nil {
+		return err
+	}
+	if j.first {
+		j.first = false
+		j.w.WriteString("\n    ")
+	} else {
+		j.w.WriteString(",\n    ")
+	}
+	_, err = j.w.Write(b)
+	return err
+}
+
+// End closes the document.
+func (j *JSONWriter) End() error {
+	if j.first {
+		j.w.WriteString("]\n}\n")
+	} else {
+		j.w.WriteString("\n  ]\n}\n")
+	}
+	return j.w.Flush()
+}

@@ -1,0 +1,454 @@
+// Package report answers the question asked before a certificate renewal:
+// how many phones of an inventory break, which ones, and what is the
+// cheapest fix. It judges every phone of an inventory against one or more
+// chains (a candidate certificate, what a pool serves today, or both),
+// counts per device family, model and firmware release, ranks the fixes by
+// effort, and finds phones that a known expiry will strand within a horizon.
+//
+// A report reads the inventory twice: the first pass deduplicates phones by
+// MAC address (latest registration wins) and counts; the second emits one
+// line per phone. Only a small entry per distinct MAC address is held in
+// memory, never rows or the file.
+package report
+
+import (
+	"crypto/x509"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inventory"
+)
+
+// Kinds of chains a report judges phones against.
+const (
+	KindCandidate = "chain" // a certificate file: the pre-renewal check
+	KindPool      = "pool"  // what a live pool serves now
+)
+
+// Chain is one chain to judge every phone against.
+type Chain struct {
+	// Name labels the chain in every output ("new-pool.pfx", "pool01.contoso.com").
+	Name string
+	// Kind is KindCandidate or KindPool.
+	Kind string
+	// Inputs are the chains to judge. A pool whose members serve different
+	// chains has several; a phone is trusted only when every one is
+	// trusted by its firmware, since it may reach any member.
+	Inputs []chain.Input
+	// Blocker, when set, strands every phone whatever the certificate
+	// (e.g. a pool member refusing the phones' TLS 1.0 handshake).
+	Blocker string
+	// Notes are shown with the chain (unreachable members, pool inconsistencies).
+	Notes []string
+	// PublishCommand is the exact command that publishes this chain's
+	// missing roots to Active Directory, without the connection flags.
+	PublishCommand string
+}
+
+// Options control a report.
+type Options struct {
+	// At is the moment of judgement; zero means now.
+	At time.Time
+	// Horizon is how far ahead known expiries are looked for; 0 means 365 days.
+	Horizon time.Duration
+	// Chain are the chain engine's options; At is set from At.
+	Chain chain.Options
+	// WithAD says ADRoots were read from Active Directory: phones that sign
+	// in with AD credentials trust them in addition to their firmware store.
+	WithAD  bool
+	ADRoots []*x509.Certificate
+	// UnknownSignInIsPIN counts phones whose sign-in method the inventory
+	// does not give as PIN-authenticated. By default they are assumed to
+	// sign in with AD credentials (USB tethering or NTLM), as the report says.
+	UnknownSignInIsPIN bool
+	// Connection is inserted in the `lpetrust ad publish` command lines
+	// (e.g. "--server ldaps://dc.contoso.com --user admin@contoso.com
+	// --password-file admin.pw"); empty means placeholders.
+	Connection string
+}
+
+// DefaultHorizon is the horizon when Options.Horizon is 0.
+const DefaultHorizon = 365 * 24 * time.Hour
+
+// Phone statuses.
+const (
+	StatusTrusted  = "trusted"
+	StatusStranded = "stranded"
+	// StatusExpiring: trusted at the report's moment, stranded by a known
+	// expiry within the horizon (PhoneVerdict.StrandedFrom says when).
+	StatusExpiring = "expiring"
+)
+
+// judgedChain is a Chain with its evaluations.
+type judgedChain struct {
+	Chain
+	results   []*chain.Result // one per input
+	adResults []*chain.Result // with the AD roots as extra anchors; nil without WithAD
+	fixed     []*chain.Result // with every missing root as an extra anchor
+	missing   []chain.MissingRoot
+	verdicts  map[verdictKey]PhoneVerdict
+}
+
+type verdictKey struct {
+	store string
+	ad    bool
+}
+
+// group is one combination of phone attributes that decides verdicts and counts.
+type group struct {
+	family, model, version, release, store, signIn string
+	verified                                       bool
+	phones                                         int
+}
+
+type groupKey struct {
+	family, model, version, signIn string
+}
+
+// macEntry is all a report keeps per distinct MAC address.
+type macEntry struct {
+	seen  int64 // registration time, Unix nanoseconds; 0 when unknown
+	line  int64
+	group int32
+}
+
+// Builder accumulates a report over one pass of an inventory.
+type Builder struct {
+	cat        *truststore.Catalogue
+	opts       Options
+	at         time.Time
+	chains     []*judgedChain
+	groups     []*group
+	groupIndex map[groupKey]int32
+	macs       map[uint64]macEntry
+	duplicates int
+	noMAC      int
+}
+
+// NewBuilder evaluates every chain and returns a Builder ready for Add.
+func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Builder, error) {
+	if len(chains) == 0 {
+		return nil, fmt.Errorf("no chain to judge the phones against (give --chain or --pool)")
+	}
+	if opts.At.IsZero() {
+		opts.At = time.Now().UTC()
+	}
+	if opts.Horizon == 0 {
+		opts.Horizon = DefaultHorizon
+	}
+	opts.Chain.At = opts.At
+	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, macs: map[uint64]macEntry{}}
+	for _, c := range chains {
+		if len(c.Inputs) == 0 && c.Blocker == "" {
+			return nil, fmt.Errorf("%s: no certificate chain to judge", c.Name)
+		}
+		jc := &judgedChain{Chain: c, verdicts: map[verdictKey]PhoneVerdict{}}
+		seen := map[string]bool{}
+		for _, in := range c.Inputs {
+			r, err := chain.Evaluate(cat, in, opts.Chain)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c.Name, err)
+			}
+			jc.results = append(jc.results, r)
+			if opts.WithAD {
+				o := opts.Chain
+				o.ExtraAnchors = append(append([]*x509.Certificate(nil), o.ExtraAnchors...), opts.ADRoots...)
+				ra, err := chain.Evaluate(cat, in, o)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", c.Name, err)
+				}
+				jc.adResults = append(jc.adResults, ra)
+			}
+			for _, m := range r.MissingRoots {
+				if !seen[m.SHA1] && m.Cert != nil {
+					seen[m.SHA1] = true
+					jc.missing = append(jc.missing, m)
+				}
+			}
+		}
+		if len(jc.missing) > 0 {
+			o := opts.Chain
+			o.ExtraAnchors = append([]*x509.Certificate(nil), o.ExtraAnchors...)
+			for _, m := range jc.missing {
+				o.ExtraAnchors = append(o.ExtraAnchors, m.Cert)
+			}
+			for _, in := range c.Inputs {
+				r, err := chain.Evaluate(cat, in, o)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", c.Name, err)
+				}
+				jc.fixed = append(jc.fixed, r)
+			}
+		}
+		b.chains = append(b.chains, jc)
+	}
+	return b, nil
+}
+
+// Add counts one inventory row. Rows that are not phones are ignored here
+// (the inventory Reader counts them). A phone seen before under the same
+// MAC address replaces the earlier row when its registration is later.
+func (b *Builder) Add(row *inventory.Row) {
+	if row.Kind != inventory.KindPhone {
+		return
+	}
+	g := b.groupOf(row)
+	if !row.HasMAC {
+		b.noMAC++
+		b.groups[g].phones++
+		return
+	}
+	e := macEntry{seen: unixNano(row.Seen), line: int64(row.Line), group: g}
+	old, ok := b.macs[row.MAC]
+	if !ok {
+		b.macs[row.MAC] = e
+		b.groups[g].phones++
+		return
+	}
+	b.duplicates++
+	if e.seen > old.seen || e.seen == old.seen && e.line > old.line {
+		b.groups[old.group].phones--
+		b.groups[g].phones++
+		b.macs[row.MAC] = e
+	}
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func (b *Builder) signIn(row *inventory.Row) string {
+	if row.SignIn != inventory.SignInUnknown {
+		return row.SignIn
+	}
+	return ""
+}
+
+func (b *Builder) groupOf(row *inventory.Row) int32 {
+	model := row.Model
+	if row.Manufacturer != "" && model != "" && !strings.Contains(strings.ToLower(model), strings.ToLower(row.Manufacturer)) {
+		model = row.Manufacturer + " " + model
+	}
+	k := groupKey{family: row.Family, model: model, version: row.Version, signIn: b.signIn(row)}
+	if i, ok := b.groupIndex[k]; ok {
+		return i
+	}
+	i := int32(len(b.groups))
+	b.groups = append(b.groups, &group{
+		family: row.Family, model: model, version: row.Version, release: row.Build.Release,
+		store: row.Build.Store, verified: row.Build.Verified, signIn: k.signIn,
+	})
+	b.groupIndex[k] = i
+	return i
+}
+
+// usesAD reports whether a phone with that sign-in method downloads the
+// roots published in Active Directory.
+func (b *Builder) usesAD(signIn string) bool {
+	switch signIn {
+	case inventory.SignInAD:
+		return true
+	case inventory.SignInPIN:
+		return false
+	}
+	return !b.opts.UnknownSignInIsPIN
+}
+
+// PhoneVerdict is the judgement of one phone against one chain.
+type PhoneVerdict struct {
+	Chain  string `json:"chain"`
+	Status string `json:"status"` // StatusTrusted, StatusStranded or StatusExpiring
+	// Reason says why a phone is stranded or expiring, or which anchor
+	// trusts it when that is not the firmware store.
+	Reason string `json:"reason"`
+	// StrandedFrom is when an expiring phone stops trusting the chain.
+	StrandedFrom *time.Time `json:"stranded_from,omitempty"`
+}
+
+// verdict judges phones of one store and sign-in method against a chain.
+func (b *Builder) verdict(jc *judgedChain, store, signIn string) PhoneVerdict {
+	ad := b.opts.WithAD && b.usesAD(signIn)
+	k := verdictKey{store, ad}
+	if v, ok := jc.verdicts[k]; ok {
+		return v
+	}
+	v := b.judge(jc, store, ad)
+	jc.verdicts[k] = v
+	return v
+}
+
+func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
+	v := PhoneVerdict{Chain: jc.Name, Status: StatusTrusted}
+	if jc.Blocker != "" {
+		v.Status, v.Reason = StatusStranded, jc.Blocker
+		return v
+	}
+	results := jc.results
+	if ad {
+		results = jc.adResults
+	}
+	var until *time.Time
+	for i, r := range results {
+		pv := r.Verdict(store)
+		if pv == nil {
+			v.Status, v.Reason = StatusStranded, fmt.Sprintf("store %s was not judged", store)
+			return v
+		}
+		if !pv.Trusted {
+			v.Status = StatusStranded
+			v.Reason = strings.Join(pv.Reasons, "; ")
+			if v.Reason == "" {
+				v.Reason = "not trusted by " + store
+			}
+			if len(results) > 1 {
+				v.Reason = results[i].Source + ": " + v.Reason
+			}
+			return v
+		}
+		if ad && !jc.results[i].TrustedBy(store) {
+			v.Reason = "trusted through the root published in Active Directory"
+			if a := b.cat.RootBySHA1(pv.AnchorSHA1); a == nil && pv.AnchorSHA1 != "" {
+				v.Reason = fmt.Sprintf("trusted through %s published in Active Directory", b.anchorName(pv.AnchorSHA1))
+			}
+		}
+		if pv.ValidUntil != nil && (until == nil || pv.ValidUntil.Before(*until)) {
+			t := *pv.ValidUntil
+			until = &t
+		}
+	}
+	if until != nil && until.Before(b.at.Add(b.opts.Horizon)) {
+		v.Status = StatusExpiring
+		v.StrandedFrom = until
+		v.Reason = fmt.Sprintf("trusted until %s, when the path's earliest certificate expires", until.UTC().Format(time.DateOnly))
+	}
+	return v
+}
+
+func (b *Builder) anchorName(sha1 string) string {
+	for _, c := range b.opts.ADRoots {
+		if truststore.SHA1Hex(c) == sha1 {
+			return fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(sha1))
+		}
+	}
+	return truststore.ShortSHA1(sha1) + "…"
+}
+
+// Phone is one phone of the report (the second pass), with its verdicts.
+type Phone struct {
+	Line         int            `json:"line"`
+	MAC          string         `json:"mac"`
+	UserURI      string         `json:"user_uri"`
+	Manufacturer string         `json:"manufacturer"`
+	Model        string         `json:"model"`
+	Family       string         `json:"family"`
+	Firmware     string         `json:"firmware"`
+	Release      string         `json:"release"`
+	Store        string         `json:"store"`
+	SignIn       string         `json:"sign_in"`
+	Seen         *time.Time     `json:"last_seen"`
+	Verdicts     []PhoneVerdict `json:"verdicts"`
+}
+
+// Stranded reports whether any chain strands the phone now.
+func (p *Phone) Stranded() bool {
+	for _, v := range p.Verdicts {
+		if v.Status == StatusStranded {
+			return true
+		}
+	}
+	return false
+}
+
+// Phone returns the report line for a row of the second pass; false for
+// rows that are not phones and for registrations superseded by a later one
+// of the same MAC address.
+func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
+	if row.Kind != inventory.KindPhone {
+		return nil, false
+	}
+	if row.HasMAC {
+		if e, ok := b.macs[row.MAC]; !ok || e.line != int64(row.Line) {
+			return nil, false
+		}
+	}
+	p := &Phone{
+		Line: row.Line, UserURI: row.UserURI, Manufacturer: row.Manufacturer, Model: row.Model,
+		Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
+		SignIn: signInLabel(row.SignIn),
+	}
+	if row.HasMAC {
+		p.MAC = inventory.FormatMAC(row.MAC)
+	}
+	if !row.Seen.IsZero() {
+		t := row.Seen
+		p.Seen = &t
+	}
+	for _, jc := range b.chains {
+		p.Verdicts = append(p.Verdicts, b.verdict(jc, row.Build.Store, row.SignIn))
+	}
+	return p, true
+}
+
+func signInLabel(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// familyLabel names a family for output, "unknown" when the inventory does not tell it.
+func familyLabel(f string) string {
+	if f == "" {
+		return "unknown model"
+	}
+	return f
+}
+
+// sortedGroups returns the groups with phones, ordered by family, model and version.
+func (b *Builder) sortedGroups() []*group {
+	var out []*group
+	for _, g := range b.groups {
+		if g.phones > 0 {
+			out = append(out, g)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, c := out[i], out[j]
+		if fa, fc := familyOrder(a.family), familyOrder(c.family); fa != fc {
+			return fa < fc
+		}
+		if a.model != c.model {
+			return a.model < c.model
+		}
+		if a.version != c.version {
+			return versionLess(a.version, c.version)
+		}
+		return a.signIn < c.signIn
+	})
+	return out
+}
+
+func familyOrder(f string) int {
+	for i, x := range truststore.Families {
+		if x == f {
+			return i
+		}
+	}
+	return len(truststore.Families)
+}
+
+func versionLess(a, b string) bool {
+	va, ea := truststore.ParseVersion(a)
+	vb, eb := truststore.ParseVersion(b)
+	if ea != nil || eb != nil {
+		return a < b
+	}
+	return va.Less(vb)
+}

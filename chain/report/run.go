@@ -1,0 +1,109 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inventory"
+)
+
+// Writer renders a report: the summary first, then (when it asks for them
+// with WantsPhones) one call per phone, then End.
+type Writer interface {
+	// Begin receives the summary. It reports whether the writer wants the
+	// per-phone lines (a second pass over the inventory).
+	Begin(s *Summary) (wantsPhones bool, err error)
+	Phone(p *Phone) error
+	End() error
+}
+
+// Opener opens the inventory; Run calls it once per pass.
+type Opener func() (io.ReadCloser, error)
+
+// Run reads the inventory (twice when the writer wants per-phone lines),
+// judges every phone against the chains and renders the report. It returns
+// the summary so that callers can choose an exit code.
+func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, opts Options, w Writer) (*Summary, error) {
+	b, err := NewBuilder(cat, chains, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := b.Scan(source, open)
+	if err != nil {
+		return nil, err
+	}
+	want, err := w.Begin(s)
+	if err != nil {
+		return nil, err
+	}
+	if want {
+		if err := b.EachPhone(source, open, w.Phone); err != nil {
+			return nil, err
+		}
+	}
+	return s, w.End()
+}
+
+// Scan is the first pass: it reads the whole inventory into the Builder
+// and returns the summary.
+func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	ir, err := inventory.NewReader(rc, b.cat)
+	if err != nil {
+		return nil, fmt.Errorf("inventory %s: %w", source, err)
+	}
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inventory %s: %w", source, err)
+		}
+		b.Add(row)
+	}
+	return b.Summary(source, ir.Format(), ir.Stats()), nil
+}
+
+// EachPhone is the second pass: it calls fn for every phone that counts
+// (the latest registration of each MAC address), in file order.
+func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) error {
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ir, err := inventory.NewReader(rc, b.cat)
+	if err != nil {
+		return fmt.Errorf("inventory %s: %w", source, err)
+	}
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("inventory %s: %w", source, err)
+		}
+		if p, ok := b.Phone(row); ok {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// StrandedNow reports whether any chain strands any phone at the report's moment.
+func (s *Summary) StrandedNow() bool {
+	for _, c := range s.Chains {
+		if c.Stranded > 0 {
+			return true
+		}
+	}
+	return false
+}

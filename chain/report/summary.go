@@ -1,0 +1,509 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inventory"
+)
+
+// Summary is everything a report says except the per-phone lines.
+type Summary struct {
+	At          time.Time        `json:"at"`
+	HorizonDays int              `json:"horizon_days"`
+	Inventory   InventorySummary `json:"inventory"`
+	Chains      []ChainSummary   `json:"chains"`
+	// Assumptions are conclusions no source settled, said as such.
+	Assumptions []string `json:"assumptions"`
+}
+
+// InventorySummary describes what was read.
+type InventorySummary struct {
+	Source string `json:"source"`
+	Format string `json:"format"`
+	inventory.Stats
+	// Phones is the number of distinct phones after deduplication by MAC.
+	Phones int `json:"phones"`
+	// DuplicateRows are registrations superseded by a later one of the same MAC.
+	DuplicateRows int `json:"duplicate_rows"`
+	// WithoutMAC are phones the inventory gives no MAC for (counted once per row).
+	WithoutMAC int `json:"phones_without_mac"`
+	// SignIn counts phones by sign-in method: ad, pin, unknown.
+	SignIn map[string]int `json:"sign_in"`
+}
+
+// ChainSummary is the verdict over the inventory for one chain.
+type ChainSummary struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Source string `json:"source"`
+	// Chain is the first judged chain, leaf first.
+	Chain          []chain.CertInfo `json:"chain"`
+	MinimumRelease *string          `json:"minimum_release"`
+	Phones         int              `json:"phones"`
+	Trusted        int              `json:"trusted"`
+	Stranded       int              `json:"stranded"`
+	// Expiring are trusted now but stranded by a known expiry within the horizon.
+	Expiring      int                 `json:"expiring"`
+	ExpiringDates []ExpiryCount       `json:"expiring_dates"`
+	ByRelease     []ReleaseCount      `json:"by_release"`
+	ByModel       []ModelCount        `json:"by_model"`
+	ByFamily      []FamilyCount       `json:"by_family"`
+	MissingRoots  []chain.MissingRoot `json:"missing_roots"`
+	Alternatives  []chain.Alternative `json:"alternatives"`
+	Findings      []chain.Finding     `json:"findings"`
+	Blocker       string              `json:"blocker,omitempty"`
+	Notes         []string            `json:"notes"`
+	WithAD        bool                `json:"with_ad"`
+	Fixes         []Fix               `json:"fixes"`
+}
+
+// Counts are the phones of one bucket by status.
+type Counts struct {
+	Phones   int `json:"phones"`
+	Trusted  int `json:"trusted"`
+	Stranded int `json:"stranded"`
+	Expiring int `json:"expiring"`
+}
+
+func (c *Counts) add(status string, n int) {
+	c.Phones += n
+	switch status {
+	case StatusTrusted:
+		c.Trusted += n
+	case StatusStranded:
+		c.Stranded += n
+	case StatusExpiring:
+		c.Expiring += n
+	}
+}
+
+// ExpiryCount is how many phones a known expiry strands on a date.
+type ExpiryCount struct {
+	Date   time.Time `json:"date"`
+	Phones int       `json:"phones"`
+}
+
+// ReleaseCount counts phones per firmware release.
+type ReleaseCount struct {
+	Release string `json:"release"`
+	// Versions are the builds of the release present in the inventory.
+	Versions []string `json:"versions"`
+	Store    string   `json:"store"`
+	Counts
+}
+
+// ModelCount counts phones per device family, model and firmware build.
+type ModelCount struct {
+	Family  string `json:"family"`
+	Model   string `json:"model"`
+	Version string `json:"firmware"`
+	Release string `json:"release"`
+	Store   string `json:"store"`
+	Counts
+}
+
+// FamilyCount counts phones per device family, with the earliest build of
+// the family that trusts the chain ("" when none does).
+type FamilyCount struct {
+	Family         string `json:"family"`
+	MinimumVersion string `json:"minimum_firmware"`
+	MinimumRelease string `json:"minimum_release"`
+	Counts
+}
+
+// Fix kinds, in the order of effort.
+const (
+	FixPublishAD = "publish-ad" // publish roots in Active Directory
+	FixCertProv  = "certprov"   // add roots to the web services' TrustedCACerts (PIN sign-in)
+	FixCross     = "cross-certificate"
+	FixFirmware  = "firmware"
+	FixReplace   = "replace" // no firmware of the family trusts the chain
+	FixRenew     = "renew"   // a certificate of the chain expires within the horizon
+)
+
+// Fix is one remediation, ranked by effort (1 = least).
+type Fix struct {
+	Rank   int    `json:"rank"`
+	Kind   string `json:"kind"`
+	Effort string `json:"effort"`
+	Title  string `json:"title"`
+	// Phones is how many stranded phones the fix brings back.
+	Phones   int      `json:"phones"`
+	Commands []string `json:"commands"`
+	Note     string   `json:"note,omitempty"`
+}
+
+// Summary computes the report's summary after the first pass.
+func (b *Builder) Summary(source string, format inventory.Format, stats inventory.Stats) *Summary {
+	s := &Summary{At: b.at, HorizonDays: int(b.opts.Horizon / (24 * time.Hour))}
+	inv := InventorySummary{Source: source, Format: string(format), Stats: stats,
+		DuplicateRows: b.duplicates, WithoutMAC: b.noMAC, SignIn: map[string]int{}}
+	if inv.Problems == nil {
+		inv.Problems = []inventory.Problem{}
+	}
+	groups := b.sortedGroups()
+	for _, g := range groups {
+		inv.Phones += g.phones
+		inv.SignIn[signInLabel(g.signIn)] += g.phones
+	}
+	s.Inventory = inv
+	for _, jc := range b.chains {
+		s.Chains = append(s.Chains, b.chainSummary(jc, groups))
+	}
+	s.Assumptions = b.assumptions(groups, inv)
+	return s
+}
+
+func (b *Builder) assumptions(groups []*group, inv InventorySummary) []string {
+	out := []string{"a phone does not accept a chain ending at an expired root (undocumented; Windows CryptoAPI behaves so)"}
+	if b.opts.Chain.HonorExpiredRoots {
+		out[0] = "a phone accepts a chain ending at an expired root (--honor-expired-roots; undocumented)"
+	}
+	unverified := 0
+	for _, g := range groups {
+		if !g.verified {
+			unverified += g.phones
+		}
+	}
+	if unverified > 0 {
+		out = append(out, fmt.Sprintf("%s builds whose root store is not documented; the store of the nearest known build is assumed", plural(unverified, "phone runs", "phones run")))
+	}
+	if n := inv.SignIn["unknown"]; n > 0 {
+		if b.opts.UnknownSignInIsPIN {
+			out = append(out, fmt.Sprintf("%s no sign-in method in the inventory: counted as PIN-authenticated (no roots from Active Directory)", plural(n, "phone has", "phones have")))
+		} else {
+			out = append(out, fmt.Sprintf("%s no sign-in method in the inventory: assumed to sign in with AD credentials (USB tethering or NTLM), so roots published in Active Directory reach them (--unknown-sign-in pin to count them as PIN-authenticated)", plural(n, "phone has", "phones have")))
+		}
+	}
+	return out
+}
+
+func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
+	cs := ChainSummary{Name: jc.Name, Kind: jc.Kind, Blocker: jc.Blocker, WithAD: b.opts.WithAD,
+		Chain: []chain.CertInfo{}, MissingRoots: []chain.MissingRoot{}, Alternatives: []chain.Alternative{},
+		Findings: []chain.Finding{}, Notes: append([]string{}, jc.Notes...), Fixes: []Fix{},
+		ExpiringDates: []ExpiryCount{}}
+	if len(jc.results) > 0 {
+		r := jc.results[0]
+		cs.Source, cs.Chain, cs.MinimumRelease = r.Source, r.Chain, r.MinimumRelease
+		for _, r := range jc.results {
+			cs.Findings = append(cs.Findings, r.Findings...)
+			cs.Alternatives = append(cs.Alternatives, r.Alternatives...)
+			if r.MinimumRelease == nil {
+				cs.MinimumRelease = nil
+			} else if cs.MinimumRelease != nil && b.cat.StoreIndex(*r.MinimumRelease) > b.cat.StoreIndex(*cs.MinimumRelease) {
+				cs.MinimumRelease = r.MinimumRelease
+			}
+		}
+	}
+	cs.MissingRoots = append(cs.MissingRoots, jc.missing...)
+	releases := map[string]*ReleaseCount{}
+	var releaseOrder []string
+	models := map[[4]string]*ModelCount{}
+	var modelOrder [][4]string
+	families := map[string]*FamilyCount{}
+	expiring := map[time.Time]int{}
+	for _, g := range groups {
+		v := b.verdict(jc, g.store, g.signIn)
+		n := g.phones
+		switch v.Status {
+		case StatusTrusted:
+			cs.Trusted += n
+		case StatusStranded:
+			cs.Stranded += n
+		case StatusExpiring:
+			cs.Expiring += n
+			expiring[v.StrandedFrom.UTC()] += n
+		}
+		cs.Phones += n
+		rc := releases[g.release]
+		if rc == nil {
+			rc = &ReleaseCount{Release: g.release, Store: g.store}
+			releases[g.release] = rc
+			releaseOrder = append(releaseOrder, g.release)
+		}
+		if !contains(rc.Versions, g.version) {
+			rc.Versions = append(rc.Versions, g.version)
+		}
+		rc.add(v.Status, n)
+		mk := [4]string{g.family, g.model, g.version, g.store}
+		mc := models[mk]
+		if mc == nil {
+			mc = &ModelCount{Family: familyLabel(g.family), Model: g.model, Version: g.version, Release: g.release, Store: g.store}
+			models[mk] = mc
+			modelOrder = append(modelOrder, mk)
+		}
+		mc.add(v.Status, n)
+		fc := families[g.family]
+		if fc == nil {
+			fc = &FamilyCount{Family: familyLabel(g.family)}
+			families[g.family] = fc
+		}
+		fc.add(v.Status, n)
+	}
+	sort.SliceStable(releaseOrder, func(i, j int) bool {
+		return versionLess(minVersion(releases[releaseOrder[i]].Versions), minVersion(releases[releaseOrder[j]].Versions))
+	})
+	for _, r := range releaseOrder {
+		rc := releases[r]
+		sort.Slice(rc.Versions, func(i, j int) bool { return versionLess(rc.Versions[i], rc.Versions[j]) })
+		cs.ByRelease = append(cs.ByRelease, *rc)
+	}
+	for _, k := range modelOrder {
+		cs.ByModel = append(cs.ByModel, *models[k])
+	}
+	minimum := b.minimumBuilds(jc)
+	for _, f := range append(append([]string{}, truststore.Families...), "") {
+		fc := families[f]
+		if fc == nil {
+			continue
+		}
+		if mb, ok := minimum[f]; ok {
+			fc.MinimumVersion, fc.MinimumRelease = mb.Version, mb.Release
+		}
+		cs.ByFamily = append(cs.ByFamily, *fc)
+	}
+	var dates []time.Time
+	for d := range expiring {
+		dates = append(dates, d)
+	}
+	sort.Slice(dates, func(i, j int) bool { return dates[i].Before(dates[j]) })
+	for _, d := range dates {
+		cs.ExpiringDates = append(cs.ExpiringDates, ExpiryCount{Date: d, Phones: expiring[d]})
+	}
+	cs.Fixes = b.fixes(jc, groups, minimum)
+	if cs.ByRelease == nil {
+		cs.ByRelease = []ReleaseCount{}
+		cs.ByModel = []ModelCount{}
+		cs.ByFamily = []FamilyCount{}
+	}
+	return cs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func minVersion(vs []string) string {
+	m := vs[0]
+	for _, v := range vs[1:] {
+		if versionLess(v, m) {
+			m = v
+		}
+	}
+	return m
+}
+
+// minimumBuilds is the earliest build per family that every judged input
+// trusts; absent families have none.
+func (b *Builder) minimumBuilds(jc *judgedChain) map[string]chain.FamilyBuild {
+	out := map[string]chain.FamilyBuild{}
+	if len(jc.results) == 0 || jc.Blocker != "" {
+		return out
+	}
+	trusted := func(store string) bool {
+		for _, r := range jc.results {
+			if !r.TrustedBy(store) {
+				return false
+			}
+		}
+		return true
+	}
+	for f, build := range b.cat.EarliestBuilds(trusted) {
+		out[f] = chain.FamilyBuild{Family: f, Version: build.Version, Release: build.Release}
+	}
+	return out
+}
+
+// fixes ranks the remedies for the phones the chain strands.
+func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]chain.FamilyBuild) []Fix {
+	var out []Fix
+	stranded := func(g *group) bool { return b.verdict(jc, g.store, g.signIn).Status == StatusStranded }
+	if jc.Blocker != "" {
+		n := 0
+		for _, g := range groups {
+			n += g.phones
+		}
+		return []Fix{{Rank: 1, Kind: "server", Effort: "server configuration", Title: "fix the pool first: " + jc.Blocker, Phones: n, Commands: []string{}}}
+	}
+	// Publishing the missing roots: phones that sign in through AD get them
+	// from the directory, PIN-authenticated phones from CertProv.
+	if len(jc.missing) > 0 && len(jc.fixed) == len(jc.results) {
+		adPhones, pinPhones := 0, 0
+		for _, g := range groups {
+			if !stranded(g) || !allTrusted(jc.fixed, g.store) {
+				continue
+			}
+			if b.usesAD(g.signIn) {
+				adPhones += g.phones
+			} else {
+				pinPhones += g.phones
+			}
+		}
+		names := make([]string, len(jc.missing))
+		for i, m := range jc.missing {
+			names[i] = fmt.Sprintf("%s (%s)", m.Name, m.SHA1)
+		}
+		if adPhones > 0 {
+			out = append(out, Fix{Kind: FixPublishAD, Effort: "one directory change, no phone touched",
+				Title:    "publish " + strings.Join(names, ", ") + " in Active Directory",
+				Phones:   adPhones,
+				Commands: []string{b.publishCommand(jc)},
+				Note:     "phones that sign in with AD credentials (USB tethering or NTLM) download the roots at their next sign-in; a phone that cached the old chain may need a sign-out"})
+		}
+		if pinPhones > 0 || adPhones > 0 {
+			out = append(out, Fix{Kind: FixCertProv, Effort: "two PowerShell lines per root on a Front End server",
+				Title:    "hand " + strings.Join(names, ", ") + " to PIN-authenticated phones through the Certificate Provisioning service",
+				Phones:   pinPhones,
+				Commands: certProvCommands(jc.missing),
+				Note:     "the root must first be in the Trusted Root Certification Authorities store of every Front End server"})
+		}
+	}
+	// A cross-certificate served with the chain.
+	seenAlt := map[string]bool{}
+	for _, r := range jc.results {
+		for _, alt := range r.Alternatives {
+			if seenAlt[alt.AddSHA1] {
+				continue
+			}
+			seenAlt[alt.AddSHA1] = true
+			n := 0
+			for _, g := range groups {
+				if stranded(g) && contains(alt.Stores, g.store) {
+					n += g.phones
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			out = append(out, Fix{Kind: FixCross, Effort: "change the chain every pool server sends",
+				Title:    fmt.Sprintf("serve the cross-certificate %s (%s) after the intermediate", alt.AddSubject, alt.AddSHA1),
+				Phones:   n,
+				Commands: []string{fmt.Sprintf("lpetrust roots export %s", alt.AddSHA1)},
+				Note:     alt.Message})
+		}
+	}
+	// A known expiry within the horizon: renew before it.
+	expiring := map[time.Time]int{}
+	for _, g := range groups {
+		if v := b.verdict(jc, g.store, g.signIn); v.Status == StatusExpiring {
+			expiring[*v.StrandedFrom] += g.phones
+		}
+	}
+	for _, d := range sortedDates(expiring) {
+		out = append(out, Fix{Kind: FixRenew, Effort: "renew the certificate before " + day(d),
+			Title:    fmt.Sprintf("%s trusted now %s stranded on %s, when %s expires: renew before then with a chain they trust", plural(expiring[d], "phone", "phones"), isAre(expiring[d]), day(d), b.expiringCert(jc, d)),
+			Phones:   expiring[d],
+			Commands: []string{"lpetrust report --inventory INVENTORY --chain RENEWED.pem"},
+			Note:     "check the renewed chain with the same inventory before installing it"})
+	}
+	// Firmware, per family.
+	for _, f := range append(append([]string{}, truststore.Families...), "") {
+		n := 0
+		for _, g := range groups {
+			if g.family == f && stranded(g) {
+				n += g.phones
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		mb, ok := minimum[f]
+		switch {
+		case ok:
+			out = append(out, Fix{Kind: FixFirmware, Effort: "update the firmware of " + plural(n, "phone", "phones"),
+				Title:    fmt.Sprintf("update %s to %s (%s) or later", familyLabel(f), mb.Version, mb.Release),
+				Phones:   n,
+				Commands: []string{}})
+		case f == "":
+			out = append(out, Fix{Kind: FixFirmware, Effort: "identify and update " + plural(n, "phone", "phones"),
+				Title:  "phones of unknown model: update them to a build whose store trusts the chain",
+				Phones: n, Commands: []string{},
+				Note: "the inventory does not name their model"})
+		default:
+			out = append(out, Fix{Kind: FixReplace, Effort: "replace " + plural(n, "phone", "phones"),
+				Title:  fmt.Sprintf("no firmware build of %s trusts this chain: publish the roots or replace the phones", f),
+				Phones: n, Commands: []string{}})
+		}
+	}
+	for i := range out {
+		out[i].Rank = i + 1
+	}
+	if out == nil {
+		out = []Fix{}
+	}
+	return out
+}
+
+func allTrusted(results []*chain.Result, store string) bool {
+	for _, r := range results {
+		if !r.TrustedBy(store) {
+			return false
+		}
+	}
+	return len(results) > 0
+}
+
+func (b *Builder) publishCommand(jc *judgedChain) string {
+	conn := b.opts.Connection
+	if conn == "" {
+		conn = "--server ldaps://DC.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW"
+	}
+	if jc.PublishCommand != "" {
+		return "lpetrust ad publish " + jc.PublishCommand + " " + conn
+	}
+	var files []string
+	for _, m := range jc.missing {
+		files = append(files, m.SHA1+".pem")
+	}
+	return "lpetrust ad publish --as root " + conn + " " + strings.Join(files, " ")
+}
+
+func certProvCommands(roots []chain.MissingRoot) []string {
+	var out []string
+	for i, m := range roots {
+		v := fmt.Sprintf("$ca%d", i+1)
+		out = append(out,
+			fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, m.SHA1),
+			fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=%s}", v))
+	}
+	return out
+}
+
+func sortedDates(m map[time.Time]int) []time.Time {
+	var out []time.Time
+	for d := range m {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// expiringCert names the certificate of the chain that expires at t.
+func (b *Builder) expiringCert(jc *judgedChain, t time.Time) string {
+	for _, r := range jc.results {
+		for _, c := range r.Chain {
+			if c.NotAfter.Equal(t) {
+				return fmt.Sprintf("%s (%s…)", c.Name, truststore.ShortSHA1(c.SHA1))
+			}
+		}
+	}
+	return "a certificate of the chain"
+}

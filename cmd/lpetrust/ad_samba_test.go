@@ -1,0 +1,150 @@
+package main
+
+// End-to-end tests of lpetrust ad against a real Samba AD DC on loopback.
+// They skip unless the environment of .ci/samba-start.sh is loaded:
+//
+//	sudo .ci/samba-start.sh DIR; set -a; . DIR/env; set +a; go test ./cmd/lpetrust/ -run AD
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type adEnv struct {
+	url, ca, configNC, admin, adminPW, user, userPW string
+}
+
+func needADEnv(t *testing.T) adEnv {
+	t.Helper()
+	e := adEnv{
+		url: os.Getenv("LPETRUST_TEST_LDAP_URL"), ca: os.Getenv("LPETRUST_TEST_LDAP_CA"),
+		configNC: os.Getenv("LPETRUST_TEST_LDAP_CONFIG_NC"),
+		admin:    os.Getenv("LPETRUST_TEST_LDAP_ADMIN"), adminPW: os.Getenv("LPETRUST_TEST_LDAP_ADMIN_PASSWORD_FILE"),
+		user: os.Getenv("LPETRUST_TEST_LDAP_USER"), userPW: os.Getenv("LPETRUST_TEST_LDAP_USER_PASSWORD_FILE"),
+	}
+	if e.url == "" || e.ca == "" || e.admin == "" || e.adminPW == "" {
+		t.Skip("no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, " +
+			"then `set -a; . DIR/env; set +a` and go test ./cmd/lpetrust/ -run AD (see .ci/samba-start.sh)")
+	}
+	return e
+}
+
+// lpetrust runs the CLI in-process and returns its exit code and output.
+func lpetrust(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func (e adEnv) adminArgs() []string {
+	return []string{"--server", e.url, "--ca-file", e.ca, "--user", e.admin, "--password-file", e.adminPW}
+}
+
+const g2File = "../../testdata/certs/modern/DF3C24F9BFD666761B268073FE06D1CC8D4F82A4.pem"
+const g2SHA1 = "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"
+
+func TestADSambaCLI(t *testing.T) {
+	e := needADEnv(t)
+	args := func(cmd ...string) []string { return append(cmd, e.adminArgs()...) }
+	// Start from nothing.
+	lpetrust(t, args("ad", "remove", "--sha1", g2SHA1)...)
+	t.Cleanup(func() { lpetrust(t, args("ad", "remove", "--sha1", g2SHA1)...) })
+
+	// A dry run against the directory reads but writes nothing.
+	code, out, errOut := lpetrust(t, args("ad", "publish", g2File, "--dry-run")...)
+	if code != 0 || !strings.Contains(out, "# dry run: nothing was written\n") || !strings.Contains(out, "changetype: add\n") {
+		t.Fatalf("dry run: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = lpetrust(t, args("ad", "list", "--container", "ca", "-o", "json")...)
+	if code != 0 || strings.Contains(out, g2SHA1) {
+		t.Fatalf("after the dry run: exit %d, %s", code, out)
+	}
+
+	// The chain's missing root is not published yet: list exits 1.
+	code, out, _ = lpetrust(t, args("ad", "list", "--chain", g2File)...)
+	if code != 1 || !strings.Contains(out, "DigiCert Global Root G2  "+g2SHA1+"  no ") {
+		t.Fatalf("list --chain before publishing: exit %d\n%s", code, out)
+	}
+
+	code, out, errOut = lpetrust(t, args("ad", "publish", g2File)...)
+	if code != 0 || !strings.Contains(out, "\n2 created\n") || !strings.HasPrefix(out, "Server: "+e.url) {
+		t.Fatalf("publish: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = lpetrust(t, args("ad", "publish", g2File)...)
+	if code != 0 || !strings.Contains(out, "\n2 unchanged\n") {
+		t.Fatalf("publish again: exit %d\n%s", code, out)
+	}
+
+	code, out, _ = lpetrust(t, args("ad", "list", "--chain", g2File, "-o", "json")...)
+	var listed struct {
+		Connection struct {
+			TLSVerified bool   `json:"tls_verified"`
+			ConfigNC    string `json:"config_nc"`
+		} `json:"connection"`
+		Objects []struct {
+			Container    string `json:"container"`
+			DN           string `json:"dn"`
+			Certificates []struct {
+				SHA1      string   `json:"sha1"`
+				Expired   bool     `json:"expired"`
+				LPEStores []string `json:"lpe_stores"`
+			} `json:"certificates"`
+		} `json:"objects"`
+		MissingRoots []struct {
+			SHA1       string   `json:"sha1"`
+			Published  bool     `json:"published"`
+			Containers []string `json:"containers"`
+		} `json:"missing_roots"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || code != 0 {
+		t.Fatalf("list -o json: exit %d, %v\n%s", code, err, out)
+	}
+	if !listed.Connection.TLSVerified || listed.Connection.ConfigNC != e.configNC {
+		t.Errorf("connection %+v", listed.Connection)
+	}
+	if len(listed.MissingRoots) != 1 || !listed.MissingRoots[0].Published || strings.Join(listed.MissingRoots[0].Containers, ",") != "ca,aia" {
+		t.Errorf("missing roots %+v", listed.MissingRoots)
+	}
+
+	// An ordinary user: refused by the directory, explained, exit 1.
+	if e.user != "" {
+		other := filepath.Join("..", "..", "testdata", "certs", "modern", "CABD2A79A1076A31F21D253635CB039D4329A5E8.pem")
+		code, out, _ = lpetrust(t, "ad", "publish", other, "--server", e.url, "--ca-file", e.ca, "--user", e.user, "--password-file", e.userPW)
+		want := "failed  ca         ISRG Root X1  CABD2A79A1076A31F21D253635CB039D4329A5E8  insufficient access: needs Enterprise Admins or delegated rights on CN=ISRG Root X1,CN=Certification Authorities,CN=Public Key Services,CN=Services," + e.configNC + " (LDAP result 50)"
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("non-admin publish: exit %d\n%s\nwant line %s", code, out, want)
+		}
+	}
+
+	// A wrong password: one line, exit 1, the password never shown.
+	bad := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(bad, []byte("Wr0ng-Passw0rd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = lpetrust(t, "ad", "list", "--server", e.url, "--ca-file", e.ca, "--user", e.admin, "--password-file", bad)
+	wantErr := "lpetrust: bind as " + e.admin + " to " + e.url + ": invalid credentials: wrong user name or password, or the account is locked or disabled (LDAP result 49)\n"
+	if code != 1 || out != "" || errOut != wantErr {
+		t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	// --tls-skip-verify warns and says so in the output.
+	code, out, errOut = lpetrust(t, "ad", "list", "--server", e.url, "--tls-skip-verify", "--user", e.admin, "--password-file", e.adminPW)
+	if code != 0 || !strings.Contains(errOut, "warning: --tls-skip-verify") || !strings.Contains(out, "certificate NOT verified (--tls-skip-verify)") {
+		t.Errorf("--tls-skip-verify: exit %d\n%s%s", code, out, errOut)
+	}
+	// Without --ca-file the test DC's private CA is unknown: refused.
+	code, _, errOut = lpetrust(t, "ad", "list", "--server", e.url, "--user", e.admin, "--password-file", e.adminPW)
+	if code != 1 || !strings.Contains(errOut, "certificate signed by unknown authority") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("unverified DC: exit %d, %q", code, errOut)
+	}
+
+	code, out, _ = lpetrust(t, args("ad", "remove", "--sha1", strings.ToLower(g2SHA1), "--container", "ca")...)
+	if code != 0 || !strings.Contains(out, "removed  ca         DigiCert Global Root G2") || !strings.Contains(out, "(object deleted: that was its last certificate)") {
+		t.Errorf("remove: exit %d\n%s", code, out)
+	}
+}

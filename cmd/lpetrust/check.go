@@ -1,0 +1,589 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+func init() { commands = append(commands, newCheckCmd) }
+
+type checkFlags struct {
+	discover          []string
+	targetsFile       string
+	resolver          string
+	ports             []string
+	concurrency       int
+	timeout           time.Duration
+	deadline          time.Duration
+	firmware          string
+	sipDomain         string
+	pool              string
+	intermediates     []string
+	honorExpiredRoots bool
+	strict            bool
+	warnDays          int
+	exportMissing     string
+}
+
+func newCheckCmd(a *app) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check [TARGET...]",
+		Short: "Audit a live pool the way an LPE phone meets it",
+		Long: `check connects to every server behind a pool name and judges the certificate
+chain each one presents per phone firmware, the way an LPE phone meets it.
+
+Targets are host, host:port, IP addresses or [IPv6]:port, read from the
+arguments and from --targets FILE (one per line, # comments). --discover DOMAIN
+finds what phones and administrators use for a SIP domain: the SRV records
+_sipinternaltls._tcp.DOMAIN and _sip._tls.DOMAIN (target and port from each
+record), sip.DOMAIN on the check ports, and lyncdiscoverinternal.DOMAIN and
+ucupdates-r2.DOMAIN on 443, each where it exists.
+
+Every name is expanded to all its A and AAAA addresses: each pool member is
+checked on its own. A target without a port is checked on 5061 (SIP over TLS)
+and 443; --port N replaces those ports, --port +N adds to them (repeatable or
+comma-separated). --resolver HOST:PORT sends the DNS queries to that server
+(for example the internal DNS the phones use).
+
+At each address and port:
+  - a handshake with the name as SNI captures the presented chain, whatever its
+    validity, and records what a modern client negotiates; the chain is judged
+    for every firmware store (as inspect does, with --pool, else the endpoint's
+    name, and --sip-domain, else the discovered domain, feeding the SAN checks);
+  - a handshake without SNI shows what clients that send no server name get;
+    a different certificate is reported;
+  - a phone probe offers only what an LPE phone offers: TLS 1.0 with
+    TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA and
+    TLS_RSA_WITH_3DES_EDE_CBC_SHA. A server refusing it strands every LPE phone
+    whatever its certificate.
+Members of one pool (same name and port) serving different chains are named.
+
+Up to --concurrency endpoints are checked at once, each handshake bounded by
+--timeout (connect and handshake), the whole audit by --deadline. A server that
+refuses, stays silent, drips, sends garbage, resets, or sends an oversized
+chain becomes that endpoint's one-line error; the others are unaffected.
+Results come in a stable order. A progress bar is shown on standard error when
+it is a terminal.
+
+Output: a table (one line per endpoint, then pool notes and what to do), JSON
+(-o json: an array, one object per endpoint with the inspect fields plus
+target, address, port, sni, phone_handshake {ok, version, cipher_suite, error}
+and error) or CSV (-o csv: one row per endpoint).
+
+Exit codes:
+  0  every endpoint is trusted by the target firmware (--firmware, default ` + defaultTargetStore + `),
+     has no error finding, and accepts the phone handshake
+  1  some endpoint is not trusted, has an error finding, refuses the phone
+     handshake, or could not be reached or resolved
+  2  bad input or usage (bad target, port, resolver, targets file, firmware)`,
+		Example: `  # Everything phones use for a SIP domain, through the internal DNS:
+  lpetrust check --discover contoso.com --resolver 10.0.0.10:53
+
+  # One pool on SIP/TLS and the Director port, judged for CU10 phones:
+  lpetrust check pool.contoso.com --port 5061 --port 444 --firmware CU10
+
+  # After tonight's certificate change: which phones sign in? (JSON for scripts)
+  lpetrust check --targets frontends.txt --sip-domain contoso.com -o json > audit.json
+
+  # Write the roots the phones lack, then publish them to Active Directory:
+  lpetrust check pool.contoso.com --export-missing roots/ && echo "all phones sign in"`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), a, &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.discover, "discover", nil, "discover the endpoints of SIP `DOMAIN` (SRV, sip., lyncdiscoverinternal., ucupdates-r2.; repeatable)")
+	fl.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE`, one per line, # comments")
+	fl.StringVar(&f.resolver, "resolver", "", "send DNS queries to `HOST:PORT` instead of the system resolver")
+	fl.StringSliceVar(&f.ports, "port", nil, "check `N` instead of 5061 and 443; +N adds to them (repeatable)")
+	fl.IntVar(&f.concurrency, "concurrency", live.DefaultConcurrency, "endpoints checked at once")
+	fl.DurationVar(&f.timeout, "timeout", live.DefaultTimeout, "per-handshake timeout, connect included")
+	fl.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total deadline of the audit; endpoints not checked by then are reported")
+	fl.StringVar(&f.firmware, "firmware", "", "target firmware for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
+	fl.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: sip.DOMAIN must be in every certificate's SAN (default: the --discover domain)")
+	fl.StringVar(&f.pool, "pool", "", "pool `FQDN` that must be in every certificate's SAN (default: each endpoint's name)")
+	fl.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates offered to the path builder, from `FILE` (repeatable)")
+	fl.BoolVar(&f.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
+	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
+	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when a certificate expires within this many `DAYS`")
+	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
+	return cmd
+}
+
+// parsePorts applies --port values: "N" replaces the default ports, "+N"
+// adds to them.
+func parsePorts(values []string) ([]int, error) {
+	var replace, add []int
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		plus := strings.HasPrefix(v, "+")
+		n, err := strconv.Atoi(strings.TrimPrefix(v, "+"))
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("--port %q: want a port from 1 to 65535, or +PORT to add one to 5061 and 443", v)
+		}
+		if plus {
+			add = append(add, n)
+		} else {
+			replace = append(replace, n)
+		}
+	}
+	if len(values) == 0 {
+		return nil, nil
+	}
+	base := replace
+	if len(base) == 0 {
+		base = slices.Clone(live.DefaultPorts)
+	}
+	var out []int
+	for _, p := range append(base, add...) {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
+	if err := a.checkOutput("table", "json", "csv"); err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	req := live.Request{Targets: args, Discover: f.discover, Concurrency: f.concurrency, Timeout: f.timeout}
+	switch {
+	case f.concurrency < 1:
+		return usageError("--concurrency %d: must be at least 1", f.concurrency)
+	case f.timeout <= 0:
+		return usageError("--timeout %s: must be positive", f.timeout)
+	case f.deadline <= 0:
+		return usageError("--deadline %s: must be positive", f.deadline)
+	case f.warnDays < 0:
+		return usageError("--warn-days %d: must not be negative", f.warnDays)
+	}
+	for _, t := range args {
+		if _, err := live.ParseTarget(t); err != nil {
+			return usageError("%s", err)
+		}
+	}
+	for _, d := range f.discover {
+		if _, err := live.CheckDomain(d); err != nil {
+			return usageError("--discover: %s", err)
+		}
+	}
+	if f.targetsFile != "" {
+		file, err := os.Open(f.targetsFile)
+		if err != nil {
+			return usageError("--targets %s: %s", f.targetsFile, checkUnwrapPath(err))
+		}
+		more, err := live.ReadTargets(file, f.targetsFile)
+		file.Close()
+		if err != nil {
+			return usageError("--targets %s", err)
+		}
+		req.Targets = append(req.Targets, more...)
+	}
+	if len(req.Targets) == 0 && len(req.Discover) == 0 {
+		return usageError("check: give a TARGET, --targets FILE or --discover DOMAIN")
+	}
+	ports, err := parsePorts(f.ports)
+	if err != nil {
+		return usageError("%s", err)
+	}
+	req.Ports = ports
+	if f.resolver != "" {
+		r, err := live.DNSResolver(f.resolver)
+		if err != nil {
+			return usageError("--resolver: %s", err)
+		}
+		req.Resolver = r
+	}
+	if f.pool != "" {
+		t, err := live.ParseTarget(f.pool)
+		if err != nil || t.IsIP() || t.Port != 0 {
+			return usageError("--pool %q: want a fully qualified domain name", f.pool)
+		}
+	}
+	if f.sipDomain != "" {
+		if _, err := live.CheckDomain(f.sipDomain); err != nil {
+			return usageError("--sip-domain: %s", err)
+		}
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	target, err := inspectTarget(cat, f.firmware)
+	if err != nil {
+		return err
+	}
+	req.Chain = chain.Options{
+		At:                a.At(),
+		HonorExpiredRoots: f.honorExpiredRoots,
+		Pool:              f.pool,
+		SIPDomain:         f.sipDomain,
+		WarnDays:          f.warnDays,
+		Strict:            f.strict,
+	}
+	for _, p := range f.intermediates {
+		ins, err := chain.ReadFile(p, chain.ReadOptions{})
+		if err != nil {
+			return badInput(fmt.Errorf("--intermediates %w", err))
+		}
+		for _, in := range ins {
+			req.Chain.Intermediates = append(req.Chain.Intermediates, in.Certs...)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, f.deadline)
+	defer cancel()
+	bar := newProgressBar(a.stderr)
+	req.Progress = bar.update
+	eps, err := live.Audit(ctx, cat, req)
+	bar.finish()
+	if err != nil {
+		return usageError("%s", err)
+	}
+
+	var exported []string
+	if f.exportMissing != "" {
+		var results []*chain.Result
+		for _, e := range eps {
+			if e.Result != nil {
+				results = append(results, e.Result)
+			}
+		}
+		if exported, err = exportMissingRoots(f.exportMissing, results); err != nil {
+			return badInput(err)
+		}
+	}
+	switch a.output {
+	case "json":
+		if eps == nil {
+			eps = []live.Endpoint{}
+		}
+		err = writeJSON(a.stdout, eps)
+	case "csv":
+		err = writeCheckCSV(a.stdout, cat, eps)
+	default:
+		err = printCheck(a.stdout, cat, eps, target.Name, checkTargetsForAdvice(args, f), exported)
+	}
+	if err != nil {
+		return err
+	}
+	for i := range eps {
+		if !eps[i].PhoneReady(target.Name) {
+			return negative()
+		}
+	}
+	return nil
+}
+
+// checkTargetsForAdvice is what a follow-up command names as the audited
+// target: the first target or discovery domain.
+func checkTargetsForAdvice(args []string, f *checkFlags) string {
+	switch {
+	case len(args) > 0:
+		return args[0]
+	case len(f.discover) > 0:
+		return f.discover[0]
+	}
+	return ""
+}
+
+func checkUnwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// progressBar draws "checking 12/500 [####      ]" on a terminal's
+// standard error, and nothing when standard error is not a terminal.
+type progressBar struct {
+	mu sync.Mutex
+	w  io.Writer
+	on bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	f, ok := w.(*os.File)
+	return &progressBar{w: w, on: ok && term.IsTerminal(int(f.Fd()))}
+}
+
+func (p *progressBar) update(done, total int) {
+	if !p.on || total == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const width = 30
+	n := done * width / total
+	fmt.Fprintf(p.w, "\rchecking %d/%d endpoints [%s%s]", done, total, strings.Repeat("#", n), strings.Repeat(" ", width-n))
+}
+
+func (p *progressBar) finish() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func checkStoreNames(cat *truststore.Catalogue) []string {
+	var out []string
+	for _, s := range cat.Stores() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func leafOf(e *live.Endpoint) (sha, expires string) {
+	if len(e.Certs) == 0 {
+		return "", ""
+	}
+	return truststore.SHA1Hex(e.Certs[0]), day(e.Certs[0].NotAfter)
+}
+
+func minimumOf(e *live.Endpoint) string {
+	if e.Result == nil {
+		return ""
+	}
+	if e.Result.MinimumRelease == nil {
+		return "none"
+	}
+	return *e.Result.MinimumRelease
+}
+
+func phoneCell(h live.Handshake) string {
+	if h.OK {
+		return "✓ " + h.Version + " " + h.CipherSuite
+	}
+	return "✗ refused"
+}
+
+func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, target, adviceTarget string, exported []string) error {
+	stores := checkStoreNames(cat)
+	header := []string{"NAME", "ADDRESS:PORT", "SNI", "LEAF EXPIRES"}
+	header = append(header, stores...)
+	header = append(header, "MINIMUM", "PHONE HANDSHAKE")
+	t := newTable(w, header...)
+	for i := range eps {
+		e := &eps[i]
+		name := e.Name
+		if name == "" {
+			name = "-"
+		}
+		sni := e.SNI
+		if sni == "" {
+			sni = "-"
+		}
+		if e.Err != nil {
+			t.row(name, e.HostPort(), sni, "error: "+e.Err.Error())
+			continue
+		}
+		_, exp := leafOf(e)
+		cells := []string{name, e.HostPort(), sni, exp}
+		for _, s := range stores {
+			mark := "✗"
+			if e.Result.Passes(s) {
+				mark = "✓"
+			} else if e.Result.TrustedBy(s) {
+				mark = "✓!" // trusted, but an error finding stops phones
+			}
+			cells = append(cells, mark)
+		}
+		cells = append(cells, minimumOf(e), phoneCell(e.Phone))
+		t.row(cells...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+
+	var problems []string
+	for i := range eps {
+		e := &eps[i]
+		if e.Err != nil {
+			continue
+		}
+		if v := e.Result.Verdict(target); v != nil && !v.Trusted {
+			problems = append(problems, fmt.Sprintf("%s: not trusted by %s: %s", e.Label(), target, strings.Join(v.Reasons, "; ")))
+		}
+		for _, fd := range e.Result.Findings {
+			if fd.Severity == chain.SeverityError || fd.Severity == chain.SeverityWarning {
+				problems = append(problems, fmt.Sprintf("%s: %s [%s] %s: %s", e.Label(), fd.Severity, fd.Basis, fd.Code, fd.Message))
+			}
+		}
+		if !e.Phone.OK {
+			problems = append(problems, fmt.Sprintf("%s: phone handshake (TLS 1.0, RSA CBC suites) refused: %s", e.Label(), e.Phone.Error))
+		}
+		if e.SNIDiffers {
+			sha := e.NoSNI.LeafSHA1()
+			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s…, %s); clients that send no server name get it",
+				e.Label(), truststore.ShortSHA1(sha), truststore.DisplayName(e.NoSNI.Certs[0])))
+		}
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(w, "\nProblems:")
+		for _, p := range problems {
+			fmt.Fprintf(w, "  - %s\n", p)
+		}
+	}
+	notes := live.Consistency(eps)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\nPool consistency:")
+		for _, n := range notes {
+			fmt.Fprintf(w, "  - %s\n", n.Message)
+		}
+	}
+	fmt.Fprintln(w, "\nWhat to do:")
+	for _, s := range checkAdvice(cat, eps, notes, target, adviceTarget, exported) {
+		fmt.Fprintf(w, "  - %s\n", s)
+	}
+	return nil
+}
+
+// checkAdvice turns an audit into the steps an administrator takes.
+func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target, adviceTarget string, exported []string) []string {
+	var out []string
+	var unreachable, noPhone, untrusted []string
+	missing := map[string]chain.MissingRoot{}
+	var missingOrder []string
+	highest := -1
+	allHaveMinimum := true
+	for i := range eps {
+		e := &eps[i]
+		if e.Err != nil {
+			unreachable = append(unreachable, e.Label())
+			continue
+		}
+		if !e.Phone.OK {
+			noPhone = append(noPhone, e.Label())
+		}
+		if !e.Result.Passes(target) {
+			untrusted = append(untrusted, e.Label())
+		}
+		if e.Result.MinimumRelease == nil {
+			allHaveMinimum = false
+		} else if idx := cat.StoreIndex(*e.Result.MinimumRelease); idx > highest {
+			highest = idx
+		}
+		for _, m := range e.Result.MissingRoots {
+			if _, ok := missing[m.SHA1]; !ok {
+				missing[m.SHA1] = m
+				missingOrder = append(missingOrder, m.SHA1)
+			}
+		}
+	}
+	if len(unreachable) == 0 && len(noPhone) == 0 && len(untrusted) == 0 {
+		out = append(out, fmt.Sprintf("Nothing: phones with %s firmware sign in at every endpoint checked.", target))
+	}
+	if len(unreachable) > 0 {
+		out = append(out, "Fix, or remove from DNS, the endpoints that could not be checked: "+strings.Join(unreachable, ", ")+".")
+	}
+	if len(noPhone) > 0 {
+		out = append(out, "Re-enable TLS 1.0 with RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA) on "+strings.Join(noPhone, ", ")+
+			": LPE phones cannot do TLS 1.2, so they cannot connect there whatever the certificate.")
+	}
+	if len(untrusted) > 0 {
+		if allHaveMinimum && highest >= 0 {
+			out = append(out, fmt.Sprintf("Upgrade phones to at least %s firmware (%s), or publish the missing roots.", cat.Stores()[highest].Name, buildsOf(cat, cat.Stores()[highest].Name)))
+		} else {
+			out = append(out, "No firmware release trusts every endpoint: publish the missing roots to the phones, or replace the certificates with ones from a CA whose root the phones have (see `lpetrust roots`).")
+		}
+	}
+	if len(untrusted) > 0 && len(missingOrder) > 0 {
+		var names []string
+		for _, sha := range missingOrder {
+			names = append(names, fmt.Sprintf("%s (%s…)", missing[sha].Name, truststore.ShortSHA1(sha)))
+		}
+		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
+		if len(exported) > 0 {
+			cmd += strings.Join(exported, " ")
+		} else {
+			cmd += "--from-check " + shellQuote(adviceTarget)
+		}
+		out = append(out, "Publish the missing root(s) "+strings.Join(names, ", ")+
+			" in Active Directory for phones signing in with USB or NTLM: "+cmd)
+	}
+	for _, n := range notes {
+		out = append(out, fmt.Sprintf("Install the same certificate chain on every member of %s port %d (odd: %s).", n.Name, n.Port, strings.Join(n.Odd, ", ")))
+	}
+	return out
+}
+
+// buildsOf lists the first build of a release per family, for the advice.
+func buildsOf(cat *truststore.Catalogue, store string) string {
+	builds := cat.EarliestBuilds(func(s string) bool { return strings.EqualFold(s, store) || cat.StoreIndex(s) >= cat.StoreIndex(store) })
+	var parts []string
+	for _, fam := range truststore.Families {
+		if b, ok := builds[fam]; ok {
+			parts = append(parts, fam+" "+b.Version)
+		}
+	}
+	if len(parts) == 0 {
+		return "see `lpetrust firmware`"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) error {
+	stores := checkStoreNames(cat)
+	header := []string{"target", "via", "name", "address", "port", "sni", "leaf_sha1", "leaf_expires"}
+	for _, s := range stores {
+		header = append(header, "trusted_"+s)
+	}
+	header = append(header, "minimum_release", "missing_roots", "phone_ok", "phone_version", "phone_cipher_suite", "phone_error",
+		"modern_version", "modern_cipher_suite", "sni_differs", "error")
+	var rows [][]string
+	for i := range eps {
+		e := &eps[i]
+		addr := ""
+		if e.Address.IsValid() {
+			addr = e.Address.String()
+		}
+		sha, exp := leafOf(e)
+		row := []string{e.Target, e.Via, e.Name, addr, strconv.Itoa(e.Port), e.SNI, sha, exp}
+		for _, s := range stores {
+			row = append(row, strconv.FormatBool(e.Trusted(s)))
+		}
+		var missing []string
+		minimum := ""
+		if e.Result != nil {
+			for _, m := range e.Result.MissingRoots {
+				missing = append(missing, m.SHA1)
+			}
+			if e.Result.MinimumRelease != nil {
+				minimum = *e.Result.MinimumRelease
+			}
+		}
+		errText := ""
+		if e.Err != nil {
+			errText = e.Err.Error()
+		}
+		row = append(row, minimum, strings.Join(missing, " "), strconv.FormatBool(e.Phone.OK), e.Phone.Version, e.Phone.CipherSuite, e.Phone.Error,
+			e.Modern.Version, e.Modern.CipherSuite, strconv.FormatBool(e.SNIDiffers), errText)
+		rows = append(rows, row)
+	}
+	return writeCSV(w, header, rows)
+}

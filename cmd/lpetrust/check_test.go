@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/lpetrust/lpetrust/chain/live/livetest"
+)
+
+// The check command end to end, against real TLS servers and a real DNS
+// server on loopback (package livetest): a three-member pool, one member
+// renewed ahead of the others and one serving another certificate without
+// SNI, and an Edge that refuses TLS 1.0. The pool's test root is added to
+// the CU11 store with an overlay, as an administrator would for a private CA.
+
+func checkOverlay(t *testing.T, p *livetest.Pool) string {
+	t.Helper()
+	dir := t.TempDir()
+	root := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Good.Root.Cert.Raw})
+	if err := os.WriteFile(filepath.Join(dir, "lab-root.pem"), root, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	overlay := filepath.Join(dir, "overlay.yaml")
+	if err := os.WriteFile(overlay, []byte("stores:\n  - name: CU11\n    roots:\n      - file: lab-root.pem\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return overlay
+}
+
+func runLpetrust(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckDiscoveredPoolTable(t *testing.T) {
+	p := livetest.StartPool(t)
+	overlay := checkOverlay(t, p)
+	code, out, errs := runLpetrust("--store", overlay, "--at", "2026-06-01", "check", "--discover", "lpe.test",
+		"--resolver", p.DNS, "--port", fmt.Sprint(p.Port), "--timeout", "3s")
+	if code != 1 || errs != "" {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	member := func(n int) string { return fmt.Sprintf("127.0.0.%d:%d", n, p.Port) }
+	edge := fmt.Sprintf("127.0.0.5:%d", p.Edge)
+	wantLines := []string{
+		`^NAME +ADDRESS:PORT +SNI +LEAF EXPIRES +RTM +CU10 +CU11 +MINIMUM +PHONE HANDSHAKE$`,
+		`^pool\.lpe\.test +` + member(2) + ` +pool\.lpe\.test +2027-03-01 +✗ +✗ +✓ +CU11 +✓ TLS 1\.0 TLS_RSA_WITH_AES_128_CBC_SHA$`,
+		`^pool\.lpe\.test +` + member(3) + ` +pool\.lpe\.test +2028-03-01 +✗ +✗ +✓ +CU11 +✓ TLS 1\.0 TLS_RSA_WITH_AES_128_CBC_SHA$`,
+		`^edge\.lpe\.test +` + edge + ` +edge\.lpe\.test +2027-06-01 +✗ +✗ +✗ +none +✗ refused$`,
+		`^sip\.lpe\.test +` + member(2) + ` +sip\.lpe\.test +2027-03-01 +✗ +✗ +✓ +CU11 +✓ TLS 1\.0`,
+		`^  - edge\.lpe\.test \(` + edge + `\): phone handshake \(TLS 1\.0, RSA CBC suites\) refused: remote error: tls: protocol version not supported$`,
+		`^  - pool\.lpe\.test \(` + member(4) + `\): without SNI the server presents another certificate \([0-9A-F]{8}…, edge\.lpe\.test\)`,
+		`^Pool consistency:$`,
+		`^  - pool pool\.lpe\.test port \d+: 1 of \d members differ from the others: ` + member(3) + ` serves leaf [0-9A-F]{8} \(pool\.lpe\.test, expires 2028-03-01\)`,
+		`^  - Re-enable TLS 1\.0 with RSA key exchange \(TLS_RSA_WITH_AES_128_CBC_SHA\) on edge\.lpe\.test \(` + edge + `\): LPE phones cannot do TLS 1\.2`,
+		`^  - No firmware release trusts every endpoint: publish the missing roots`,
+		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{8}…\) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check lpe\.test$`,
+		`^  - Install the same certificate chain on every member of pool\.lpe\.test port \d+ \(odd: ` + member(3) + `\)\.$`,
+	}
+	for _, re := range wantLines {
+		if !regexp.MustCompile("(?m)" + re).MatchString(out) {
+			t.Errorf("no line matching %s in:\n%s", re, out)
+		}
+	}
+}
+
+func TestCheckTrustedPoolJSONAndCSV(t *testing.T) {
+	p := livetest.StartPool(t)
+	overlay := checkOverlay(t, p)
+	target := fmt.Sprintf("pool.lpe.test:%d", p.Port)
+	code, out, errs := runLpetrust("--store", overlay, "--at", "2026-06-01", "-o", "json", "check", target, "--resolver", p.DNS)
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	var eps []map[string]any
+	if err := json.Unmarshal([]byte(out), &eps); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	members := 3
+	if p.V6 {
+		members = 4
+	}
+	if len(eps) != members {
+		t.Fatalf("%d endpoints, want %d", len(eps), members)
+	}
+	e := eps[0]
+	for k, v := range map[string]any{"target": target, "address": "127.0.0.2", "port": float64(p.Port), "sni": "pool.lpe.test", "error": nil, "minimum_release": "CU11"} {
+		if e[k] != v {
+			t.Errorf("%s = %#v, want %#v", k, e[k], v)
+		}
+	}
+	ph := e["phone_handshake"].(map[string]any)
+	if ph["ok"] != true || ph["version"] != "TLS 1.0" || ph["cipher_suite"] != "TLS_RSA_WITH_AES_128_CBC_SHA" || ph["error"] != "" {
+		t.Errorf("phone_handshake = %v", ph)
+	}
+	if v := e["verdicts"].([]any); len(v) != 3 || v[2].(map[string]any)["trusted"] != true || v[0].(map[string]any)["trusted"] != false {
+		t.Errorf("verdicts = %v", v)
+	}
+
+	code, out, _ = runLpetrust("--store", overlay, "--at", "2026-06-01", "-o", "csv", "check", target, "--resolver", p.DNS)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != members+1 {
+		t.Fatalf("exit %d, csv:\n%s", code, out)
+	}
+	if lines[0] != "target,via,name,address,port,sni,leaf_sha1,leaf_expires,trusted_RTM,trusted_CU10,trusted_CU11,minimum_release,missing_roots,phone_ok,phone_version,phone_cipher_suite,phone_error,modern_version,modern_cipher_suite,sni_differs,error" {
+		t.Errorf("csv header %s", lines[0])
+	}
+	want := fmt.Sprintf("%s,target,pool.lpe.test,127.0.0.2,%d,pool.lpe.test,%s,2027-03-01,false,false,true,CU11,%s,true,TLS 1.0,TLS_RSA_WITH_AES_128_CBC_SHA,,TLS 1.3,TLS_AES_128_GCM_SHA256,false,",
+		target, p.Port, hexSHA1(p.Good.Leaf.Cert.Raw), hexSHA1(p.Good.Root.Cert.Raw))
+	if lines[1] != want {
+		t.Errorf("csv row\n got %s\nwant %s", lines[1], want)
+	}
+}
+
+func hexSHA1(b []byte) string { return fmt.Sprintf("%X", sha1.Sum(b)) }

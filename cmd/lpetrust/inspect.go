@@ -1,0 +1,418 @@
+package main
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+func init() { commands = append(commands, newInspectCmd) }
+
+// pfxPasswordEnv names the environment variable holding a PKCS#12 password.
+const pfxPasswordEnv = "LPETRUST_PFX_PASSWORD"
+
+// defaultTargetStore is the newest embedded firmware store.
+const defaultTargetStore = "CU11"
+
+type inspectFlags struct {
+	passwordFile      string
+	intermediates     []string
+	aia               bool
+	aiaTimeout        time.Duration
+	honorExpiredRoots bool
+	pool, sipDomain   string
+	warnDays          int
+	strict            bool
+	firmware          string
+	exportMissing     string
+}
+
+func newInspectCmd(a *app) *cobra.Command {
+	var f inspectFlags
+	cmd := &cobra.Command{
+		Use:   "inspect FILE...",
+		Short: "Judge a certificate chain per phone firmware before installing it",
+		Long: `inspect reads certificates (PEM bundles, DER, PKCS#12/PFX, PKCS#7/P7B in PEM or
+DER, or directories of these; the format is detected by content) and judges
+each input against every firmware root store: RTM, CU10, CU11 and the stores of
+a --store overlay.
+
+It builds every path from the end-entity certificate (a PFX's key certificate,
+else the certificate no other input certificate was issued by) through the
+input, --intermediates and the catalogue of known CAs and cross-certificates,
+and prints per store whether phones trust the chain and why not, the earliest
+release and build per device family that trusts it, the roots the phones
+lack, phone findings (wildcards, missing sip.<domain>, key and signature
+types), each labelled fact or assumption, and what to do. Only certificates
+the server can send count towards trust; a catalogue cross-certificate that
+would help older firmware is reported as an alternative to send.
+
+Expired roots do not anchor a path unless --honor-expired-roots is given: what
+the phones do with an expired root is undocumented.
+
+A PKCS#12 file is first opened with the empty password, then with the password
+from --password-file, the ` + pfxPasswordEnv + ` environment variable, or a
+prompt (without echo) when standard input is a terminal. There is no password
+flag: passwords do not belong on command lines.
+
+Exit codes:
+  0  every input is trusted by the target firmware (--firmware, default ` + defaultTargetStore + `)
+     and no finding is an error
+  1  some input is not trusted by the target firmware, or has an error finding
+     (with --strict, warnings based on assumptions count as errors)
+  2  bad input or usage (unreadable file, wrong password, unknown firmware);
+     nothing is printed on standard output`,
+		Example: `  # A new pool certificate from the CA, before installing it:
+  lpetrust inspect pool2026.pfx --password-file pfx.pass --pool pool.contoso.com --sip-domain contoso.com
+
+  # The leaf and the CA's intermediates, judged for CU10 phones at a future date:
+  lpetrust inspect leaf.cer --intermediates ca-bundle.p7b --firmware CU10 --at 2027-06-01
+
+  # JSON for scripts; write the roots the phones lack, ready for AD publishing:
+  lpetrust inspect chain.pem -o json --export-missing missing-roots/
+
+  # Exit code only:
+  lpetrust inspect chain.pem >/dev/null && echo "CU11 phones trust it"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("inspect: give at least one certificate FILE or directory")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInspect(a, &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.passwordFile, "password-file", "", "read the PKCS#12 password from `FILE` (first line)")
+	fl.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates the server sends, from `FILE` (any format; repeatable)")
+	fl.BoolVar(&f.aia, "aia", false, "fetch missing issuers from the certificates' AIA caIssuers URLs (HTTP)")
+	fl.DurationVar(&f.aiaTimeout, "aia-timeout", 10*time.Second, "timeout of each AIA fetch")
+	fl.BoolVar(&f.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
+	fl.StringVar(&f.pool, "pool", "", "pool `FQDN` that must be in the certificate's SAN")
+	fl.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
+	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS`")
+	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
+	fl.StringVar(&f.firmware, "firmware", "", "target firmware for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
+	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
+	return cmd
+}
+
+func runInspect(a *app, f *inspectFlags, args []string) error {
+	if err := a.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	if f.warnDays < 0 {
+		return usageError("--warn-days %d: must not be negative", f.warnDays)
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	target, err := inspectTarget(cat, f.firmware)
+	if err != nil {
+		return err
+	}
+	ropts := chain.ReadOptions{Password: pfxPassword(a, f.passwordFile)}
+
+	// Read everything before printing anything: a bad input means exit 2
+	// with nothing on standard output.
+	var inputs []chain.Input
+	for _, p := range args {
+		ins, err := chain.ReadFile(p, ropts)
+		if errors.Is(err, chain.ErrPasswordRequired) {
+			return badInput(fmt.Errorf("%w (give it with --password-file FILE or %s, or run on a terminal to be asked)", err, pfxPasswordEnv))
+		}
+		if err != nil {
+			return badInput(err)
+		}
+		inputs = append(inputs, ins...)
+	}
+	opts := chain.Options{
+		At:                a.At(),
+		HonorExpiredRoots: f.honorExpiredRoots,
+		Pool:              f.pool,
+		SIPDomain:         f.sipDomain,
+		WarnDays:          f.warnDays,
+		Strict:            f.strict,
+		AIA:               f.aia,
+		AIATimeout:        f.aiaTimeout,
+	}
+	for _, p := range f.intermediates {
+		ins, err := chain.ReadFile(p, ropts)
+		if err != nil {
+			return badInput(fmt.Errorf("--intermediates %w", err))
+		}
+		for _, in := range ins {
+			opts.Intermediates = append(opts.Intermediates, in.Certs...)
+		}
+	}
+	results := make([]*chain.Result, 0, len(inputs))
+	for _, in := range inputs {
+		r, err := chain.Evaluate(cat, in, opts)
+		if err != nil {
+			return badInput(err)
+		}
+		results = append(results, r)
+	}
+	var exported []string
+	if f.exportMissing != "" {
+		if exported, err = exportMissingRoots(f.exportMissing, results); err != nil {
+			return badInput(err)
+		}
+	}
+	if a.output == "json" {
+		if err := writeJSON(a.stdout, results); err != nil {
+			return err
+		}
+	} else if err := printInspect(a.stdout, cat, results, target.Name, a.At(), f.exportMissing, exported); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if !r.Passes(target.Name) {
+			return negative()
+		}
+	}
+	return nil
+}
+
+// inspectTarget resolves --firmware to a store; the default is the newest embedded store.
+func inspectTarget(cat *truststore.Catalogue, firmware string) (*truststore.Store, error) {
+	if firmware == "" {
+		if s := cat.Store(defaultTargetStore); s != nil {
+			return s, nil
+		}
+		stores := cat.Stores()
+		return stores[len(stores)-1], nil
+	}
+	s, _, err := cat.ResolveStore(firmware)
+	if err != nil {
+		return nil, usageError("--firmware %q: %s", firmware, err)
+	}
+	return s, nil
+}
+
+// pfxPassword returns the password source for encrypted PKCS#12 files:
+// --password-file, else the environment, else a no-echo prompt when
+// standard input is a terminal, else none.
+func pfxPassword(a *app, passwordFile string) func(string) ([]byte, error) {
+	switch {
+	case passwordFile != "":
+		return func(string) ([]byte, error) {
+			data, err := os.ReadFile(passwordFile)
+			if err != nil {
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, err)
+			}
+			line, _, _ := bytes.Cut(data, []byte("\n"))
+			return bytes.TrimSuffix(line, []byte("\r")), nil
+		}
+	case os.Getenv(pfxPasswordEnv) != "":
+		return func(string) ([]byte, error) { return []byte(os.Getenv(pfxPasswordEnv)), nil }
+	}
+	in, ok := a.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return nil
+	}
+	return func(source string) ([]byte, error) {
+		fmt.Fprintf(a.stderr, "Password for %s: ", source)
+		pw, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return nil, fmt.Errorf("reading the password: %w", err)
+		}
+		return pw, nil
+	}
+}
+
+// exportMissingRoots writes each missing root as DIR/<SHA1>.pem and returns the paths.
+func exportMissingRoots(dir string, results []*chain.Result) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--export-missing %s: %w", dir, err)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range results {
+		for _, m := range r.MissingRoots {
+			if seen[m.SHA1] || m.Cert == nil {
+				continue
+			}
+			seen[m.SHA1] = true
+			p := filepath.Join(dir, m.SHA1+".pem")
+			data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Cert.Raw})
+			if err := writeFileAtomic(p, data); err != nil {
+				return nil, fmt.Errorf("--export-missing: %w", err)
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a
+// failure never leaves a half-written file behind.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lpetrust-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Result, target string, at time.Time, exportDir string, exported []string) error {
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "== %s\n\nChain:\n", r.Source)
+		t := newTable(w, "  #", "SUBJECT", "ISSUER", "SHA-1", "EXPIRES", "KEY", "SIGNATURE", "FROM")
+		for k, c := range r.Chain {
+			t.row(fmt.Sprintf("  %d", k), c.Name, issuerDisplay(c), truststore.ShortSHA1(c.SHA1)+"…", day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nFirmware stores at %s:\n", day(at))
+		t = newTable(w)
+		for _, v := range r.Verdicts {
+			mark := "✗"
+			text := strings.Join(v.Reasons, "; ")
+			if v.Trusted {
+				mark = "✓"
+				text = "trusted until " + day(*v.ValidUntil) + anchorNote(cat, v.AnchorSHA1)
+				if len(v.Reasons) > 0 {
+					text += "; " + strings.Join(v.Reasons, "; ")
+				}
+			}
+			name := v.Store
+			if strings.EqualFold(v.Store, target) {
+				name += " (target)"
+			}
+			t.row("  "+mark, name, text)
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		if r.MinimumRelease == nil {
+			fmt.Fprintln(w, "Minimum release: none (no firmware store trusts this chain)")
+		} else {
+			fmt.Fprintf(w, "Minimum release: %s\n", *r.MinimumRelease)
+			for _, b := range r.MinimumBuilds {
+				v := b.Version
+				if v == "" {
+					v = "no build trusts it"
+				} else {
+					v += " (" + b.Release + ")"
+				}
+				fmt.Fprintf(w, "  %s: %s\n", b.Family, v)
+			}
+		}
+		if len(r.Findings) > 0 {
+			fmt.Fprintln(w, "\nFindings:")
+			for _, f := range r.Findings {
+				fmt.Fprintf(w, "  %-7s %-12s %s: %s\n", f.Severity, "["+f.Basis+"]", f.Code, f.Message)
+			}
+		}
+		fmt.Fprintln(w, "\nWhat to do:")
+		for _, s := range advice(r, target, exportDir, exported) {
+			fmt.Fprintf(w, "  - %s\n", s)
+		}
+	}
+	return nil
+}
+
+func issuerDisplay(c chain.CertInfo) string {
+	if c.Cert == nil {
+		return c.Issuer
+	}
+	if c.Cert.Issuer.CommonName != "" {
+		return c.Cert.Issuer.CommonName
+	}
+	if ou := c.Cert.Issuer.OrganizationalUnit; len(ou) > 0 {
+		return ou[len(ou)-1]
+	}
+	return c.Issuer
+}
+
+func anchorNote(cat *truststore.Catalogue, sha string) string {
+	if sha == "" {
+		return ""
+	}
+	name := truststore.ShortSHA1(sha) + "…"
+	if r := cat.RootBySHA1(sha); r != nil {
+		name = truststore.DisplayName(r.Cert) + " " + name
+	}
+	return " (root " + name + ")"
+}
+
+// advice turns a result into the steps an administrator takes.
+func advice(r *chain.Result, target, exportDir string, exported []string) []string {
+	var out []string
+	if r.Passes(target) {
+		out = append(out, fmt.Sprintf("Phones with %s firmware trust this chain; install it.", target))
+	} else if !r.TrustedBy(target) {
+		out = append(out, fmt.Sprintf("Phones with %s firmware would NOT sign in with this chain.", target))
+	}
+	older := false
+	for _, v := range r.Verdicts {
+		if !v.Trusted {
+			older = true
+		}
+	}
+	for _, alt := range r.Alternatives {
+		out = append(out, strings.ToUpper(alt.Message[:1])+alt.Message[1:]+".")
+	}
+	if older && r.MinimumRelease != nil {
+		out = append(out, fmt.Sprintf("Update phones older than %s, or publish the missing roots to them.", *r.MinimumRelease))
+	}
+	if len(r.MissingRoots) > 0 {
+		var names []string
+		for _, m := range r.MissingRoots {
+			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
+		}
+		step := "Publish the missing root(s) " + strings.Join(names, ", ") + " in Active Directory so USB/NTLM-signed-in phones get them"
+		if exportDir != "" {
+			step += fmt.Sprintf("; their PEM files are in %s", exportDir)
+		} else {
+			step += " (--export-missing DIR writes their PEM files)"
+		}
+		out = append(out, step+".")
+	}
+	if r.MinimumRelease == nil && len(r.Alternatives) == 0 {
+		out = append(out, "No LPE firmware trusts this chain: get the certificate from a CA whose root the phones have (see `lpetrust roots`), or publish the root to the phones.")
+	}
+	for _, f := range r.Findings {
+		if f.Severity == chain.SeverityError {
+			out = append(out, "Fix the findings marked error: phones fail on them even when the chain is trusted.")
+			break
+		}
+	}
+	return out
+}

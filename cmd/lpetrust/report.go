@@ -1,0 +1,469 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/lpetrust/lpetrust/adpublish"
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/report"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+func init() { commands = append(commands, newReportCmd) }
+
+// reportFlags are the flags report and remediate share.
+type reportFlags struct {
+	inventory       string
+	chains          []string
+	pools           []string
+	intermediates   []string
+	pfxPasswordFile string
+	horizon         string
+	honorExpired    bool
+	sipDomain       string
+	unknownSignIn   string
+	resolver        string
+	poolTimeout     time.Duration
+	ad              adFlags
+}
+
+const reportExitCodes = `
+Exit codes:
+  0  no phone is stranded by any chain at --at (phones stranded later, within
+     --horizon, are reported but do not change the exit code)
+  1  some phone is stranded by some chain
+  2  bad input or usage (unreadable inventory or certificate, unknown flag);
+     nothing is printed on standard output`
+
+func newReportCmd(a *app) *cobra.Command {
+	f := &reportFlags{}
+	var withAD bool
+	var out string
+	cmd := &cobra.Command{
+		Use:   "report --inventory FILE (--chain FILE | --pool TARGET)...",
+		Short: "Count the phones of an inventory a certificate strands, and rank the fixes",
+		Long: `report answers what a manager asks before a certificate renewal: how many
+phones break, which ones, and what is the cheapest fix.
+
+The inventory is read in any of these formats, detected from its header:
+  - the Lync Monitoring "IP Phone Inventory Report" exported to CSV
+    (Manufacturer, Hardware version, MAC address, User URI, User agent, …)
+  - an export of the Monitoring database registration view (UserUri,
+    ClientVersion, DeviceManufacturer, DeviceHardwareVersion, DeviceMacAddress,
+    RegisterTime, Pool, …)
+  - any CSV with a column named like version, firmware or user agent (and
+    optionally model, manufacturer, MAC, user, last seen, sign-in)
+  - plain text, one phone user-agent or firmware version per line
+Comma, semicolon and tab delimiters, quoted fields and a UTF-8 BOM are
+handled. Rows that are not LPE phones (desktop clients, other devices) are
+counted and skipped; rows that cannot be parsed are listed with their line
+numbers. A MAC address seen several times counts once: the latest
+registration wins. The file is streamed (read twice for per-phone output);
+memory grows only with the number of distinct MAC addresses.
+
+Each phone is judged against every chain: --chain FILE (a candidate
+certificate: PEM, DER, PFX, P7B), --pool TARGET (what the pool serves now,
+fetched live like lpetrust check), or both side by side ("today" and "after
+renewal"). A phone is stranded when its firmware's root store does not trust
+the chain at --at; phones trusted now but stranded by a known expiry within
+--horizon are reported with the date.
+
+The fixes are ranked by effort: publishing the missing roots in Active
+Directory (the exact lpetrust ad publish command) for phones that sign in
+with AD credentials, the same roots for PIN-authenticated phones through the
+Certificate Provisioning service (PowerShell), a cross-certificate to serve
+when one is known, then the minimum firmware per device family (naming
+families that have no such build).
+
+--with-ad reads the roots already published in Active Directory (connection
+flags as for lpetrust ad) and counts them as trusted by phones that sign in
+with AD credentials. The inventory's sign-in column (values like PIN, USB,
+NTLM) says which phones those are; phones without one are assumed to sign in
+with AD credentials unless --unknown-sign-in pin.
+
+Output (-o): table (summary, then the stranded phones), csv (one row per
+phone with the verdict columns of every chain), json ({"summary", "phones"}),
+html (one self-contained page with the headline numbers, a chart of phones
+per firmware release with the stranded part highlighted, and the fix list).
+` + reportExitCodes,
+		Example: `  # Before installing the renewed certificate: who breaks, and what to do?
+  lpetrust report --inventory phones.csv --chain pool2026.pfx --pfx-password-file pfx.pass
+
+  # Today versus after the renewal, as a page for the change board:
+  lpetrust report --inventory "IP Phone Inventory Report.csv" --pool pool01.contoso.com \
+      --chain pool2026.pem -o html --out renewal.html
+
+  # Counting the roots already published in Active Directory:
+  lpetrust report --inventory registrations.tsv --chain pool2026.pem --with-ad \
+      --server ldaps://dc1.contoso.com --user audit@contoso.com --password-file ldap.pass
+
+  # One row per phone for a spreadsheet, judged a year ahead:
+  lpetrust report --inventory phones.csv --chain pool2026.pem --at 2027-11-01 -o csv > phones-verdicts.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkOutput("table", "csv", "json", "html"); err != nil {
+				return err
+			}
+			if f.inventory == "" {
+				return usageError("--inventory FILE is required (\"-\" reads standard input)")
+			}
+			cat, err := a.Catalogue()
+			if err != nil {
+				return err
+			}
+			opts, err := f.options(a)
+			if err != nil {
+				return err
+			}
+			if withAD {
+				roots, conn, err := f.readADRoots(a, cat)
+				if err != nil {
+					return err
+				}
+				opts.WithAD, opts.ADRoots, opts.Connection = true, roots, conn
+			} else if f.ad.server != "" {
+				opts.Connection = f.connectionArgs()
+			}
+			chains, err := f.loadChains(cmd.Context(), a, cat, opts.Chain)
+			if err != nil {
+				return err
+			}
+			open, source, cleanup, err := openInventory(a, f.inventory)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			s, err := writeReport(a, cat, source, open, chains, opts, out)
+			if err != nil {
+				return err
+			}
+			if s.StrandedNow() {
+				return negative()
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	f.register(fs)
+	fs.BoolVar(&withAD, "with-ad", false, "count the roots published in Active Directory as trusted by phones that sign in with AD credentials (needs --server)")
+	fs.StringVar(&out, "out", "", "write the report to `FILE` (replaced only once complete) instead of standard output")
+	return cmd
+}
+
+// register adds the shared flags.
+func (f *reportFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.inventory, "inventory", "", "phone inventory `FILE` (Lync IP Phone Inventory Report CSV, Monitoring registration export, CSV, or text; - for standard input)")
+	fs.StringArrayVar(&f.chains, "chain", nil, "candidate certificate chain `FILE` (PEM, DER, PFX, P7B; repeatable)")
+	fs.StringArrayVar(&f.pools, "pool", nil, "judge the chain the pool `TARGET` serves now (host or host:port; repeatable)")
+	fs.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates `FILE` for path building (repeatable)")
+	fs.StringVar(&f.pfxPasswordFile, "pfx-password-file", "", "password of an encrypted PFX --chain, first line of `FILE` (or env "+pfxPasswordEnv+")")
+	fs.StringVar(&f.horizon, "horizon", "365d", "report phones stranded by a known expiry within this `DURATION` (365d, 90d, 8760h)")
+	fs.BoolVar(&f.honorExpired, "honor-expired-roots", false, "let expired roots anchor a chain (the phones' behaviour is undocumented)")
+	fs.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: checks that the chain's leaf names sip.DOMAIN")
+	fs.StringVar(&f.unknownSignIn, "unknown-sign-in", "ad", "phones whose sign-in method the inventory does not give: ad (USB/NTLM, get AD roots) or pin")
+	fs.StringVar(&f.resolver, "resolver", "", "send the DNS queries of --pool to `HOST:PORT`")
+	fs.DurationVar(&f.poolTimeout, "pool-timeout", live.DefaultTimeout, "per-handshake timeout of --pool")
+	// The Active Directory connection, as lpetrust ad takes it.
+	fs.StringVar(&f.ad.server, "server", "", "domain controller `URL` (ldaps://dc.example.com or ldap://dc with StartTLS)")
+	fs.StringVar(&f.ad.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE`")
+	fs.BoolVar(&f.ad.tlsSkipVerify, "tls-skip-verify", false, "do not verify the DC's certificate (insecure; warned about)")
+	fs.StringVar(&f.ad.user, "user", "", "bind as `USER` (UPN, DN or DOMAIN\\user)")
+	fs.StringVar(&f.ad.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (or env "+ldapPasswordEnv+")")
+	fs.BoolVar(&f.ad.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) from the credential cache, or --keytab")
+	fs.StringVar(&f.ad.keytab, "keytab", "", "Kerberos keytab `FILE` for --user")
+	fs.StringVar(&f.ad.configNC, "config-nc", "", "configuration naming context `DN` (default: from the RootDSE)")
+	fs.DurationVar(&f.ad.timeout, "ldap-timeout", 30*time.Second, "timeout of connecting to the DC and of each LDAP request")
+}
+
+// parseHorizon accepts 365d, 52w, 1y or a Go duration (8760h).
+func parseHorizon(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}
+	if n := len(s); n > 1 {
+		if u, ok := unit[s[n-1]]; ok {
+			v, err := strconv.Atoi(s[:n-1])
+			if err == nil && v > 0 && v < 100*365 {
+				return time.Duration(v) * u, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--horizon %q: want a positive duration such as 365d, 90d, 52w or 8760h", s)
+	}
+	return d, nil
+}
+
+// options turns the flags into report options (without the AD roots).
+func (f *reportFlags) options(a *app) (report.Options, error) {
+	var opts report.Options
+	h, err := parseHorizon(f.horizon)
+	if err != nil {
+		return opts, usageError("%s", err)
+	}
+	switch f.unknownSignIn {
+	case "ad":
+	case "pin":
+		opts.UnknownSignInIsPIN = true
+	default:
+		return opts, usageError("--unknown-sign-in %q: want ad or pin", f.unknownSignIn)
+	}
+	if len(f.chains) == 0 && len(f.pools) == 0 {
+		return opts, usageError("nothing to judge the phones against: give --chain FILE or --pool TARGET")
+	}
+	opts.At, opts.Horizon = a.At(), h
+	opts.Chain = chain.Options{At: a.At(), HonorExpiredRoots: f.honorExpired, SIPDomain: f.sipDomain}
+	for _, file := range f.intermediates {
+		ins, err := chain.ReadFile(file, chain.ReadOptions{})
+		if err != nil {
+			return opts, badInput(fmt.Errorf("--intermediates: %w", err))
+		}
+		for _, in := range ins {
+			opts.Chain.Intermediates = append(opts.Chain.Intermediates, in.Certs...)
+		}
+	}
+	return opts, nil
+}
+
+// connectionArgs are the connection flags for the printed ad publish
+// command; never the password itself.
+func (f *reportFlags) connectionArgs() string {
+	parts := []string{"--server " + quoteArg(f.ad.server)}
+	if f.ad.caFile != "" {
+		parts = append(parts, "--ca-file "+quoteArg(f.ad.caFile))
+	}
+	switch {
+	case f.ad.keytab != "":
+		parts = append(parts, "--keytab "+quoteArg(f.ad.keytab), "--user "+quoteArg(f.ad.user))
+	case f.ad.kerberos:
+		parts = append(parts, "--kerberos")
+	case f.ad.user != "":
+		parts = append(parts, "--user "+quoteArg(f.ad.user))
+		if f.ad.passwordFile != "" {
+			parts = append(parts, "--password-file "+quoteArg(f.ad.passwordFile))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// quoteArg quotes a shell argument when it needs it.
+func quoteArg(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// connectAD binds to the directory with the shared connection flags.
+func (f *reportFlags) connectAD(a *app) (*adpublish.Directory, error) {
+	copts, err := f.ad.connectOptions(a)
+	if err != nil {
+		return nil, err
+	}
+	return f.ad.connect(a, copts)
+}
+
+// readADRoots reads the certificates published in CN=Certification
+// Authorities, the container phones download roots from.
+func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Certificate, string, error) {
+	if f.ad.server == "" {
+		return nil, "", usageError("--with-ad needs --server (e.g. --server ldaps://dc1.example.com)")
+	}
+	d, err := f.connectAD(a)
+	if err != nil {
+		return nil, "", err
+	}
+	defer d.Close()
+	roots, err := publishedRoots(d, cat, a.At())
+	if err != nil {
+		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
+		return nil, "", negative()
+	}
+	return roots, f.connectionArgs(), nil
+}
+
+// publishedRoots lists the certificates of CN=Certification Authorities.
+func publishedRoots(d *adpublish.Directory, cat *truststore.Catalogue, at time.Time) ([]*x509.Certificate, error) {
+	objs, err := d.List(adpublish.ListOptions{Containers: []adpublish.Container{adpublish.ContainerCA}, Catalogue: cat, At: at})
+	if err != nil {
+		return nil, err
+	}
+	var roots []*x509.Certificate
+	for _, o := range objs {
+		for _, v := range o.Certificates {
+			if v.Cert != nil && v.Attribute == adpublish.AttrCACertificate {
+				roots = append(roots, v.Cert)
+			}
+		}
+	}
+	return roots, nil
+}
+
+// loadChains reads the --chain files and audits the --pool targets.
+func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Catalogue, copts chain.Options) ([]report.Chain, error) {
+	var out []report.Chain
+	for _, file := range f.pools {
+		c, err := poolChain(ctx, cat, file, copts, f.resolver, f.poolTimeout)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	for _, file := range f.chains {
+		ins, err := chain.ReadFile(file, chain.ReadOptions{Password: pfxPassword(a, f.pfxPasswordFile)})
+		if err != nil {
+			if errors.Is(err, chain.ErrPasswordRequired) {
+				return nil, badInput(fmt.Errorf("%w (give it with --pfx-password-file FILE or %s)", err, pfxPasswordEnv))
+			}
+			return nil, badInput(err)
+		}
+		out = append(out, report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins,
+			PublishCommand: "--from-inspect " + quoteArg(file)})
+	}
+	return out, nil
+}
+
+// poolChain fetches what every member of a pool serves. Members serving
+// different chains each become an input; a member refusing the phones'
+// TLS 1.0 handshake strands every phone.
+func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, copts chain.Options, resolver string, timeout time.Duration) (report.Chain, error) {
+	c := report.Chain{Name: target, Kind: report.KindPool, PublishCommand: "--from-check " + quoteArg(target)}
+	req := live.Request{Targets: []string{target}, Chain: copts, Timeout: timeout}
+	if resolver != "" {
+		r, err := live.DNSResolver(resolver)
+		if err != nil {
+			return c, usageError("--resolver: %s", err)
+		}
+		req.Resolver = r
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	eps, err := live.Audit(ctx, cat, req)
+	if err != nil {
+		return c, badInput(fmt.Errorf("--pool %s: %w", target, err))
+	}
+	seen := map[string]bool{}
+	var refusing []string
+	for i := range eps {
+		ep := &eps[i]
+		if ep.Err != nil || len(ep.Certs) == 0 {
+			msg := "no chain"
+			if ep.Err != nil {
+				msg = ep.Err.Error()
+			}
+			c.Notes = append(c.Notes, fmt.Sprintf("%s: %s (not judged)", ep.Label(), msg))
+			continue
+		}
+		if !ep.Phone.OK {
+			refusing = append(refusing, ep.Label())
+		}
+		var key strings.Builder
+		for _, cert := range ep.Certs {
+			key.WriteString(truststore.SHA1Hex(cert))
+		}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
+		c.Inputs = append(c.Inputs, chain.Input{Source: ep.Label(), Certs: ep.Certs})
+	}
+	if len(c.Inputs) == 0 {
+		return c, badInput(fmt.Errorf("--pool %s: no endpoint presented a certificate chain (%s)", target, strings.Join(c.Notes, "; ")))
+	}
+	if len(c.Inputs) > 1 {
+		c.Notes = append(c.Notes, fmt.Sprintf("the pool's members serve %d different chains; a phone counts as trusted only when it trusts all of them", len(c.Inputs)))
+	}
+	if len(refusing) > 0 {
+		c.Blocker = fmt.Sprintf("%s refuse(s) the phones' TLS 1.0 handshake (LPE cannot use TLS 1.2)", strings.Join(refusing, ", "))
+	}
+	return c, nil
+}
+
+// openInventory returns an opener for the inventory. Standard input is
+// copied to a temporary file first, because a report reads it twice.
+func openInventory(a *app, path string) (report.Opener, string, func(), error) {
+	if path != "-" {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, unwrapPathErr(err)))
+		}
+		if fi.IsDir() {
+			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: is a directory", path))
+		}
+		return func() (io.ReadCloser, error) { return os.Open(path) }, path, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "lpetrust-inventory-*")
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("spooling standard input: %w", err)
+	}
+	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, a.stdin); err != nil {
+		cleanup()
+		return nil, "", nil, badInput(fmt.Errorf("--inventory -: reading standard input: %w", err))
+	}
+	name := tmp.Name()
+	return func() (io.ReadCloser, error) { return os.Open(name) }, "standard input", cleanup, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// writeReport renders the report in the --output format to standard output
+// or, with out, to a file that is replaced only once complete.
+func writeReport(a *app, cat *truststore.Catalogue, source string, open report.Opener, chains []report.Chain, opts report.Options, out string) (*report.Summary, error) {
+	w := a.stdout
+	var tmp *os.File
+	if out != "" {
+		var err error
+		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--out %s: %w", out, unwrapPathErr(err)))
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		w = tmp
+	}
+	var rw report.Writer
+	switch a.output {
+	case "csv":
+		rw = report.NewCSVWriter(w)
+	case "json":
+		rw = report.NewJSONWriter(w)
+	case "html":
+		rw = report.NewHTMLWriter(w)
+	default:
+		rw = report.NewTableWriter(w)
+	}
+	s, err := report.Run(cat, source, open, chains, opts, rw)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", out, err)
+		}
+		if err := os.Rename(tmp.Name(), out); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", out, unwrapPathErr(err))
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,273 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// readAll reads an inventory and returns one summary line per record.
+func readAll(t *testing.T, r io.Reader) (*Reader, []string) {
+	t.Helper()
+	ir, err := NewReader(r, truststore.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			return ir, out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, describe(row))
+	}
+}
+
+func describe(r *Row) string {
+	switch r.Kind {
+	case KindPhone:
+		mac := "-"
+		if r.HasMAC {
+			mac = FormatMAC(r.MAC)
+		}
+		fam := r.Family
+		if r.FamilyInferred {
+			fam += " (inferred)"
+		}
+		seen := "-"
+		if !r.Seen.IsZero() {
+			seen = r.Seen.Format(time.RFC3339)
+		}
+		return fmt.Sprintf("%d phone %s|%s|%s|%s|%s|%s|%s|%s|%s", r.Line, mac, r.Model, fam, r.Version, r.Build.Release, r.Build.Store, r.SignIn, seen, r.UserURI)
+	default:
+		return fmt.Sprintf("%d %s: %s", r.Line, r.Kind, r.Reason)
+	}
+}
+
+func openTestdata(t *testing.T, name string) *os.File {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "inventory", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestLyncReport(t *testing.T) {
+	ir, got := readAll(t, openTestdata(t, "lync-ip-phone-inventory.csv"))
+	if ir.Format() != FormatLyncReport || ir.Delimiter() != ',' {
+		t.Errorf("format %q delimiter %q", ir.Format(), ir.Delimiter())
+	}
+	want := []string{
+		"2 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4414|CU10|CU10||2026-11-02T08:15:03Z|sip:alice@contoso.com",
+		"3 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4420|CU11|CU11||2026-11-20T08:15:03Z|sip:alice@contoso.com",
+		"4 phone 00-04-F2-3A-11-02|CX500|Polycom CX500 / CX600 / CX3000|4.0.7577.4100|CU6|RTM||2026-11-19T07:58:41Z|sip:bob@contoso.com",
+		"5 phone 00-04-F2-8C-40-1E|CX3000|Polycom CX500 / CX600 / CX3000|4.0.7577.4463|May 2015|CU11||2026-11-18T10:00:00Z|sip:boardroom4@contoso.com",
+		"6 phone 00-04-F2-10-9A-3C|CX700|Polycom CX700 / LG-Nortel IP 8540|4.0.7577.4363|CU7|RTM||2026-11-20T09:01:00Z|sip:carol@contoso.com",
+		"7 phone 00-1E-CA-44-02-9B|IP8540|Polycom CX700 / LG-Nortel IP 8540|4.0.7577.4411|CU10|CU10||2026-11-20T09:02:00Z|sip:dave@contoso.com",
+		"8 phone 00-08-5D-31-7A-C0|6725ip|Aastra 6721ip / 6725ip|4.0.7577.4414|CU10|CU10||2026-11-20T09:03:00Z|sip:erin@contoso.com",
+		"9 phone 00-08-5D-31-7B-04|6721ip|Aastra 6721ip / 6725ip|4.0.7577.4047|CU4|RTM||2026-11-17T14:30:00Z|sip:lobby@contoso.com",
+		"10 phone 00-21-5A-9C-00-11|4120|HP 4110 / 4120|4.0.7577.4455|CU15|CU11||2026-11-20T09:04:00Z|sip:frank@contoso.com",
+		"11 phone 00-21-5A-9C-00-12|4110|HP 4110 / 4120|4.0.7577.4444|CU12|CU11||2026-11-20T09:05:00Z|sip:grace@contoso.com",
+		"12 phone 00-04-F2-77-00-01|CPE||4.0.7577.4451|CU14|CU11||2026-11-20T09:06:00Z|sip:heidi@contoso.com",
+		"13 phone 00-04-F2-00-01-99|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4397|CU9|RTM||2026-11-19T09:00:00Z|sip:ivan@contoso.com",
+		"14 not an LPE phone: desktop client",
+		"15 not an LPE phone: other device",
+		`17 unparsable: malformed MAC address "00-04-F2-XX-01-77"`,
+		"18 unparsable: LPE device without a user agent or firmware version",
+		`19 unparsable: unreadable time "yesterday"`,
+		"20 unparsable: quoted field not closed",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	st := ir.Stats()
+	wantStats := Stats{Records: 18, PhoneRows: 12, Other: map[string]int{OtherDesktopClient: 1, OtherDevice: 1}, BadRows: 4,
+		Problems: []Problem{
+			{17, `malformed MAC address "00-04-F2-XX-01-77"`},
+			{18, "LPE device without a user agent or firmware version"},
+			{19, `unreadable time "yesterday"`},
+			{20, "quoted field not closed"},
+		}, Skipped: 1}
+	if !reflect.DeepEqual(st, wantStats) {
+		t.Errorf("stats %+v\nwant  %+v", st, wantStats)
+	}
+}
+
+func TestMonitoringView(t *testing.T) {
+	ir, got := readAll(t, openTestdata(t, "monitoring-registrations.tsv"))
+	if ir.Format() != FormatMonitoring || ir.Delimiter() != '\t' {
+		t.Errorf("format %q delimiter %q", ir.Format(), ir.Delimiter())
+	}
+	want := []string{
+		"2 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4414|CU10|CU10||2026-11-02T08:15:03Z|sip:alice@contoso.com",
+		"3 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4420|CU11|CU11||2026-11-20T08:15:03Z|sip:alice@contoso.com",
+		"4 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4414|CU10|CU10||2026-11-10T08:15:03Z|sip:alice@contoso.com",
+		"5 phone 00-04-F2-3A-11-02|CX500|Polycom CX500 / CX600 / CX3000|4.0.7577.4100|CU6|RTM||2026-11-19T07:58:41Z|sip:bob@contoso.com",
+		"6 phone 00-04-F2-10-9A-3C|CX700|Polycom CX700 / LG-Nortel IP 8540|4.0.7577.4363|CU7|RTM||2026-11-20T09:01:00Z|sip:carol@contoso.com",
+		"7 phone 00-1E-CA-44-02-9B|IP8540|Polycom CX700 / LG-Nortel IP 8540|4.0.7577.4411|CU10|CU10||2026-11-20T09:02:00Z|sip:dave@contoso.com",
+		"8 phone 00-08-5D-31-7A-C0|6725ip|Aastra 6721ip / 6725ip|4.0.7577.4414|CU10|CU10||2026-11-20T09:03:00Z|sip:erin@contoso.com",
+		"9 phone 00-08-5D-31-7B-04|6721ip|Aastra 6721ip / 6725ip|4.0.7577.4047|CU4|RTM||2026-11-17T14:30:00Z|sip:lobby@contoso.com",
+		"10 phone 00-21-5A-9C-00-11|4120|HP 4110 / 4120|4.0.7577.4455|CU15|CU11||2026-11-20T09:04:00Z|sip:frank@contoso.com",
+		"11 phone 00-21-5A-9C-00-12|4110|HP 4110 / 4120|4.0.7577.4444|CU12|CU11||2026-11-20T09:05:00Z|sip:grace@contoso.com",
+		"12 not an LPE phone: desktop client",
+		"13 not an LPE phone: desktop client",
+		"14 not an LPE phone: other device",
+		`15 unparsable: malformed MAC address "-5"`,
+		"16 unparsable: LPE device without a user agent or firmware version",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	st := ir.Stats()
+	if st.Records != 15 || st.PhoneRows != 10 || st.BadRows != 2 || st.Other[OtherDesktopClient] != 2 || st.Other[OtherDevice] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestGenericSemicolonCSV(t *testing.T) {
+	ir, got := readAll(t, openTestdata(t, "phones-semicolon.csv"))
+	if ir.Format() != FormatCSV || ir.Delimiter() != ';' {
+		t.Errorf("format %q delimiter %q", ir.Format(), ir.Delimiter())
+	}
+	want := []string{
+		"2 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4420|CU11|CU11|pin|-|",
+		"3 phone 00-04-F2-3A-11-02|CX500|Polycom CX500 / CX600 / CX3000|4.0.7577.4100|CU6|RTM|ad|-|",
+		"4 phone 00-08-5D-31-7A-C0|6725ip|Aastra 6721ip / 6725ip|4.0.7577.4414|CU10|CU10|pin|-|",
+		"5 phone -|HP 4120|HP 4110 / 4120|4.0.7577.4455|CU15|CU11|ad|-|",
+		"6 phone -|IP8540|Polycom CX700 / LG-Nortel IP 8540|4.0.7577.4411|CU10|CU10||-|",
+		"7 phone -|CX3000|Polycom CX500 / CX600 / CX3000|4.0.7577.4463|May 2015|CU11|ad|-|",
+		"8 not an LPE phone: other device",
+		`9 unparsable: LPE device with "4.0.75x7": not a firmware version or a phone user agent`,
+		"10 phone -|6721ip|Aastra 6721ip / 6725ip|4.0.7577.4047|CU4|RTM|pin|-|",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	ir, got := readAll(t, openTestdata(t, "user-agents.txt"))
+	if ir.Format() != FormatText {
+		t.Errorf("format %q", ir.Format())
+	}
+	want := []string{
+		"2 phone -|||4.0.7577.4420|CU11|CU11||-|",
+		"3 phone -|||4.0.7423.1|pre-RTM|RTM||-|",
+		"4 phone -|||4.0.7577.4414|CU10|CU10||-|",
+		"5 phone -||Polycom CX700 / LG-Nortel IP 8540 (inferred)|4.0.7577.4363|CU7|RTM||-|",
+		"6 phone -||Polycom CX700 / LG-Nortel IP 8540 (inferred)|1.0.522.115|OCS 2007|RTM||-|",
+		"7 not an LPE phone: desktop client",
+		`9 unparsable: "not a version" is neither a user agent nor a firmware version`,
+		"10 phone -||Polycom CX700 / LG-Nortel IP 8540 (inferred)|3.5.6907.222|OCS 2007 R2|RTM||-|",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if st := ir.Stats(); st.Skipped != 2 || st.Records != 8 || st.PhoneRows != 6 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestDetectionErrors(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "empty inventory: no header and no records"},
+		{"blank lines", "\n\n  \n", "empty inventory: no header and no records"},
+		{"no version column", "Name,Office,Phone\nAlice,Berlin,1234\n", "unknown inventory format: no header with a user agent, version or firmware column in the first 20 lines, and the first line is not a user agent or version"},
+		{"utf16", "\xff\xfeM\x00a\x00", "line 1: file is UTF-16 encoded: save it as UTF-8"},
+		{"binary", "PK\x03\x04\x00\x00", "line 1: contains a NUL byte (binary data, or UTF-16 text)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewReader(strings.NewReader(tc.in), truststore.Default())
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTitleLinesAndAliases(t *testing.T) {
+	in := "IP Phone Inventory Report\r\nPool: pool01.contoso.com\r\n\r\n" +
+		"\"USER AGENT\",\"mac\",\"Last Seen\"\r\n" +
+		"\"CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\",0004F2000176,2026-11-20T08:15:03Z\r\n" +
+		"\"multi\nline\",0004F2000177,2026-11-20\r\n"
+	ir, got := readAll(t, strings.NewReader(in))
+	want := []string{
+		"5 phone 00-04-F2-00-01-76|||4.0.7577.4420|CU11|CU11||2026-11-20T08:15:03Z|",
+		`6 unparsable: "multi\nline" is neither a user agent nor a firmware version`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if ir.Format() != FormatCSV || ir.Stats().Skipped != 3 {
+		t.Errorf("format %q stats %+v", ir.Format(), ir.Stats())
+	}
+}
+
+func TestLongLineIsOneBadRow(t *testing.T) {
+	in := "version\n" + strings.Repeat("x", 200<<10) + "\n4.0.7577.4420\n"
+	_, got := readAll(t, strings.NewReader(in))
+	want := []string{
+		"2 unparsable: line longer than 64 KiB",
+		"3 phone -|||4.0.7577.4420|CU11|CU11||-|",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// failingReader is a fake for a fault a real file cannot produce on demand:
+// a read error in the middle of the stream.
+type failingReader struct{ data io.Reader }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	n, err := f.data.Read(p)
+	if err == io.EOF {
+		return n, errors.New("device not ready")
+	}
+	return n, err
+}
+
+func TestReadErrorIsReturned(t *testing.T) {
+	ir, err := NewReader(&failingReader{strings.NewReader("version\n4.0.7577.4420\n")}, truststore.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ir.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ir.Next(); err == nil || err.Error() != "line 3: device not ready" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestParseMAC(t *testing.T) {
+	for _, in := range []string{"00-04-F2-00-01-76", "00:04:f2:00:01:76", "0004.f200.0176", "0004F2000176"} {
+		if m, ok := parseMAC([]byte(in), false); !ok || FormatMAC(m) != "00-04-F2-00-01-76" {
+			t.Errorf("%s: %x %v", in, m, ok)
+		}
+	}
+	if m, ok := parseMAC([]byte("21239955830"), true); !ok || FormatMAC(m) != "00-04-F2-00-01-76" {
+		t.Errorf("decimal: %x %v", m, ok)
+	}
+	for _, in := range []string{"00-04-F2", "00-04-F2-00-01-76-11", "zz-04-F2-00-01-76"} {
+		if _, ok := parseMAC([]byte(in), false); ok {
+			t.Errorf("%s accepted", in)
+		}
+	}
+	if _, ok := parseMAC([]byte("281474976710656"), true); ok {
+		t.Error("2^48 accepted")
+	}
+}

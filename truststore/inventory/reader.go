@@ -1,0 +1,521 @@
+package inventory
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// Column roles the reader understands.
+type role int
+
+const (
+	colNone role = iota
+	colManufacturer
+	colModel
+	colMAC
+	colUser
+	colUserAgent
+	colVersion
+	colTime
+	colSignIn
+	colPool
+	numRoles
+)
+
+// columnAliases maps a header name (lower case, letters and digits only) to
+// its role. The Lync report and Monitoring view names come first; the rest
+// are the aliases a hand-made CSV is likely to use.
+var columnAliases = map[string]role{
+	"manufacturer": colManufacturer, "devicemanufacturer": colManufacturer, "vendor": colManufacturer, "make": colManufacturer,
+	"hardwareversion": colModel, "devicehardwareversion": colModel, "model": colModel, "devicemodel": colModel,
+	"phonemodel": colModel, "hardware": colModel, "device": colModel, "devicetype": colModel,
+	"macaddress": colMAC, "devicemacaddress": colMAC, "mac": colMAC,
+	"useruri": colUser, "user": colUser, "sipaddress": colUser, "sipuri": colUser, "uri": colUser, "upn": colUser,
+	"useragent": colUserAgent, "ua": colUserAgent, "clientversion": colUserAgent,
+	"version": colVersion, "firmware": colVersion, "firmwareversion": colVersion, "fwversion": colVersion,
+	"phonefirmware": colVersion, "softwareversion": colVersion, "build": colVersion,
+	"lastlogontime": colTime, "registertime": colTime, "lastseen": colTime, "lastlogon": colTime,
+	"registrationtime": colTime, "timestamp": colTime,
+	"signin": colSignIn, "signinmode": colSignIn, "signinmethod": colSignIn, "authmode": colSignIn,
+	"authentication": colSignIn, "auth": colSignIn,
+	"pool": colPool, "registrarpool": colPool, "registrar": colPool,
+}
+
+func normalizeHeader(b []byte) string {
+	var sb strings.Builder
+	for _, c := range bytes.ToLower(bytes.TrimSpace(b)) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+// headerLines is how many lines before the header (report titles, export
+// banners) the reader looks through.
+const headerLines = 20
+
+// Reader reads one inventory, record by record.
+type Reader struct {
+	cat    *truststore.Catalogue
+	rr     *recordReader
+	format Format
+	cols   [numRoles]int // field index of each role, -1 when absent
+	// macDecimal: the MAC column holds a bigint (Monitoring view).
+	macDecimal bool
+	row        Row
+	stats      Stats
+	cache      map[string]*classified
+	key        []byte
+	lastLayout int
+	text       []byte // the first data line of a plain-text inventory
+}
+
+// NewReader detects the inventory's format from its first lines and returns
+// a Reader positioned at the first record. It fails when no line among the
+// first 20 is a header with a version, firmware or user-agent column and the
+// first line is not a user-agent or version either.
+func NewReader(r io.Reader, cat *truststore.Catalogue) (*Reader, error) {
+	ir := &Reader{
+		cat:   cat,
+		rr:    newRecordReader(r),
+		cache: map[string]*classified{},
+		stats: Stats{Other: map[string]int{}},
+	}
+	for i := range ir.cols {
+		ir.cols[i] = -1
+	}
+	if err := ir.detect(); err != nil {
+		return nil, err
+	}
+	return ir, nil
+}
+
+var valueLike = regexp.MustCompile(`^\d+(\.\d+){1,3}$|[A-Za-z]/\d+\.\d+`)
+
+func (ir *Reader) detect() error {
+	firstData := true
+	nonBlank := 0
+	for i := 0; i < headerLines; i++ {
+		line, err := ir.rr.readLine()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", ir.rr.line, err)
+		}
+		if bytes.IndexByte(line, 0) >= 0 {
+			return fmt.Errorf("line %d: %w", ir.rr.line, errBinary)
+		}
+		trimmed := bytes.TrimSpace(line)
+		if len(trimmed) == 0 {
+			ir.stats.Skipped++
+			continue
+		}
+		nonBlank++
+		if trimmed[0] == '#' {
+			ir.stats.Skipped++ // a comment before plain-text values
+			continue
+		}
+		delim := guessDelimiter(line)
+		ir.rr.delim = delim
+		var fields [][]byte
+		if delim == 0 {
+			fields = [][]byte{line}
+		} else {
+			fields = ir.rr.splitQuoted(line)
+		}
+		if ir.mapColumns(fields) {
+			return nil
+		}
+		if firstData && valueLike.Match(trimmed) {
+			ir.format = FormatText
+			ir.rr.delim = 0
+			ir.rr.unread(line)
+			return nil
+		}
+		firstData = false
+		ir.stats.Skipped++
+	}
+	if nonBlank == 0 {
+		return errors.New("empty inventory: no header and no records")
+	}
+	return errors.New("unknown inventory format: no header with a user agent, version or firmware column in the first 20 lines, and the first line is not a user agent or version")
+}
+
+// mapColumns maps a candidate header; it reports whether the header has a
+// user-agent or version column, and if so sets the format.
+func (ir *Reader) mapColumns(fields [][]byte) bool {
+	var cols [numRoles]int
+	for i := range cols {
+		cols[i] = -1
+	}
+	names := map[string]bool{}
+	for i, f := range fields {
+		n := normalizeHeader(f)
+		names[n] = true
+		if r, ok := columnAliases[n]; ok && cols[r] < 0 {
+			cols[r] = i
+		}
+	}
+	if cols[colUserAgent] < 0 && cols[colVersion] < 0 {
+		return false
+	}
+	switch {
+	case names["useragent"] && names["macaddress"] && names["hardwareversion"]:
+		ir.format = FormatLyncReport
+	case names["clientversion"] && names["devicemacaddress"]:
+		ir.format = FormatMonitoring
+		ir.macDecimal = true
+	default:
+		ir.format = FormatCSV
+	}
+	ir.cols = cols
+	return true
+}
+
+// Format is the detected inventory format.
+func (ir *Reader) Format() Format { return ir.format }
+
+// Delimiter is the detected field delimiter (',', ';' or '\t'); 0 for plain text.
+func (ir *Reader) Delimiter() byte { return ir.rr.delim }
+
+// Stats returns the counts so far; after Next returned io.EOF, the totals.
+// The returned maps and slices belong to the Reader.
+func (ir *Reader) Stats() Stats { return ir.stats }
+
+// Next returns the next record, classified. Rows that are not phones and
+// unparsable rows are returned too (and counted in Stats) so that a caller
+// can list them; blank lines are skipped. At the end of the input it
+// returns io.EOF; any other error is a read error of the underlying reader.
+// The Row is reused by the next call.
+func (ir *Reader) Next() (*Row, error) {
+	for {
+		fields, line, err := ir.rr.next()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		row := &ir.row
+		*row = Row{Line: line}
+		if err != nil {
+			if errors.Is(err, errLongLine) || errors.Is(err, errUnterminated) || errors.Is(err, errBinary) {
+				ir.bad(row, err.Error())
+				return row, nil
+			}
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if blank(fields) {
+			ir.stats.Skipped++
+			continue
+		}
+		if ir.format == FormatText {
+			v := bytes.TrimSpace(fields[0])
+			if v[0] == '#' {
+				ir.stats.Skipped++
+				continue
+			}
+			ir.classify(row, nil, nil, v, nil)
+		} else {
+			ir.csvRow(row, fields)
+		}
+		ir.stats.Records++
+		switch row.Kind {
+		case KindPhone:
+			ir.stats.PhoneRows++
+		case KindOther:
+			ir.stats.Other[row.Reason]++
+		case KindBad:
+			ir.stats.BadRows++
+			if len(ir.stats.Problems) < MaxProblems {
+				ir.stats.Problems = append(ir.stats.Problems, Problem{Line: row.Line, Reason: row.Reason})
+			}
+		}
+		return row, nil
+	}
+}
+
+func (ir *Reader) bad(row *Row, reason string) {
+	row.Kind = KindBad
+	row.Reason = reason
+	ir.stats.Records++
+	ir.stats.BadRows++
+	if len(ir.stats.Problems) < MaxProblems {
+		ir.stats.Problems = append(ir.stats.Problems, Problem{Line: row.Line, Reason: reason})
+	}
+}
+
+func blank(fields [][]byte) bool {
+	for _, f := range fields {
+		if len(bytes.TrimSpace(f)) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// field returns the trimmed value of a role's column; "NULL" (SQL exports)
+// counts as empty.
+func (ir *Reader) field(fields [][]byte, r role) []byte {
+	i := ir.cols[r]
+	if i < 0 || i >= len(fields) {
+		return nil
+	}
+	v := bytes.TrimSpace(fields[i])
+	if string(v) == "NULL" {
+		return nil
+	}
+	return v
+}
+
+func (ir *Reader) csvRow(row *Row, fields [][]byte) {
+	man := ir.field(fields, colManufacturer)
+	model := ir.field(fields, colModel)
+	ua := ir.field(fields, colUserAgent)
+	ver := ir.field(fields, colVersion)
+	ir.classify(row, man, model, ua, ver)
+	if row.Kind == KindBad {
+		return
+	}
+	if mac := ir.field(fields, colMAC); len(mac) > 0 {
+		m, ok := parseMAC(mac, ir.macDecimal)
+		if !ok {
+			row.Kind, row.Reason = KindBad, fmt.Sprintf("malformed MAC address %q", clip(mac))
+			return
+		}
+		row.MAC, row.HasMAC = m, true
+	}
+	if t := ir.field(fields, colTime); len(t) > 0 {
+		seen, ok := ir.parseTime(t)
+		if !ok {
+			row.Kind, row.Reason = KindBad, fmt.Sprintf("unreadable time %q", clip(t))
+			return
+		}
+		row.Seen = seen
+	}
+	if row.Kind != KindPhone {
+		return
+	}
+	if u := ir.field(fields, colUser); len(u) > 0 {
+		row.UserURI = string(u)
+	}
+	if p := ir.field(fields, colPool); len(p) > 0 {
+		row.Pool = ir.intern(p)
+	}
+	if s := ir.field(fields, colSignIn); len(s) > 0 {
+		row.SignIn = signInOf(s)
+	}
+}
+
+func clip(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "…"
+	}
+	return string(b)
+}
+
+// classified is the cached classification of one combination of device
+// columns and firmware text.
+type classified struct {
+	kind         Kind
+	reason       string
+	manufacturer string
+	model        string
+	userAgent    string
+	family       string
+	inferred     bool
+	version      string
+	build        truststore.Build
+}
+
+// maxCache bounds the classification cache; inventories repeat a few
+// hundred combinations, and a file of unique garbage must not grow memory.
+const maxCache = 20000
+
+var desktopTokens = regexp.MustCompile(`(?i)\b(UCCAPI|OC|Communicator|Lync|Skype|UCWA|Office|MSRTC|LWA|ACOMO|AndroidLync|iPhoneLync|iPadLync|WPLync|MacLync)\b`)
+
+func (ir *Reader) classify(row *Row, man, model, ua, ver []byte) {
+	ir.key = append(append(append(append(append(append(append(ir.key[:0], man...), 0x1f), model...), 0x1f), ua...), 0x1f), ver...)
+	c, ok := ir.cache[string(ir.key)]
+	if !ok {
+		c = ir.classifyNew(man, model, ua, ver)
+		if len(ir.cache) >= maxCache {
+			clear(ir.cache)
+		}
+		ir.cache[string(ir.key)] = c
+	}
+	row.Kind, row.Reason = c.kind, c.reason
+	row.Manufacturer, row.Model, row.UserAgent = c.manufacturer, c.model, c.userAgent
+	row.Family, row.FamilyInferred = c.family, c.inferred
+	row.Version, row.Build = c.version, c.build
+}
+
+func (ir *Reader) classifyNew(man, model, ua, ver []byte) *classified {
+	c := &classified{manufacturer: string(man), model: string(model), userAgent: string(ua)}
+	device := len(man) > 0 || len(model) > 0
+	c.family = truststore.FamilyOfDevice(c.manufacturer, c.model)
+	text := ua
+	if len(text) == 0 {
+		text = ver
+	}
+	s := string(text)
+	switch {
+	case len(text) == 0 && c.family != "":
+		c.kind, c.reason = KindBad, "LPE device without a user agent or firmware version"
+		return c
+	case len(text) == 0 && device:
+		c.kind, c.reason = KindOther, OtherDevice
+		return c
+	case len(text) == 0:
+		c.kind, c.reason = KindBad, "no user agent, version or device"
+		return c
+	}
+	if _, err := truststore.ParseVersion(s); err == nil {
+		// A bare number: a firmware column, or a version-only line. A
+		// device column naming something else wins over the number.
+		if device && c.family == "" && !microsoftCPE(c.manufacturer, c.model) {
+			c.kind, c.reason = KindOther, OtherDevice
+			return c
+		}
+		c.version = s
+	} else {
+		v, err := truststore.VersionFromUserAgent(s)
+		switch {
+		case err == nil:
+			c.version = v
+		case desktopTokens.MatchString(s):
+			c.kind, c.reason = KindOther, OtherDesktopClient
+			return c
+		case c.family != "":
+			c.kind, c.reason = KindBad, fmt.Sprintf("LPE device with %q: not a firmware version or a phone user agent", clip(text))
+			return c
+		case valueLike.MatchString(s) || device:
+			c.kind, c.reason = KindOther, OtherDevice
+			return c
+		default:
+			c.kind, c.reason = KindBad, fmt.Sprintf("%q is neither a user agent nor a firmware version", clip(text))
+			return c
+		}
+	}
+	b, err := ir.cat.ResolveVersion(c.version)
+	if err != nil {
+		c.kind, c.reason = KindBad, err.Error()
+		return c
+	}
+	c.build = b
+	if c.family == "" && len(b.Families) == 1 {
+		c.family, c.inferred = b.Families[0], true
+	}
+	c.kind = KindPhone
+	return c
+}
+
+// microsoftCPE is the generic device name some inventories show for LPE phones.
+func microsoftCPE(man, model string) bool {
+	return strings.EqualFold(model, "CPE") || strings.EqualFold(man, "Microsoft") && model == ""
+}
+
+// intern returns a string for b, shared with earlier equal values while the cache is small.
+func (ir *Reader) intern(b []byte) string {
+	ir.key = append(append(ir.key[:0], 0x1e), b...)
+	if c, ok := ir.cache[string(ir.key)]; ok {
+		return c.reason
+	}
+	s := string(b)
+	if len(ir.cache) < maxCache {
+		ir.cache[string(ir.key)] = &classified{reason: s}
+	}
+	return s
+}
+
+func signInOf(b []byte) string {
+	switch n := normalizeHeader(b); {
+	case strings.Contains(n, "pin"):
+		return SignInPIN
+	case n == "ad" || strings.Contains(n, "usb") || strings.Contains(n, "ntlm") || strings.Contains(n, "tether") ||
+		strings.Contains(n, "activedirectory") || strings.Contains(n, "credential") || strings.Contains(n, "kerberos"):
+		return SignInAD
+	}
+	return SignInUnknown
+}
+
+// parseMAC reads 00-04-F2-00-01-76, 00:04:f2:00:01:76, 0004.f200.0176,
+// 0004F2000176, or — when decimal is set (the Monitoring view's bigint) — a
+// decimal number.
+func parseMAC(b []byte, decimal bool) (uint64, bool) {
+	if decimal {
+		n, err := strconv.ParseUint(string(b), 10, 64)
+		return n, err == nil && n < 1<<48
+	}
+	var n uint64
+	digits := 0
+	for _, c := range b {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		case c == '-' || c == ':' || c == '.' || c == ' ':
+			continue
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint64(d)
+		digits++
+	}
+	return n, digits == 12
+}
+
+// FormatMAC writes a MAC address the way the Lync report does: 00-04-F2-00-01-76.
+func FormatMAC(m uint64) string {
+	const hexd = "0123456789ABCDEF"
+	var b [17]byte
+	for i := 0; i < 6; i++ {
+		octet := byte(m >> (40 - 8*i))
+		b[i*3] = hexd[octet>>4]
+		b[i*3+1] = hexd[octet&15]
+		if i < 5 {
+			b[i*3+2] = '-'
+		}
+	}
+	return string(b[:])
+}
+
+// timeLayouts are the layouts seen in exports: SQL Server datetime, ISO 8601,
+// and the US format of Reporting Services exports. Times without a zone are UTC.
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"1/2/2006 3:04:05 PM",
+	"1/2/2006 15:04:05",
+	"1/2/2006 3:04 PM",
+	"1/2/2006 15:04",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"1/2/2006",
+}
+
+func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
+	s := string(b)
+	if t, err := time.Parse(timeLayouts[ir.lastLayout], s); err == nil {
+		return t, true
+	}
+	for i, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			ir.lastLayout = i
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
