@@ -44,8 +44,8 @@ start=$(date +%s%N)
 end=$(date +%s%N)
 check_ms=$(( (end - start) / 1000000 ))
 checked=$(grep -c '"phone_handshake"' "$work/check.json" || true)
-failed=$(grep -c '"error": "' "$work/check.json" || true)
-rss_kb=$(cat "$work/rss")
+failed=$(grep -c '^    "error": "' "$work/check.json" || true)
+rss_kb=$(tail -n 1 "$work/rss")
 
 # The same endpoints, one openssl s_client after the other.
 start=$(date +%s%N)

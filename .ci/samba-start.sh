@@ -23,7 +23,7 @@
 #   LPETRUST_TEST_KRB5_SPN                 ldap/dc1.test.example.com (the DC's LDAP service)
 #   LPETRUST_TEST_KRB5_ADMIN_KEYTAB        keytab of the administrator
 #   LPETRUST_TEST_SAMBA_DIR                DIR (the tests stop and restart the DC with
-#   LPETRUST_TEST_SAMBA_START/STOP         these scripts; they stop only DIR/run/samba.pid)
+#   LPETRUST_TEST_SAMBA_START/STOP         these scripts; they stop only DIR/run/dc.pid)
 set -eu
 
 D=${1:-${TMPDIR:-/tmp}/lpetrust-samba}
@@ -43,8 +43,8 @@ for tool in samba samba-tool openssl; do
 	command -v "$tool" >/dev/null 2>&1 || { log "$tool not found: run .ci/samba-install.sh"; exit 1; }
 done
 
-if [ -f "$D/run/samba.pid" ] && kill -0 "$(cat "$D/run/samba.pid")" 2>/dev/null; then
-	log "already running (pid $(cat "$D/run/samba.pid"))"
+if [ -f "$D/run/dc.pid" ] && kill -0 "$(cat "$D/run/dc.pid")" 2>/dev/null; then
+	log "already running (pid $(cat "$D/run/dc.pid"))"
 	exit 0
 fi
 
@@ -123,12 +123,12 @@ fi
 log "starting samba"
 samba -F --debug-stdout -M single -s "$D/etc/smb.conf" --maximum-runtime=7200 \
 	</dev/null >>"$D/log/samba.out" 2>&1 &
-echo $! >"$D/run/samba.pid"
+echo $! >"$D/run/dc.pid"
 
 i=0
 until (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null; do
 	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$(cat "$D/run/samba.pid")" 2>/dev/null; then
+	if [ $i -gt 300 ] || ! kill -0 "$(cat "$D/run/dc.pid")" 2>/dev/null; then
 		log "samba did not open 127.0.0.1:636, see $D/log/samba.out"
 		exit 1
 	fi
@@ -163,4 +163,4 @@ LPETRUST_TEST_SAMBA_DIR=$D
 LPETRUST_TEST_SAMBA_START=$HERE/samba-start.sh
 LPETRUST_TEST_SAMBA_STOP=$HERE/samba-stop.sh
 EOF
-log "ready (pid $(cat "$D/run/samba.pid")); env in $D/env"
+log "ready (pid $(cat "$D/run/dc.pid")); env in $D/env"

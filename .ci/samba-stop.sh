@@ -6,7 +6,7 @@
 set -eu
 
 D=${1:-${TMPDIR:-/tmp}/lpetrust-samba}
-pidfile=$D/run/samba.pid
+pidfile=$D/run/dc.pid
 
 if [ ! -f "$pidfile" ]; then
 	echo "samba-stop: no $pidfile: not running" >&2

@@ -3,6 +3,7 @@ package adpublish
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-ldap/ldap/v3"
 )
@@ -33,6 +34,12 @@ func Explain(err error, dn string) string {
 		words = "the directory requires a signed or encrypted connection for this bind: use ldaps:// or StartTLS"
 	case ldap.LDAPResultConfidentialityRequired:
 		words = "the directory requires TLS for this operation: use ldaps:// or StartTLS"
+	case ldap.LDAPResultOperationsError:
+		// AD (000004DC) and Samba (00002020) refuse anonymous searches this way.
+		words = le.Err.Error()
+		if strings.Contains(words, "000004DC") || strings.Contains(words, "without authentication") {
+			words = "the directory refuses anonymous access: bind with --user or --kerberos"
+		}
 	case ldap.LDAPResultInvalidCredentials:
 		words = "invalid credentials: wrong user name or password, or the account is locked or disabled"
 	case ldap.LDAPResultInappropriateAuthentication:

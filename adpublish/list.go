@@ -48,8 +48,9 @@ type ListOptions struct {
 	At time.Time
 }
 
-// pageSize keeps each search response small; AD's default MaxPageSize is 1000.
-const pageSize = 500
+// pageSize keeps each search response small; AD's default MaxPageSize is
+// 1000. A variable so tests can force many pages.
+var pageSize uint32 = 500
 
 // List reads every certificationAuthority object of the containers (paged)
 // and every certificate value in them.

@@ -3,7 +3,6 @@ package adpublish
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -123,12 +122,12 @@ func (d *Directory) verifyGone(dn, attr string, raw []byte, o *Outcome) {
 	}
 	if obj != nil && obj.has(attr, raw) {
 		o.Status = StatusFailed
-		o.Error = dn + ": " + errors.New("the value is still there when read back").Error()
+		o.Error = dn + ": the value is still there when read back"
 		return
 	}
 	if o.ObjectDeleted && obj != nil {
-		// Another publisher added a value between our read and the delete
-		// request being refused or raced: the object stays with its values.
+		// Another publisher recreated the object since: it stays, with only
+		// their values.
 		o.ObjectDeleted = false
 	}
 }

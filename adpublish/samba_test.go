@@ -44,6 +44,21 @@ type sambaEnv struct {
 
 func needSamba(t *testing.T) sambaEnv {
 	t.Helper()
+	e := sambaEnvironment(t)
+	lockSamba(t, e.dir, false)
+	return e
+}
+
+// needSambaExclusive is needSamba for a test that stops the DC.
+func needSambaExclusive(t *testing.T) sambaEnv {
+	t.Helper()
+	e := sambaEnvironment(t)
+	lockSamba(t, e.dir, true)
+	return e
+}
+
+func sambaEnvironment(t *testing.T) sambaEnv {
+	t.Helper()
 	e := sambaEnv{
 		url: os.Getenv("LPETRUST_TEST_LDAP_URL"), startTLSURL: os.Getenv("LPETRUST_TEST_LDAP_STARTTLS_URL"),
 		caFile: os.Getenv("LPETRUST_TEST_LDAP_CA"), configNC: os.Getenv("LPETRUST_TEST_LDAP_CONFIG_NC"),
@@ -481,7 +496,7 @@ func TestSambaStartTLSAndUserForms(t *testing.T) {
 // published, restarts it and publishes again: exactly the 20 end up present
 // and a value published before is kept.
 func TestSambaDCStoppedMidPublish(t *testing.T) {
-	env := needSamba(t)
+	env := needSambaExclusive(t)
 	if env.dir == "" || env.start == "" || env.stop == "" || os.Geteuid() != 0 {
 		t.Skip("needs root and LPETRUST_TEST_SAMBA_DIR/START/STOP to stop and restart the DC")
 	}
@@ -550,6 +565,9 @@ func TestSambaDCStoppedMidPublish(t *testing.T) {
 			wantObject(t, raw, dn, c.Subject.CommonName, want)
 		}
 	}
+	// Small pages: the listing must come back whole across many of them.
+	defer func(p uint32) { pageSize = p }(pageSize)
+	pageSize = 3
 	objs, err := d2.List(ListOptions{Containers: []Container{ContainerCA}})
 	if err != nil {
 		t.Fatal(err)
@@ -567,7 +585,7 @@ func TestSambaDCStoppedMidPublish(t *testing.T) {
 
 func runScript(t *testing.T, script, dir string) {
 	t.Helper()
-	out, err := exec.Command(script, dir).CombinedOutput()
+	out, err := exec.Command("bash", script, dir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", script, dir, err, out)
 	}

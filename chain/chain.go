@@ -75,8 +75,10 @@ type Options struct {
 // Result is the judgement of one input.
 type Result struct {
 	Source string `json:"source"`
-	// Chain is the end-entity certificate followed by the best path found
-	// (or the input's certificates when no path reaches any root).
+	// Chain is the path a person should look at: the best path of the
+	// earliest store that trusts the chain, ending at that store's root;
+	// when no store trusts it, the longest path through the supplied
+	// certificates (ending at a catalogue root when one is known).
 	Chain []CertInfo `json:"chain"`
 	// Verdicts holds one verdict per store, in the catalogue's store order.
 	Verdicts []Verdict `json:"verdicts"`
@@ -85,7 +87,9 @@ type Result struct {
 	// MinimumBuilds gives the earliest trusting build per device family;
 	// families with no such build have an empty Version.
 	MinimumBuilds []FamilyBuild `json:"minimum_builds"`
-	// MissingRoots are the roots the untrusted paths end at.
+	// MissingRoots are the roots the untrusted paths end at (and valid
+	// re-issues of expired firmware roots): publishing them to the phones,
+	// e.g. in Active Directory, makes those stores trust the chain.
 	MissingRoots []MissingRoot `json:"missing_roots"`
 	// Findings are phone-specific observations separate from trust.
 	Findings []Finding `json:"findings"`

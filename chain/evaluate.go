@@ -369,7 +369,8 @@ func validityProblem(c *x509.Certificate, role string, t time.Time) string {
 }
 
 // better orders candidate paths: trusted first, then fewer problems, fewer
-// certificates to add, later expiry, newer root, shorter path.
+// certificates to add, later expiry, longer-lived additions, newer root,
+// shorter path.
 func better(a, b *judged) bool {
 	if b == nil {
 		return true
@@ -386,10 +387,24 @@ func better(a, b *judged) bool {
 	if !a.until.Equal(b.until) {
 		return a.until.After(b.until)
 	}
+	if na, nb := needsUntil(a), needsUntil(b); !na.Equal(nb) { // the longer-lived certificate to add
+		return na.After(nb)
+	}
 	if !a.anchor.notAfter.Equal(b.anchor.notAfter) { // the newer copy of a re-issued root
 		return a.anchor.notAfter.After(b.anchor.notAfter)
 	}
 	return len(a.p) < len(b.p)
+}
+
+// needsUntil is the earliest expiry among the certificates a path needs added.
+func needsUntil(j *judged) time.Time {
+	var t time.Time
+	for i, n := range j.needs {
+		if i == 0 || n.cert.NotAfter.Before(t) {
+			t = n.cert.NotAfter
+		}
+	}
+	return t
 }
 
 // rootExpiredOnly reports whether the root's validity is the only problem.
@@ -432,27 +447,26 @@ type pathEnd struct {
 
 // pathEnds returns the distinct ends of the paths, each path cut before the
 // first certificate that only the catalogue knows unless that certificate
-// is a root (naming the root is the point).
+// is a root (naming the root is the point). An end that another cut path
+// continues past is left out: the longer path says more.
 func pathEnds(paths []path) []pathEnd {
+	cuts := make([]path, 0, len(paths))
+	inner := map[string]bool{}
+	for _, p := range paths {
+		cut := suppliedPrefix(p)
+		cuts = append(cuts, cut)
+		for _, n := range cut[:len(cut)-1] {
+			inner[n.sha1] = true
+		}
+	}
 	var out []pathEnd
 	seen := map[string]bool{}
-	for _, p := range paths {
-		cut := p
-		for i := 1; i < len(p); i++ {
-			if !p[i].deliverable() {
-				if p[i].selfIssued {
-					cut = p[:i+1]
-				} else {
-					cut = p[:i]
-				}
-				break
-			}
-		}
+	for _, cut := range cuts {
 		e := pathEnd{end: cut[len(cut)-1]}
 		if len(cut) > 1 {
 			e.prev = cut[len(cut)-2]
 		}
-		if seen[e.end.sha1] {
+		if seen[e.end.sha1] || inner[e.end.sha1] {
 			continue
 		}
 		seen[e.end.sha1] = true
@@ -461,6 +475,20 @@ func pathEnds(paths []path) []pathEnd {
 	// Roots first: they are what a person needs to hear about.
 	sort.SliceStable(out, func(i, k int) bool { return out[i].end.selfIssued && !out[k].end.selfIssued })
 	return out
+}
+
+// suppliedPrefix cuts a path before the first certificate only the
+// catalogue knows, keeping it when it is a root.
+func suppliedPrefix(p path) path {
+	for i := 1; i < len(p); i++ {
+		if !p[i].deliverable() {
+			if p[i].selfIssued {
+				return p[:i+1]
+			}
+			return p[:i]
+		}
+	}
+	return p
 }
 
 // noPathReasons explains why no supplied path reaches store si.
@@ -556,17 +584,7 @@ func missingRoot(cat *truststore.Catalogue, c *x509.Certificate) MissingRoot {
 func longestSupplied(paths []path) path {
 	var best path
 	for _, p := range paths {
-		cut := p
-		for i := 1; i < len(p); i++ {
-			if !p[i].deliverable() {
-				if p[i].selfIssued {
-					cut = p[:i+1]
-				} else {
-					cut = p[:i]
-				}
-				break
-			}
-		}
+		cut := suppliedPrefix(p)
 		endsAtRoot := cut[len(cut)-1].selfIssued
 		bestRoot := best != nil && best[len(best)-1].selfIssued
 		if best == nil || (endsAtRoot && !bestRoot) || (endsAtRoot == bestRoot && len(cut) > len(best)) {

@@ -225,3 +225,80 @@ func TestGlobalSignR1ExpiredCopyAndReissue(t *testing.T) {
 	honored := wantVerdict{true, shaGSR1md5, "2028-01-28T12:00:00Z", nil}
 	checkVerdicts(t, r, map[string]wantVerdict{"RTM": honored, "CU10": honored, "CU11": {true, shaGSR1, "2028-01-28T12:00:00Z", nil}})
 }
+
+const shaGoDaddySecureG2 = "27AC9369FAF25207BB2627CEFACCBE4EF9C319B8"
+
+// The real Go Daddy issuing CA under Go Daddy Root G2 (a CU11 root): CU11
+// trusts it; RTM and CU10 only once the server also sends the G2
+// cross-certificate from Go Daddy Class 2 (an RTM root), which the
+// catalogue offers as the alternative.
+func TestGoDaddyG2ChainTrustedFromRTMWithCross(t *testing.T) {
+	r := mustEvaluate(t, truststore.Default(), realInput(t, "intermediates/"+shaGoDaddySecureG2+".pem"), Options{At: at20261122})
+	noPath := []string{"no path to any root of this store; the chain ends at Go Daddy Root Certificate Authority - G2 (47BEABC9…), which only CU11 has"}
+	checkVerdicts(t, r, map[string]wantVerdict{
+		"RTM": {false, "", "", noPath}, "CU10": {false, "", "", noPath},
+		"CU11": {true, shaGoDaddyG2, "2031-05-03T07:00:00Z", nil},
+	})
+	v := r.Verdict("CU11")
+	if !v.Trusted || v.AnchorSHA1 != shaGoDaddyG2 || v.ValidUntil.UTC().Format(time.RFC3339) != "2031-05-03T07:00:00Z" {
+		t.Errorf("CU11 = %+v", v)
+	}
+	for _, s := range []string{"RTM", "CU10"} {
+		if v := r.Verdict(s); v.Trusted {
+			t.Errorf("%s trusts the chain without the cross-certificate", s)
+		}
+	}
+	if got := releaseOf(r); got != "CU11" {
+		t.Errorf("minimum_release = %s", got)
+	}
+	if len(r.Alternatives) != 1 || r.Alternatives[0].AddSHA1 != shaGoDaddyCross ||
+		!reflect.DeepEqual(r.Alternatives[0].Stores, []string{"RTM", "CU10"}) || r.Alternatives[0].AnchorSHA1 != shaGoDaddyClass2 {
+		t.Fatalf("alternatives = %+v", r.Alternatives)
+	}
+
+	in := realInput(t, "intermediates/"+shaGoDaddySecureG2+".pem", "modern/"+shaGoDaddyCross+".pem")
+	r = mustEvaluate(t, truststore.Default(), in, Options{At: at20261122})
+	checkVerdicts(t, r, map[string]wantVerdict{
+		"RTM":  {true, shaGoDaddyClass2, "2031-05-03T07:00:00Z", nil},
+		"CU10": {true, shaGoDaddyClass2, "2031-05-03T07:00:00Z", nil},
+		"CU11": {true, shaGoDaddyG2, "2031-05-03T07:00:00Z", nil},
+	})
+	if got := r.Verdict("RTM").Path; !reflect.DeepEqual(got, []string{shaGoDaddySecureG2, shaGoDaddyCross, shaGoDaddyClass2}) {
+		t.Errorf("RTM path = %v", got)
+	}
+	if got := releaseOf(r); got != "RTM" || len(r.Alternatives) != 0 {
+		t.Errorf("minimum_release = %s, alternatives %v", got, r.Alternatives)
+	}
+}
+
+// Every real cross-certificate issued by an RTM root chains to that root
+// with a real signature, so every store trusts it.
+func TestChainsToRTMRootsTrustedByAllStores(t *testing.T) {
+	for sha, rtmRoot := range map[string]string{
+		"340B2880F446FCC04E59ED33F52B3D08D6242964": shaGoDaddyClass2,                           // Go Daddy G2 <- Go Daddy Class 2
+		"841D4A9FC9D3B2F0CA5FAB95525AB2066ACF8322": shaGoDaddyClass2,                           // Go Daddy G2 (2011) <- Go Daddy Class 2
+		"9565B778C8A50EB4FEFD45C8A658DDE2411EAD0A": "AD7E1C28B064EF8F6003402014C3D0E3370EB58A", // Starfield G2 <- Starfield Class 2
+		"0ED4389DA291346F6C47F0E3C9A6FA7965A32322": "AD7E1C28B064EF8F6003402014C3D0E3370EB58A", // Starfield Services G2 <- Starfield Class 2
+		shaUSERTrustAAA: shaAAA,
+		shaComodoAAA:    shaAAA,
+	} {
+		r := mustEvaluate(t, truststore.Default(), realInput(t, "modern/"+sha+".pem"), Options{At: at20261122})
+		for _, s := range []string{"RTM", "CU10", "CU11"} {
+			if !r.TrustedBy(s) {
+				t.Errorf("%s: not trusted by %s: %v", sha[:8], s, r.Verdict(s).Reasons)
+			}
+		}
+		if v := r.Verdict("RTM"); v.AnchorSHA1 != rtmRoot {
+			t.Errorf("%s: RTM anchor %s, want %s", sha[:8], v.AnchorSHA1, rtmRoot)
+		}
+		want := []FamilyBuild{
+			{truststore.FamilyCX700, "4.0.7576.0", "RTM"},
+			{truststore.FamilyCX500, "4.0.7576.0", "RTM"},
+			{truststore.FamilyAastra, "4.0.7576.0", "RTM"},
+			{truststore.FamilyHP, "4.0.7577.4047", "CU4"},
+		}
+		if releaseOf(r) != "RTM" || !reflect.DeepEqual(r.MinimumBuilds, want) {
+			t.Errorf("%s: minimum release %s, builds %+v", sha[:8], releaseOf(r), r.MinimumBuilds)
+		}
+	}
+}

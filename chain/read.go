@@ -283,6 +283,9 @@ func parsePKCS7(der []byte) (certs []*x509.Certificate, err error) {
 }
 
 func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
+	if err := checkPFXIterations(data); err != nil {
+		return Input{}, err
+	}
 	in, err := decodePKCS12(data, "")
 	if err == nil {
 		return in, nil

@@ -234,3 +234,30 @@ func TestReadRealRootFiles(t *testing.T) {
 		}
 	}
 }
+
+// A crafted iteration count would make key derivation run for hours.
+func TestReadPKCS12IterationBound(t *testing.T) {
+	data, err := os.ReadFile(pfxPath("legacy-3des.pfx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The MAC's iteration count 2048 (INTEGER 0x0800) follows its salt at the end of the file.
+	i := strings.LastIndex(string(data), "\x02\x02\x08\x00")
+	if i < 0 {
+		t.Fatal("test setup: iteration count not found")
+	}
+	bad := append([]byte(nil), data...)
+	bad[i+2] = 0x7f // 0x7f00 = 32512: allowed
+	if err := checkPFXIterations(bad); err != nil {
+		t.Fatalf("32512 iterations refused: %v", err)
+	}
+	// Replace INTEGER 2048 by a 4-byte INTEGER keeping the length: rewrite
+	// the tail as 02 04 7f ff ff ff is longer, so use the guard directly.
+	huge := []byte{0x30, 0x0c, 0x04, 0x04, 1, 2, 3, 4, 0x02, 0x04, 0x7f, 0xff, 0xff, 0xff}
+	if err := checkPFXIterations(huge); err == nil || err.Error() != "PKCS#12 iteration count 2147483647 is above the limit of 1000000" {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := ReadFile(pfxPath("legacy-3des.pfx"), ReadOptions{Password: fuzzPassword}); err != nil {
+		t.Errorf("real file refused: %v", err)
+	}
+}

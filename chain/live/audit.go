@@ -52,8 +52,8 @@ type Request struct {
 	// Progress, when set, is called after each endpoint completes, from
 	// one goroutine at a time, with the number done and the total.
 	Progress func(done, total int)
-	// Dialer, when set, is used for every connection (tests bind it to a
-	// loopback source address); nil means a plain net.Dialer.
+	// Dialer, when set, is used for every connection (to choose a source
+	// address, for example); nil means a plain net.Dialer.
 	Dialer *net.Dialer
 }
 

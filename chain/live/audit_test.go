@@ -286,3 +286,48 @@ func TestHostileEndpoints(t *testing.T) {
 		t.Errorf("audit took %s with a %s per-endpoint timeout", elapsed, timeout)
 	}
 }
+
+// TestAuditTotalDeadline: a total deadline shorter than the per-endpoint
+// timeout stops a silent endpoint's handshakes and says so; endpoints
+// finished before it keep their results.
+func TestAuditTotalDeadline(t *testing.T) {
+	good := livetest.NewHierarchy(t, "Good", 0, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), "good.lpe.test")
+	silent := livetest.ListenSamePort(t, "127.0.0.20")
+	livetest.Serve(t, silent[0], livetest.Silent)
+	fine := livetest.ListenSamePort(t, "127.0.0.21")
+	livetest.ServeTLS(t, fine[0], livetest.ServerConfig(good.TLSCert(), true))
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	eps, err := Audit(ctx, truststore.Default(), Request{
+		Targets: []string{silent[0].Addr().String(), fine[0].Addr().String()},
+		Timeout: 5 * time.Second,
+		Chain:   chain.Options{At: testAt},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eps[0].Err == nil || eps[0].Err.Error() != "stopped: the total deadline passed during the handshake" {
+		t.Errorf("silent endpoint: %v", eps[0].Err)
+	}
+	if eps[1].Err != nil || !eps[1].Phone.OK || eps[1].Result == nil {
+		t.Errorf("finished endpoint: %v %+v", eps[1].Err, eps[1].Phone)
+	}
+}
+
+// TestPhoneProbeSuites: each of the three phone suites alone is enough,
+// with no GODEBUG setting (explicit CipherSuites and versions enable RSA
+// key exchange, 3DES and TLS 1.0 in crypto/tls).
+func TestPhoneProbeSuites(t *testing.T) {
+	h := livetest.NewHierarchy(t, "Suites", 0, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), "suites.lpe.test")
+	for i, suite := range PhoneCipherSuites {
+		cfg := livetest.ServerConfig(h.TLSCert(), true)
+		cfg.CipherSuites = []uint16{suite}
+		cfg.MaxVersion = tls.VersionTLS10
+		l := livetest.ListenSamePort(t, fmt.Sprintf("127.0.0.%d", 40+i))
+		livetest.ServeTLS(t, l[0], cfg)
+		got := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "suites.lpe.test", probePhone, 2*time.Second, Limits{}.withDefaults())
+		if !got.OK || got.Version != "TLS 1.0" || got.CipherSuite != tls.CipherSuiteName(suite) || len(got.Certs) != 2 {
+			t.Errorf("suite %s: %+v", tls.CipherSuiteName(suite), got)
+		}
+	}
+}

@@ -119,13 +119,22 @@ func clientConfig(kind probeKind, sni string, capture func(tls.ConnectionState) 
 // returns what happened. timeout covers connect and handshake. The server
 // may send at most lim.MaxHandshakeBytes, and its certificate message is
 // checked against the limits before crypto/tls parses it.
-func handshake(ctx context.Context, dialer *net.Dialer, addr, sni string, kind probeKind, timeout time.Duration, lim Limits) Handshake {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kind probeKind, timeout time.Duration, lim Limits) Handshake {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	var h Handshake
 	fail := func(err error) Handshake {
 		h.OK = false
-		h.Error = describe(err, ctx, timeout)
+		// The connection's deadline may fire just before the context's.
+		dl, hasDeadline := parent.Deadline()
+		switch {
+		case errors.Is(parent.Err(), context.DeadlineExceeded) || hasDeadline && !time.Now().Before(dl):
+			h.Error = "stopped: the total deadline passed during the handshake"
+		case parent.Err() != nil:
+			h.Error = "stopped: canceled"
+		default:
+			h.Error = describe(err, timeout)
+		}
 		return h
 	}
 	raw, err := dialer.DialContext(ctx, "tcp", addr)
@@ -191,12 +200,12 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 
 // describe turns a dial or handshake error into one line that names the
 // failure the way an administrator thinks of it.
-func describe(err error, ctx context.Context, timeout time.Duration) string {
+func describe(err error, timeout time.Duration) string {
 	var msg string
 	switch {
 	case errors.Is(err, ErrChainTooLarge), errors.Is(err, ErrTooManyCertificates), errors.Is(err, ErrHandshakeTooLarge):
 		msg = unwrapSniff(err).Error()
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)):
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		msg = fmt.Sprintf("timed out after %s (connect and handshake)", timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "canceled"

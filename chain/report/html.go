@@ -21,7 +21,6 @@ type HTMLWriter struct {
 	w      *bufio.Writer
 	s      *Summary
 	phones []*Phone
-	more   int
 }
 
 // NewHTMLWriter returns a Writer of the HTML format.
@@ -38,11 +37,10 @@ func (h *HTMLWriter) Phone(p *Phone) error {
 	if !p.Stranded() {
 		return nil
 	}
-	if len(h.phones) >= MaxHTMLPhones {
-		h.more++
-		return nil
-	}
 	h.phones = append(h.phones, p)
+	if len(h.phones) == MaxHTMLPhones {
+		return ErrEnough
+	}
 	return nil
 }
 
@@ -127,14 +125,17 @@ type htmlPage struct {
 	S       *Summary
 	Charts  []chart
 	Phones  []*Phone
-	More    int
+	More    bool
 	Other   string
 	Created string
 }
 
 // End writes the page.
 func (h *HTMLWriter) End() error {
-	p := htmlPage{S: h.s, Phones: h.phones, More: h.more, Other: otherList(h.s.Inventory.Other)}
+	p := htmlPage{S: h.s, Phones: h.phones, Other: otherList(h.s.Inventory.Other)}
+	if len(h.phones) == MaxHTMLPhones {
+		p.More = true
+	}
 	for _, c := range h.s.Chains {
 		p.Charts = append(p.Charts, buildChart(c))
 	}
@@ -237,7 +238,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{.S.HorizonDays}} day
 <table><tr><th>Line</th><th>MAC</th><th>User</th><th>Model</th><th>Firmware</th><th>Release</th><th>Chain</th><th>Reason</th></tr>
 {{range $p := .Phones}}{{range .Verdicts}}{{if eq .Status "stranded"}}<tr><td>{{$p.Line}}</td><td>{{$p.MAC}}</td><td>{{$p.UserURI}}</td><td>{{$p.Manufacturer}} {{$p.Model}}</td><td>{{$p.Firmware}}</td><td>{{$p.Release}}</td><td>{{.Chain}}</td><td>{{.Reason}}</td></tr>
 {{end}}{{end}}{{end}}</table>
-{{if .More}}<p>… and {{.More}} more stranded phones (see the CSV or JSON output).</p>{{end}}{{end}}
+{{if .More}}<p>Only the first {{len .Phones}} stranded phones are listed; the CSV and JSON outputs list every phone.</p>{{end}}{{end}}
 {{if .S.Inventory.Problems}}<h2>Unparsable rows</h2><ul>{{range .S.Inventory.Problems}}<li>line {{.Line}}: {{.Reason}}</li>{{end}}</ul>{{end}}
 <h2>Assumptions</h2><ul>{{range .S.Assumptions}}<li>{{.}}</li>{{end}}</ul>
 </body>

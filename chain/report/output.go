@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -277,10 +278,17 @@ func (c *CSVWriter) End() error {
 type JSONWriter struct {
 	w     *bufio.Writer
 	first bool
+	buf   bytes.Buffer
+	enc   *json.Encoder
 }
 
 // NewJSONWriter returns a Writer of the JSON format.
-func NewJSONWriter(w io.Writer) *JSONWriter { return &JSONWriter{w: bufio.NewWriter(w), first: true} }
+func NewJSONWriter(w io.Writer) *JSONWriter {
+	j := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), first: true}
+	j.enc = json.NewEncoder(&j.buf)
+	j.enc.SetEscapeHTML(false)
+	return j
+}
 
 func marshal(v any, prefix string) ([]byte, error) {
 	var sb strings.Builder
@@ -303,19 +311,21 @@ func (j *JSONWriter) Begin(s *Summary) (bool, error) {
 	return true, nil
 }
 
-// Phone writes one phone.
+// Phone writes one phone, on one line: a million phones stay readable
+// with line tools and cost a fraction of indented output.
 func (j *JSONWriter) Phone(p *Phone) error {
-	b, err := marshal(p, "    ")
-	if err != nil {
+	j.buf.Reset()
+	if err := j.enc.Encode(p); err != nil {
 		return err
 	}
+	b := bytes.TrimRight(j.buf.Bytes(), "\n")
 	if j.first {
 		j.first = false
 		j.w.WriteString("\n    ")
 	} else {
 		j.w.WriteString(",\n    ")
 	}
-	_, err = j.w.Write(b)
+	_, err := j.w.Write(b)
 	return err
 }
 

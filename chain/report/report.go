@@ -109,10 +109,17 @@ type groupKey struct {
 	family, model, version, signIn string
 }
 
-// macEntry is all a report keeps per distinct MAC address.
+// classKey is an inventory row's classification and sign-in method: a
+// cheap key for the group of a row.
+type classKey struct {
+	class  int32
+	signIn string
+}
+
+// macEntry is all a report keeps per distinct MAC address (16 bytes).
 type macEntry struct {
 	seen  int64 // registration time, Unix nanoseconds; 0 when unknown
-	line  int64
+	line  int32
 	group int32
 }
 
@@ -124,6 +131,7 @@ type Builder struct {
 	chains     []*judgedChain
 	groups     []*group
 	groupIndex map[groupKey]int32
+	classIndex map[classKey]int32
 	macs       map[uint64]macEntry
 	duplicates int
 	noMAC      int
@@ -141,7 +149,7 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 		opts.Horizon = DefaultHorizon
 	}
 	opts.Chain.At = opts.At
-	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, macs: map[uint64]macEntry{}}
+	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]int32{}, macs: map[uint64]macEntry{}}
 	for _, c := range chains {
 		if len(c.Inputs) == 0 && c.Blocker == "" {
 			return nil, fmt.Errorf("%s: no certificate chain to judge", c.Name)
@@ -202,7 +210,7 @@ func (b *Builder) Add(row *inventory.Row) {
 		b.groups[g].phones++
 		return
 	}
-	e := macEntry{seen: unixNano(row.Seen), line: int64(row.Line), group: g}
+	e := macEntry{seen: unixNano(row.Seen), line: int32(row.Line), group: g}
 	old, ok := b.macs[row.MAC]
 	if !ok {
 		b.macs[row.MAC] = e
@@ -232,6 +240,16 @@ func (b *Builder) signIn(row *inventory.Row) string {
 }
 
 func (b *Builder) groupOf(row *inventory.Row) int32 {
+	ck := classKey{row.Class, row.SignIn}
+	if i, ok := b.classIndex[ck]; ok {
+		return i
+	}
+	i := b.newGroupOf(row)
+	b.classIndex[ck] = i
+	return i
+}
+
+func (b *Builder) newGroupOf(row *inventory.Row) int32 {
 	model := row.Model
 	if row.Manufacturer != "" && model != "" && !strings.Contains(strings.ToLower(model), strings.ToLower(row.Manufacturer)) {
 		model = row.Manufacturer + " " + model
@@ -374,7 +392,7 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 		return nil, false
 	}
 	if row.HasMAC {
-		if e, ok := b.macs[row.MAC]; !ok || e.line != int64(row.Line) {
+		if e, ok := b.macs[row.MAC]; !ok || e.line != int32(row.Line) {
 			return nil, false
 		}
 	}

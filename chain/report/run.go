@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -17,6 +18,10 @@ type Writer interface {
 	Phone(p *Phone) error
 	End() error
 }
+
+// ErrEnough, returned by Writer.Phone, ends the second pass early: the
+// writer has all the phones it shows.
+var ErrEnough = errors.New("enough phones")
 
 // Opener opens the inventory; Run calls it once per pass.
 type Opener func() (io.ReadCloser, error)
@@ -57,6 +62,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
+	ir.SetLight(true)
 	for {
 		row, err := ir.Next()
 		if err == io.EOF {
@@ -91,7 +97,9 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 			return fmt.Errorf("inventory %s: %w", source, err)
 		}
 		if p, ok := b.Phone(row); ok {
-			if err := fn(p); err != nil {
+			if err := fn(p); err == ErrEnough {
+				return nil
+			} else if err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ type adFlags struct {
 }
 
 const adExitCodes = `
+
 Exit codes: 0 everything succeeded (or nothing needed doing); 1 something
 failed (a connection, a bind, or any certificate in any container; for list:
 a missing root of --chain/--from-inspect/--from-check is not published in
@@ -314,10 +316,21 @@ found are published in Certification Authorities (what phones read).` + adExitCo
 				fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
 				return negative()
 			}
+			// "Published" means in Certification Authorities: read it even
+			// when --container leaves it out of the listing.
+			matchIn := objs
+			if len(missing) > 0 && !slices.Contains(containers, adpublish.ContainerCA) {
+				ca, err := d.List(adpublish.ListOptions{Containers: []adpublish.Container{adpublish.ContainerCA}, Catalogue: cat, At: a.At()})
+				if err != nil {
+					fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
+					return negative()
+				}
+				matchIn = append(ca, objs...)
+			}
 			var pubs []adpublish.Publication
 			allPublished := true
 			for _, m := range missing {
-				p := adpublish.PublishedSHA1(objs, m.SHA1, m.Subject, m.Name)
+				p := adpublish.PublishedSHA1(matchIn, m.SHA1, m.Subject, m.Name)
 				pubs = append(pubs, p)
 				allPublished = allPublished && p.Published
 			}
@@ -331,7 +344,7 @@ found are published in Certification Authorities (what phones read).` + adExitCo
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&container, "container", "all", "which container: ca (Certification Authorities), aia, ntauth or all")
+	fl.StringVar(&container, "container", "all", "`CONTAINER` to read: ca (Certification Authorities), aia, ntauth or all")
 	fl.StringVar(&chainFile, "chain", "", "also check the missing roots of the certificate chain in `FILE`")
 	fl.StringVar(&fromInspect, "from-inspect", "", "also check the missing roots in `FILE` (lpetrust inspect -o json, or a certificate file)")
 	fl.StringVar(&fromCheck, "from-check", "", "also check the missing roots of the live endpoint `TARGET` (host[:port])")
@@ -477,6 +490,9 @@ objects exist yet (and saying so).` + adExitCodes,
 			if !offline {
 				if opts, err = f.connectOptions(a); err != nil {
 					return err
+				}
+				if opts.Auth.Anonymous() && !dryRun {
+					return usageError("publishing needs a bind: give --user (with a password) or --kerberos")
 				}
 			}
 			certs, err := publishInputs(a, cat, args, source, fromCheck, adpublish.Policy{Force: force, AllowExpired: allowExpired, At: a.At()})
@@ -690,6 +706,9 @@ reads the directory, so it needs --server).` + adExitCodes,
 			if err != nil {
 				return err
 			}
+			if opts.Auth.Anonymous() && !dryRun {
+				return usageError("removing needs a bind: give --user (with a password) or --kerberos")
+			}
 			d, err := f.connect(a, opts)
 			if err != nil {
 				return err
@@ -712,7 +731,7 @@ reads the directory, so it needs --server).` + adExitCodes,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&sha1, "sha1", "", "SHA-1 thumbprint `HEX` of the certificate to remove")
-	fl.StringVar(&container, "container", "all", "which container: ca, aia, ntauth or all")
+	fl.StringVar(&container, "container", "all", "`CONTAINER` to remove from: ca, aia, ntauth or all")
 	fl.BoolVar(&dryRun, "dry-run", false, "print the LDIF of what would change and write nothing")
 	return cmd
 }

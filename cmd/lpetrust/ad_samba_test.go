@@ -30,6 +30,7 @@ func needADEnv(t *testing.T) adEnv {
 		t.Skip("no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, " +
 			"then `set -a; . DIR/env; set +a` and go test ./cmd/lpetrust/ -run AD (see .ci/samba-start.sh)")
 	}
+	lockSamba(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
 	return e
 }
 
@@ -45,42 +46,43 @@ func (e adEnv) adminArgs() []string {
 	return []string{"--server", e.url, "--ca-file", e.ca, "--user", e.admin, "--password-file", e.adminPW}
 }
 
-const g2File = "../../testdata/certs/modern/DF3C24F9BFD666761B268073FE06D1CC8D4F82A4.pem"
-const g2SHA1 = "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"
+// Amazon Root CA 1: a modern root no adpublish test publishes.
+const rootFile = "../../testdata/certs/modern/8DA7F965EC5EFC37910F1C6E59FDC1CC6A6EDE16.pem"
+const rootSHA1 = "8DA7F965EC5EFC37910F1C6E59FDC1CC6A6EDE16"
 
 func TestADSambaCLI(t *testing.T) {
 	e := needADEnv(t)
 	args := func(cmd ...string) []string { return append(cmd, e.adminArgs()...) }
 	// Start from nothing.
-	lpetrust(t, args("ad", "remove", "--sha1", g2SHA1)...)
-	t.Cleanup(func() { lpetrust(t, args("ad", "remove", "--sha1", g2SHA1)...) })
+	lpetrust(t, args("ad", "remove", "--sha1", rootSHA1)...)
+	t.Cleanup(func() { lpetrust(t, args("ad", "remove", "--sha1", rootSHA1)...) })
 
 	// A dry run against the directory reads but writes nothing.
-	code, out, errOut := lpetrust(t, args("ad", "publish", g2File, "--dry-run")...)
+	code, out, errOut := lpetrust(t, args("ad", "publish", rootFile, "--dry-run")...)
 	if code != 0 || !strings.Contains(out, "# dry run: nothing was written\n") || !strings.Contains(out, "changetype: add\n") {
 		t.Fatalf("dry run: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ = lpetrust(t, args("ad", "list", "--container", "ca", "-o", "json")...)
-	if code != 0 || strings.Contains(out, g2SHA1) {
+	if code != 0 || strings.Contains(out, rootSHA1) {
 		t.Fatalf("after the dry run: exit %d, %s", code, out)
 	}
 
 	// The chain's missing root is not published yet: list exits 1.
-	code, out, _ = lpetrust(t, args("ad", "list", "--chain", g2File)...)
-	if code != 1 || !strings.Contains(out, "DigiCert Global Root G2  "+g2SHA1+"  no ") {
+	code, out, _ = lpetrust(t, args("ad", "list", "--chain", rootFile)...)
+	if code != 1 || !strings.Contains(out, "Amazon Root CA 1  "+rootSHA1+"  no ") {
 		t.Fatalf("list --chain before publishing: exit %d\n%s", code, out)
 	}
 
-	code, out, errOut = lpetrust(t, args("ad", "publish", g2File)...)
+	code, out, errOut = lpetrust(t, args("ad", "publish", rootFile)...)
 	if code != 0 || !strings.Contains(out, "\n2 created\n") || !strings.HasPrefix(out, "Server: "+e.url) {
 		t.Fatalf("publish: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, _ = lpetrust(t, args("ad", "publish", g2File)...)
+	code, out, _ = lpetrust(t, args("ad", "publish", rootFile)...)
 	if code != 0 || !strings.Contains(out, "\n2 unchanged\n") {
 		t.Fatalf("publish again: exit %d\n%s", code, out)
 	}
 
-	code, out, _ = lpetrust(t, args("ad", "list", "--chain", g2File, "-o", "json")...)
+	code, out, _ = lpetrust(t, args("ad", "list", "--chain", rootFile, "-o", "json")...)
 	var listed struct {
 		Connection struct {
 			TLSVerified bool   `json:"tls_verified"`
@@ -143,8 +145,22 @@ func TestADSambaCLI(t *testing.T) {
 		t.Errorf("unverified DC: exit %d, %q", code, errOut)
 	}
 
-	code, out, _ = lpetrust(t, args("ad", "remove", "--sha1", strings.ToLower(g2SHA1), "--container", "ca")...)
-	if code != 0 || !strings.Contains(out, "removed  ca         DigiCert Global Root G2") || !strings.Contains(out, "(object deleted: that was its last certificate)") {
+	code, out, _ = lpetrust(t, args("ad", "remove", "--sha1", strings.ToLower(rootSHA1), "--container", "ca")...)
+	if code != 0 || !strings.Contains(out, "removed  ca         Amazon Root CA 1") || !strings.Contains(out, "(object deleted: that was its last certificate)") {
 		t.Errorf("remove: exit %d\n%s", code, out)
+	}
+}
+
+func TestADSambaKerberosCLI(t *testing.T) {
+	e := needADEnv(t)
+	keytab, conf, spn, realm := os.Getenv("LPETRUST_TEST_KRB5_ADMIN_KEYTAB"), os.Getenv("LPETRUST_TEST_KRB5_CONF"),
+		os.Getenv("LPETRUST_TEST_KRB5_SPN"), os.Getenv("LPETRUST_TEST_KRB5_REALM")
+	if keytab == "" || conf == "" || spn == "" {
+		t.Skip("no Kerberos settings in the Samba environment (see .ci/samba-start.sh)")
+	}
+	code, out, errOut := lpetrust(t, "ad", "list", "--server", e.url, "--ca-file", e.ca, "--keytab", keytab,
+		"--user", "Administrator@"+realm, "--krb5-conf", conf, "--spn", spn, "--container", "ca")
+	if code != 0 || !strings.Contains(out, "bound as Administrator@"+realm+",") {
+		t.Fatalf("ad list with a keytab: exit %d\n%s%s", code, out, errOut)
 	}
 }

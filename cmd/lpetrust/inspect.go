@@ -105,7 +105,7 @@ Exit codes:
 	fl.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
 	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS`")
 	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
-	fl.StringVar(&f.firmware, "firmware", "", "target firmware for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
+	fl.StringVar(&f.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
 	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
 	return cmd
 }

@@ -180,6 +180,8 @@ func (f *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ad.server, "server", "", "domain controller `URL` (ldaps://dc.example.com or ldap://dc with StartTLS)")
 	fs.StringVar(&f.ad.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE`")
 	fs.BoolVar(&f.ad.tlsSkipVerify, "tls-skip-verify", false, "do not verify the DC's certificate (insecure; warned about)")
+	fs.BoolVar(&f.ad.noStartTLS, "no-starttls", false, "stay in cleartext on ldap:// (anonymous reads only, unless --insecure-plaintext)")
+	fs.BoolVar(&f.ad.insecurePlaintext, "insecure-plaintext", false, "allow a bind over cleartext ldap:// (sends the password unprotected)")
 	fs.StringVar(&f.ad.user, "user", "", "bind as `USER` (UPN, DN or DOMAIN\\user)")
 	fs.StringVar(&f.ad.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (or env "+ldapPasswordEnv+")")
 	fs.BoolVar(&f.ad.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) from the credential cache, or --keytab")

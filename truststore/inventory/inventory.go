@@ -112,6 +112,11 @@ type Row struct {
 	Seen time.Time
 	// Pool is the registrar pool, when given.
 	Pool string
+	// Class identifies the classification of the row (device columns and
+	// firmware text): rows with equal Class have equal Kind, Reason,
+	// Manufacturer, Model, Family, UserAgent, Version and Build. It lets a
+	// caller group rows without comparing strings.
+	Class int32
 }
 
 // Problem is an unparsable row: its line and what is wrong.

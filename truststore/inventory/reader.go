@@ -76,7 +76,12 @@ type Reader struct {
 	cache      map[string]*classified
 	key        []byte
 	lastLayout int
-	text       []byte // the first data line of a plain-text inventory
+	classes    int32 // classifications made so far: the next Row.Class
+	// light skips what only per-phone output needs (user URI, pool).
+	light bool
+	// signIns caches the meaning of sign-in column values.
+	signIns map[string]string
+	text    []byte // the first data line of a plain-text inventory
 }
 
 // NewReader detects the inventory's format from its first lines and returns
@@ -85,10 +90,11 @@ type Reader struct {
 // first line is not a user-agent or version either.
 func NewReader(r io.Reader, cat *truststore.Catalogue) (*Reader, error) {
 	ir := &Reader{
-		cat:   cat,
-		rr:    newRecordReader(r),
-		cache: map[string]*classified{},
-		stats: Stats{Other: map[string]int{}},
+		cat:     cat,
+		rr:      newRecordReader(r),
+		cache:   map[string]*classified{},
+		signIns: map[string]string{},
+		stats:   Stats{Other: map[string]int{}},
 	}
 	for i := range ir.cols {
 		ir.cols[i] = -1
@@ -181,6 +187,11 @@ func (ir *Reader) mapColumns(fields [][]byte) bool {
 	ir.cols = cols
 	return true
 }
+
+// SetLight makes the Reader skip the fields that only a per-phone listing
+// needs (Row.UserURI and Row.Pool stay empty), which saves an allocation
+// per row on a counting pass.
+func (ir *Reader) SetLight(light bool) { ir.light = light }
 
 // Format is the detected inventory format.
 func (ir *Reader) Format() Format { return ir.format }
@@ -303,14 +314,24 @@ func (ir *Reader) csvRow(row *Row, fields [][]byte) {
 	if row.Kind != KindPhone {
 		return
 	}
+	if s := ir.field(fields, colSignIn); len(s) > 0 {
+		m, ok := ir.signIns[string(s)]
+		if !ok {
+			m = signInOf(s)
+			if len(ir.signIns) < maxCache {
+				ir.signIns[string(s)] = m
+			}
+		}
+		row.SignIn = m
+	}
+	if ir.light {
+		return
+	}
 	if u := ir.field(fields, colUser); len(u) > 0 {
 		row.UserURI = string(u)
 	}
 	if p := ir.field(fields, colPool); len(p) > 0 {
 		row.Pool = ir.intern(p)
-	}
-	if s := ir.field(fields, colSignIn); len(s) > 0 {
-		row.SignIn = signInOf(s)
 	}
 }
 
@@ -324,6 +345,7 @@ func clip(b []byte) string {
 // classified is the cached classification of one combination of device
 // columns and firmware text.
 type classified struct {
+	id           int32
 	kind         Kind
 	reason       string
 	manufacturer string
@@ -355,10 +377,12 @@ func (ir *Reader) classify(row *Row, man, model, ua, ver []byte) {
 	row.Manufacturer, row.Model, row.UserAgent = c.manufacturer, c.model, c.userAgent
 	row.Family, row.FamilyInferred = c.family, c.inferred
 	row.Version, row.Build = c.version, c.build
+	row.Class = c.id
 }
 
 func (ir *Reader) classifyNew(man, model, ua, ver []byte) *classified {
-	c := &classified{manufacturer: string(man), model: string(model), userAgent: string(ua)}
+	ir.classes++
+	c := &classified{id: ir.classes, manufacturer: string(man), model: string(model), userAgent: string(ua)}
 	device := len(man) > 0 || len(model) > 0
 	c.family = truststore.FamilyOfDevice(c.manufacturer, c.model)
 	text := ua
@@ -507,6 +531,9 @@ var timeLayouts = []string{
 }
 
 func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
+	if t, ok := fastTime(b); ok {
+		return t, true
+	}
 	s := string(b)
 	if t, err := time.Parse(timeLayouts[ir.lastLayout], s); err == nil {
 		return t, true
@@ -518,4 +545,112 @@ func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// fastTime parses the two layouts of big exports without allocating:
+// "M/D/YYYY h:mm:ss AM" (Reporting Services) and "YYYY-MM-DD hh:mm:ss[.fff]"
+// (SQL Server). Anything else is left to time.Parse.
+func fastTime(b []byte) (time.Time, bool) {
+	i := 0
+	num := func(min, max int) (int, bool) {
+		n, d := 0, 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' && d < max {
+			n = n*10 + int(b[i]-'0')
+			i++
+			d++
+		}
+		return n, d >= min
+	}
+	sep := func(c byte) bool {
+		if i < len(b) && b[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	var y, mo, d, h, mi, sec, nsec int
+	var ok bool
+	if len(b) > 4 && b[4] == '-' {
+		if y, ok = num(4, 4); !ok || !sep('-') {
+			return time.Time{}, false
+		}
+		if mo, ok = num(2, 2); !ok || !sep('-') {
+			return time.Time{}, false
+		}
+		if d, ok = num(2, 2); !ok || !sep(' ') {
+			return time.Time{}, false
+		}
+		if h, ok = num(2, 2); !ok || !sep(':') {
+			return time.Time{}, false
+		}
+		if mi, ok = num(2, 2); !ok || !sep(':') {
+			return time.Time{}, false
+		}
+		if sec, ok = num(2, 2); !ok {
+			return time.Time{}, false
+		}
+		if sep('.') {
+			start := i
+			f, ok := num(1, 9)
+			if !ok {
+				return time.Time{}, false
+			}
+			for n := i - start; n < 9; n++ {
+				f *= 10
+			}
+			nsec = f
+		}
+	} else {
+		if mo, ok = num(1, 2); !ok || !sep('/') {
+			return time.Time{}, false
+		}
+		if d, ok = num(1, 2); !ok || !sep('/') {
+			return time.Time{}, false
+		}
+		if y, ok = num(4, 4); !ok || !sep(' ') {
+			return time.Time{}, false
+		}
+		if h, ok = num(1, 2); !ok || !sep(':') {
+			return time.Time{}, false
+		}
+		if mi, ok = num(2, 2); !ok || !sep(':') {
+			return time.Time{}, false
+		}
+		if sec, ok = num(2, 2); !ok || !sep(' ') || i+2 != len(b) {
+			return time.Time{}, false
+		}
+		if h < 1 || h > 12 {
+			return time.Time{}, false
+		}
+		switch string(b[i:]) {
+		case "AM":
+			if h == 12 {
+				h = 0
+			}
+		case "PM":
+			if h != 12 {
+				h += 12
+			}
+		default:
+			return time.Time{}, false
+		}
+		i += 2
+	}
+	if i != len(b) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC), true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

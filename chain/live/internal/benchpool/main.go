@@ -10,19 +10,11 @@
 package main
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"os"
 	"strings"
@@ -43,23 +35,9 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchpool: ")
 
-	cert, err := poolCertificate(*name)
+	cfg, err := livetest.DelayedServerConfig(*name, *delay)
 	if err != nil {
 		log.Fatal(err)
-	}
-	cfg := &tls.Config{
-		// ECDSA for modern clients, RSA for the phone probe's RSA key
-		// exchange: the rig's own CPU use stays small next to the delay.
-		Certificates: cert,
-		MinVersion:   tls.VersionTLS10,
-		CipherSuites: []uint16{
-			tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-			tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA,
-		},
-		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
-			time.Sleep(*delay)
-			return nil, nil
-		},
 	}
 	zone := livetest.NewZone()
 	var lines []string
@@ -105,44 +83,4 @@ func serve(l net.Listener, cfg *tls.Config) {
 			tc.Close()
 		}()
 	}
-}
-
-// poolCertificate issues an ECDSA and an RSA leaf for name from one
-// throwaway CA.
-func poolCertificate(name string) ([]tls.Certificate, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	ca := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "benchpool CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, caKey.Public(), caKey)
-	if err != nil {
-		return nil, err
-	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	var out []tls.Certificate
-	for i, key := range []crypto.Signer{ecKey, rsaKey} {
-		leaf := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, leaf, ca, key.Public(), caKey)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key})
-	}
-	return out, nil
 }

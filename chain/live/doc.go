@@ -1,0 +1,30 @@
+// Package live fetches the TLS certificate chains presented by every server
+// behind a Lync / Skype for Business pool name and judges them per Lync
+// Phone Edition firmware, the way a phone meets them.
+//
+// Audit expands targets (host, host:port, IP addresses) and discovered SIP
+// domains (SRV _sipinternaltls._tcp and _sip._tls, sip., lyncdiscoverinternal.
+// and ucupdates-r2. names) to every A and AAAA address, and at each address
+// and port runs three handshakes in parallel:
+//
+//   - a modern one with the name as SNI, capturing the presented chain
+//     whatever its validity (the chain package judges it per store, not the
+//     system roots) and the version and suite a current client negotiates;
+//   - the same without SNI, to see what clients sending no server name get;
+//   - a phone probe offering only TLS 1.0 and PhoneCipherSuites (RSA key
+//     exchange, CBC, SHA-1), as the Windows CE 6.0 stack of the phones does.
+//     A server refusing it strands every phone whatever its certificate.
+//
+// crypto/tls needs no GODEBUG setting for the probe: an explicit
+// Config.CipherSuites enables the RSA key exchange and 3DES suites, and an
+// explicit MinVersion enables TLS 1.0.
+//
+// Endpoints are checked Request.Concurrency at a time, every handshake
+// bounded by Request.Timeout, the whole audit by the caller's context. A
+// hostile or broken server (refusing, silent, dripping, garbage, reset,
+// oversized or unparsable chain) becomes that endpoint's one-line error:
+// the server's bytes are counted against Limits and its certificate message
+// is checked on the raw record stream before crypto/tls parses it, so
+// memory stays bounded. Consistency compares the chains of the members of
+// each pool and names the odd ones.
+package live

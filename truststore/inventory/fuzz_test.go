@@ -1,0 +1,90 @@
+package inventory
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// FuzzReader: no input makes the reader panic or loop, every record is
+// classified, and the counts add up.
+//
+//	go test ./truststore/inventory -run XXX -fuzz FuzzReader -fuzztime 60s
+func FuzzReader(f *testing.F) {
+	for _, name := range []string{"lync-ip-phone-inventory.csv", "monitoring-registrations.tsv", "phones-semicolon.csv", "user-agents.txt"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "inventory", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("version\n\"4.0.7577.4420\n"))
+	f.Add([]byte("\xef\xbb\xbfUser agent;MAC\n\"a\"\"b\";00-04\n"))
+	cat := truststore.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ir, err := NewReader(bytes.NewReader(data), cat)
+		if err != nil {
+			return
+		}
+		kinds := map[Kind]int{}
+		for n := 0; ; n++ {
+			if n > len(data)+1 {
+				t.Fatalf("more records than bytes")
+			}
+			row, err := ir.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("read error from a byte slice: %v", err)
+			}
+			if row.Line < 1 {
+				t.Fatalf("line %d", row.Line)
+			}
+			if row.Kind == KindPhone && row.Version == "" {
+				t.Fatalf("phone without a version at line %d", row.Line)
+			}
+			kinds[row.Kind]++
+		}
+		st := ir.Stats()
+		other := 0
+		for _, n := range st.Other {
+			other += n
+		}
+		if st.PhoneRows != kinds[KindPhone] || st.BadRows != kinds[KindBad] || other != kinds[KindOther] ||
+			st.Records != st.PhoneRows+st.BadRows+other {
+			t.Fatalf("stats %+v do not add up to %v", st, kinds)
+		}
+	})
+}
+
+// FuzzFastTime: the allocation-free time parser agrees with time.Parse on
+// every input it accepts.
+func FuzzFastTime(f *testing.F) {
+	for _, s := range []string{"11/20/2026 8:15:03 AM", "12/31/2026 12:00:00 PM", "2/29/2024 12:59:59 AM",
+		"2026-11-20 08:15:03.457", "2026-11-20 08:15:03", "2026-02-30 00:00:00", "13/1/2026 1:00:00 AM", "1/1/2026 13:00:00 PM"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := fastTime([]byte(s))
+		if !ok {
+			return
+		}
+		var want time.Time
+		var err error
+		if len(s) > 4 && s[4] == '-' {
+			want, err = time.Parse("2006-01-02 15:04:05.999999999", s)
+		} else {
+			want, err = time.Parse("1/2/2006 3:04:05 PM", s)
+		}
+		if err != nil || !got.Equal(want) {
+			t.Fatalf("fastTime(%q) = %v, time.Parse: %v, %v", s, got, want, err)
+		}
+	})
+}
