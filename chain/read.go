@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/smallstep/pkcs7"
 	"software.sslmate.com/src/go-pkcs12"
@@ -120,7 +122,8 @@ func unwrapPathError(err error) error {
 // format: PEM (any number of blocks of certificates or PKCS#7, text between
 // blocks allowed, private keys ignored), DER certificate(s), DER PKCS#7,
 // base64 without PEM armour, or PKCS#12 (the empty password first, then
-// opts.Password). Errors start with source and say what is wrong.
+// opts.Password); text may be UTF-8 or UTF-16 with a byte order mark.
+// Errors are one line, start with source and say what is wrong.
 func ReadBytes(source string, data []byte, opts ReadOptions) (Input, error) {
 	if int64(len(data)) > opts.maxBytes() {
 		return Input{}, fmt.Errorf("%s: file too large (over %d bytes)", source, opts.maxBytes())
@@ -137,6 +140,10 @@ func ReadBytes(source string, data []byte, opts ReadOptions) (Input, error) {
 }
 
 func readBytes(source string, data []byte, opts ReadOptions, depth int) (Input, error) {
+	// Windows PowerShell 5 writes text files as UTF-16 with a byte order mark.
+	if text, ok := fromUTF16(data); ok {
+		data = text
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return Input{}, errors.New("empty file")
@@ -380,4 +387,25 @@ func isText(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// fromUTF16 converts UTF-16 text with a byte order mark to UTF-8.
+func fromUTF16(b []byte) ([]byte, bool) {
+	if len(b) < 2 || len(b)%2 != 0 {
+		return nil, false
+	}
+	var order binary.ByteOrder
+	switch {
+	case b[0] == 0xff && b[1] == 0xfe:
+		order = binary.LittleEndian
+	case b[0] == 0xfe && b[1] == 0xff:
+		order = binary.BigEndian
+	default:
+		return nil, false
+	}
+	u := make([]uint16, 0, len(b)/2-1)
+	for i := 2; i+1 < len(b); i += 2 {
+		u = append(u, order.Uint16(b[i:]))
+	}
+	return []byte(string(utf16.Decode(u))), true
 }

@@ -134,6 +134,16 @@ func TestReadDERAndBase64(t *testing.T) {
 	if err != nil || len(in.Certs) != 2 {
 		t.Fatalf("concatenated DER: %v %v", sha1s(in), err)
 	}
+	// A PEM file saved by Windows PowerShell 5: UTF-16 LE with a byte order mark.
+	pemText := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.leaf.cert.Raw})
+	u16 := []byte{0xff, 0xfe}
+	for _, c := range string(pemText) {
+		u16 = append(u16, byte(c), 0)
+	}
+	in, err = ReadBytes("leaf-utf16.pem", u16, ReadOptions{})
+	if err != nil || len(in.Certs) != 1 || !in.Certs[0].Equal(h.leaf.cert) {
+		t.Fatalf("UTF-16 PEM: %v %v", sha1s(in), err)
+	}
 	b64 := base64.StdEncoding.EncodeToString(h.leaf.cert.Raw)
 	in, err = ReadBytes("leaf.b64", []byte(b64[:70]+"\r\n"+b64[70:]+"\n"), ReadOptions{})
 	if err != nil || len(in.Certs) != 1 {

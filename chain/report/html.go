@@ -165,7 +165,8 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return *s
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":  func(a, b int) int { return a + b },
+	"join": strings.Join,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -206,6 +207,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{.S.HorizonDays}} day
 {{if $c.Chain}}<p>Leaf <code>{{(index $c.Chain 0).Name}}</code>, expires {{day (index $c.Chain 0).NotAfter}}; chain ends at <code>{{(index $c.Chain (add (len $c.Chain) -1)).Name}}</code>.</p>{{end}}
 {{if $c.Blocker}}<p class="bad">Every phone is stranded: {{$c.Blocker}}</p>{{end}}
 {{range $c.Notes}}<p>Note: {{.}}</p>{{end}}
+{{range $c.Reasons}}<p class="bad">Stranded ({{join .Stores ", "}}, {{.Phones}} phones): {{.Reason}}</p>{{end}}
 <p class="legend"><span class="trusted" style="background:#5aa469"></span>trusted<span style="background:#f0a030"></span>stranded within the horizon<span style="background:#d7263d"></span>stranded now</p>
 <svg class="chart" data-chain="{{$ch.Name}}" xmlns="http://www.w3.org/2000/svg" width="{{$ch.Width}}" height="{{$ch.Height}}" viewBox="0 0 {{$ch.Width}} {{$ch.Height}}" role="img" aria-label="{{$ch.Title}}">
 <title>{{$ch.Title}}</title>

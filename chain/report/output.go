@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -26,14 +27,15 @@ func plural(n int, one, many string) string {
 // TableWriter renders the report for people: the summary first, then the
 // stranded phones (one line per phone and chain that strands it).
 type TableWriter struct {
-	w        *bufio.Writer
-	s        *Summary
-	tw       *tabwriter.Writer
-	stranded int
+	w      *bufio.Writer
+	s      *Summary
+	widths [6]int
 }
 
 // NewTableWriter returns a Writer of the table format.
-func NewTableWriter(w io.Writer) *TableWriter { return &TableWriter{w: bufio.NewWriter(w)} }
+func NewTableWriter(w io.Writer) *TableWriter {
+	return &TableWriter{w: bufio.NewWriterSize(w, 256<<10)}
+}
 
 func (t *TableWriter) table() *tabwriter.Writer {
 	return tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
@@ -120,6 +122,9 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		for _, n := range c.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
+		for _, r := range c.Reasons {
+			fmt.Fprintf(w, "  stranded (%s, %s): %s\n", strings.Join(r.Stores, ", "), plural(r.Phones, "phone", "phones"), r.Reason)
+		}
 		for _, e := range c.ExpiringDates {
 			fmt.Fprintf(w, "  %s trusted now become stranded on %s\n", plural(e.Phones, "phone", "phones"), day(e.Date))
 		}
@@ -169,10 +174,41 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	if !s.StrandedNow() {
 		return false, nil
 	}
-	fmt.Fprintln(w, "\nStranded phones:")
-	t.tw = t.table()
-	row(t.tw, "LINE", "MAC", "USER", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "REASON")
+	fmt.Fprintln(w, "\nStranded phones (the reasons are given per chain above):")
+	// Column widths are known from the first pass, so the (possibly
+	// millions of) lines are written directly rather than through tabwriter.
+	t.widths = [6]int{len("LINE"), len("MAC"), len("MODEL"), len("FIRMWARE"), len("RELEASE"), len("CHAIN")}
+	widen := func(i int, s string) {
+		if n := utf8.RuneCountInString(s); n > t.widths[i] {
+			t.widths[i] = n
+		}
+	}
+	widen(0, strconv.Itoa(s.maxLine))
+	widen(1, "00-04-F2-00-01-76")
+	for _, c := range s.Chains {
+		widen(5, c.Name)
+		for _, m := range c.ByModel {
+			widen(2, dash(m.Model))
+			widen(3, m.Version)
+			widen(4, m.Release)
+		}
+	}
+	t.line("LINE", "MAC", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "USER")
 	return true, nil
+}
+
+// line writes one padded line of the stranded-phone list.
+func (t *TableWriter) line(cells ...string) {
+	for i, c := range cells {
+		t.w.WriteString(c)
+		if i == len(cells)-1 {
+			break
+		}
+		for n := utf8.RuneCountInString(c); n < t.widths[i]+2; n++ {
+			t.w.WriteByte(' ')
+		}
+	}
+	t.w.WriteByte('\n')
 }
 
 func dash(s string) string {
@@ -205,18 +241,9 @@ func otherList(m map[string]int) string {
 
 // Phone writes a stranded phone; trusted ones are left out of the table.
 func (t *TableWriter) Phone(p *Phone) error {
-	model := strings.TrimSpace(p.Manufacturer + " " + p.Model)
 	for _, v := range p.Verdicts {
-		if v.Status != StatusStranded {
-			continue
-		}
-		row(t.tw, strconv.Itoa(p.Line), dash(p.MAC), dash(p.UserURI), dash(model), p.Firmware, p.Release, v.Chain, v.Reason)
-		t.stranded++
-		if t.stranded%4096 == 0 {
-			// tabwriter holds lines until Flush: keep memory flat on big inventories.
-			if err := t.tw.Flush(); err != nil {
-				return err
-			}
+		if v.Status == StatusStranded {
+			t.line(strconv.Itoa(p.Line), dash(p.MAC), dash(DisplayModel(p.Manufacturer, p.Model)), p.Firmware, p.Release, v.Chain, dash(p.UserURI))
 		}
 	}
 	return nil
@@ -224,11 +251,6 @@ func (t *TableWriter) Phone(p *Phone) error {
 
 // End flushes the output.
 func (t *TableWriter) End() error {
-	if t.tw != nil {
-		if err := t.tw.Flush(); err != nil {
-			return err
-		}
-	}
 	return t.w.Flush()
 }
 

@@ -135,6 +135,7 @@ type Builder struct {
 	macs       map[uint64]macEntry
 	duplicates int
 	noMAC      int
+	maxLine    int
 }
 
 // NewBuilder evaluates every chain and returns a Builder ready for Add.
@@ -204,6 +205,9 @@ func (b *Builder) Add(row *inventory.Row) {
 	if row.Kind != inventory.KindPhone {
 		return
 	}
+	if row.Line > b.maxLine {
+		b.maxLine = row.Line
+	}
 	g := b.groupOf(row)
 	if !row.HasMAC {
 		b.noMAC++
@@ -249,11 +253,20 @@ func (b *Builder) groupOf(row *inventory.Row) int32 {
 	return i
 }
 
-func (b *Builder) newGroupOf(row *inventory.Row) int32 {
-	model := row.Model
-	if row.Manufacturer != "" && model != "" && !strings.Contains(strings.ToLower(model), strings.ToLower(row.Manufacturer)) {
-		model = row.Manufacturer + " " + model
+// DisplayModel names a device for people: "POLYCOM CX600", or the model
+// alone when it already names the manufacturer.
+func DisplayModel(manufacturer, model string) string {
+	if manufacturer != "" && model != "" && !strings.Contains(strings.ToLower(model), strings.ToLower(manufacturer)) {
+		return manufacturer + " " + model
 	}
+	if model == "" {
+		return manufacturer
+	}
+	return model
+}
+
+func (b *Builder) newGroupOf(row *inventory.Row) int32 {
+	model := DisplayModel(row.Manufacturer, row.Model)
 	k := groupKey{family: row.Family, model: model, version: row.Version, signIn: b.signIn(row)}
 	if i, ok := b.groupIndex[k]; ok {
 		return i

@@ -19,6 +19,7 @@ type Summary struct {
 	Chains      []ChainSummary   `json:"chains"`
 	// Assumptions are conclusions no source settled, said as such.
 	Assumptions []string `json:"assumptions"`
+	maxLine     int
 }
 
 // InventorySummary describes what was read.
@@ -48,18 +49,20 @@ type ChainSummary struct {
 	Trusted        int              `json:"trusted"`
 	Stranded       int              `json:"stranded"`
 	// Expiring are trusted now but stranded by a known expiry within the horizon.
-	Expiring      int                 `json:"expiring"`
-	ExpiringDates []ExpiryCount       `json:"expiring_dates"`
-	ByRelease     []ReleaseCount      `json:"by_release"`
-	ByModel       []ModelCount        `json:"by_model"`
-	ByFamily      []FamilyCount       `json:"by_family"`
-	MissingRoots  []chain.MissingRoot `json:"missing_roots"`
-	Alternatives  []chain.Alternative `json:"alternatives"`
-	Findings      []chain.Finding     `json:"findings"`
-	Blocker       string              `json:"blocker,omitempty"`
-	Notes         []string            `json:"notes"`
-	WithAD        bool                `json:"with_ad"`
-	Fixes         []Fix               `json:"fixes"`
+	Expiring      int           `json:"expiring"`
+	ExpiringDates []ExpiryCount `json:"expiring_dates"`
+	// Reasons say why phones are stranded, once per distinct reason.
+	Reasons      []ReasonCount       `json:"reasons"`
+	ByRelease    []ReleaseCount      `json:"by_release"`
+	ByModel      []ModelCount        `json:"by_model"`
+	ByFamily     []FamilyCount       `json:"by_family"`
+	MissingRoots []chain.MissingRoot `json:"missing_roots"`
+	Alternatives []chain.Alternative `json:"alternatives"`
+	Findings     []chain.Finding     `json:"findings"`
+	Blocker      string              `json:"blocker,omitempty"`
+	Notes        []string            `json:"notes"`
+	WithAD       bool                `json:"with_ad"`
+	Fixes        []Fix               `json:"fixes"`
 }
 
 // Counts are the phones of one bucket by status.
@@ -80,6 +83,13 @@ func (c *Counts) add(status string, n int) {
 	case StatusExpiring:
 		c.Expiring += n
 	}
+}
+
+// ReasonCount is one reason phones are stranded and the stores it applies to.
+type ReasonCount struct {
+	Stores []string `json:"stores"`
+	Reason string   `json:"reason"`
+	Phones int      `json:"phones"`
 }
 
 // ExpiryCount is how many phones a known expiry strands on a date.
@@ -156,6 +166,7 @@ func (b *Builder) Summary(source string, format inventory.Format, stats inventor
 		s.Chains = append(s.Chains, b.chainSummary(jc, groups))
 	}
 	s.Assumptions = b.assumptions(groups, inv)
+	s.maxLine = b.maxLine
 	return s
 }
 
@@ -208,9 +219,22 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	var modelOrder [][4]string
 	families := map[string]*FamilyCount{}
 	expiring := map[time.Time]int{}
+	reasons := map[string]int{}
 	for _, g := range groups {
 		v := b.verdict(jc, g.store, g.signIn)
 		n := g.phones
+		if v.Status == StatusStranded {
+			i, ok := reasons[v.Reason]
+			if !ok {
+				i = len(cs.Reasons)
+				reasons[v.Reason] = i
+				cs.Reasons = append(cs.Reasons, ReasonCount{Reason: v.Reason})
+			}
+			if !contains(cs.Reasons[i].Stores, g.store) {
+				cs.Reasons[i].Stores = append(cs.Reasons[i].Stores, g.store)
+			}
+			cs.Reasons[i].Phones += n
+		}
 		switch v.Status {
 		case StatusTrusted:
 			cs.Trusted += n
@@ -277,6 +301,14 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 		cs.ExpiringDates = append(cs.ExpiringDates, ExpiryCount{Date: d, Phones: expiring[d]})
 	}
 	cs.Fixes = b.fixes(jc, groups, minimum)
+	if cs.Reasons == nil {
+		cs.Reasons = []ReasonCount{}
+	}
+	for i := range cs.Reasons {
+		sort.Slice(cs.Reasons[i].Stores, func(a, c int) bool {
+			return b.cat.StoreIndex(cs.Reasons[i].Stores[a]) < b.cat.StoreIndex(cs.Reasons[i].Stores[c])
+		})
+	}
 	if cs.ByRelease == nil {
 		cs.ByRelease = []ReleaseCount{}
 		cs.ByModel = []ModelCount{}

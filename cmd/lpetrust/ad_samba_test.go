@@ -113,6 +113,12 @@ func TestADSambaCLI(t *testing.T) {
 		t.Errorf("missing roots %+v", listed.MissingRoots)
 	}
 
+	// Published means in Certification Authorities, whatever --container lists.
+	code, out, _ = lpetrust(t, args("ad", "list", "--container", "aia", "--chain", rootFile)...)
+	if code != 0 || !strings.Contains(out, "Amazon Root CA 1  "+rootSHA1+"  yes ") {
+		t.Errorf("list --container aia --chain: exit %d\n%s", code, out)
+	}
+
 	// An ordinary user: refused by the directory, explained, exit 1.
 	if e.user != "" {
 		other := filepath.Join("..", "..", "testdata", "certs", "modern", "CABD2A79A1076A31F21D253635CB039D4329A5E8.pem")
