@@ -70,15 +70,23 @@ func (p *certPool) add(c *x509.Certificate, origin string) *node {
 	if c == nil {
 		return nil
 	}
-	n := newNode(c, origin)
+	if old, ok := p.bySHA1[thumb(c)]; ok {
+		return old
+	}
+	return p.addNode(newNode(c, origin))
+}
+
+// addNode inserts a prepared node (shared, read-only) unless a certificate
+// with the same thumbprint is already present.
+func (p *certPool) addNode(n *node) *node {
 	if old, ok := p.bySHA1[n.sha1]; ok {
 		return old
 	}
 	p.nodes = append(p.nodes, n)
 	p.bySHA1[n.sha1] = n
-	p.bySubject[string(c.RawSubject)] = append(p.bySubject[string(c.RawSubject)], n)
-	if len(c.SubjectKeyId) > 0 {
-		p.bySKI[string(c.SubjectKeyId)] = append(p.bySKI[string(c.SubjectKeyId)], n)
+	p.bySubject[string(n.cert.RawSubject)] = append(p.bySubject[string(n.cert.RawSubject)], n)
+	if len(n.cert.SubjectKeyId) > 0 {
+		p.bySKI[string(n.cert.SubjectKeyId)] = append(p.bySKI[string(n.cert.SubjectKeyId)], n)
 	}
 	return n
 }
@@ -155,10 +163,10 @@ func signedBy(child, parent *x509.Certificate) bool {
 type path []*node
 
 // buildPaths returns every path from leaf through the pool, within the
-// bounds: each prefix that ends at a key in anchorKeys, and each path that
+// bounds: each prefix that ends at a key isAnchor accepts, and each path that
 // cannot be extended. A key appears at most once per path, so loops and
 // re-issued copies of a certificate are harmless.
-func buildPaths(p *certPool, leaf *node, anchorKeys map[string]bool) []path {
+func buildPaths(p *certPool, leaf *node, isAnchor func(key string) bool) []path {
 	var out []path
 	visits := 0
 	seenKey := map[string]bool{}
@@ -167,7 +175,7 @@ func buildPaths(p *certPool, leaf *node, anchorKeys map[string]bool) []path {
 	walk = func() {
 		visits++
 		last := cur[len(cur)-1]
-		anchored := anchorKeys[last.spki]
+		anchored := isAnchor(last.spki)
 		var next []*node
 		if len(cur) < maxPathLen && !last.selfIssued {
 			for _, is := range p.issuers(last) {

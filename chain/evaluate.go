@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lpetrust/lpetrust/truststore"
@@ -19,6 +20,57 @@ type anchorRef struct {
 	extra    bool         // from Options.ExtraAnchors: every store
 	stores   map[int]bool // store indexes holding it (nil for extra anchors)
 	notAfter time.Time
+}
+
+// catalogueIndex is what Evaluate needs from a catalogue, built once per
+// catalogue: path-builder nodes of its roots and known CAs, and its anchors
+// by key. It is read-only once built.
+type catalogueIndex struct {
+	roots, known []*node
+	anchors      map[string][]*anchorRef
+}
+
+// catalogueIndexes caches indexes; a process normally uses one catalogue,
+// tests a few, so the cache is simply emptied when it grows.
+var catalogueIndexes = struct {
+	sync.Mutex
+	m map[*truststore.Catalogue]*catalogueIndex
+}{m: map[*truststore.Catalogue]*catalogueIndex{}}
+
+func indexCatalogue(cat *truststore.Catalogue) *catalogueIndex {
+	catalogueIndexes.Lock()
+	defer catalogueIndexes.Unlock()
+	if idx, ok := catalogueIndexes.m[cat]; ok {
+		return idx
+	}
+	idx := &catalogueIndex{anchors: map[string][]*anchorRef{}}
+	for _, r := range cat.Roots() {
+		idx.roots = append(idx.roots, newNode(r.Cert, OriginStore))
+	}
+	for _, k := range cat.Known() {
+		idx.known = append(idx.known, newNode(k.Cert, OriginCatalogue))
+	}
+	for i, s := range cat.Stores() {
+		for _, r := range s.Roots {
+			key := string(r.Cert.RawSubjectPublicKeyInfo)
+			var ref *anchorRef
+			for _, a := range idx.anchors[key] {
+				if a.sha1 == r.SHA1 {
+					ref = a
+				}
+			}
+			if ref == nil {
+				ref = &anchorRef{cert: r.Cert, sha1: r.SHA1, name: truststore.DisplayName(r.Cert), stores: map[int]bool{}, notAfter: r.Cert.NotAfter}
+				idx.anchors[key] = append(idx.anchors[key], ref)
+			}
+			ref.stores[i] = true
+		}
+	}
+	if len(catalogueIndexes.m) >= 16 {
+		clear(catalogueIndexes.m)
+	}
+	catalogueIndexes.m[cat] = idx
+	return idx
 }
 
 // judged is one path as a given store sees it: the path with its last
@@ -66,7 +118,8 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	}
 	stores := cat.Stores()
 
-	pool := newCertPool(len(in.Certs) + len(opts.Intermediates) + len(cat.Roots()) + len(cat.Known()) + len(opts.ExtraAnchors) + 1)
+	idx := indexCatalogue(cat)
+	pool := newCertPool(len(in.Certs) + len(opts.Intermediates) + len(idx.roots) + len(idx.known) + len(opts.ExtraAnchors) + 1)
 	leaf := pool.add(leafCert, OriginInput)
 	for _, c := range in.Certs {
 		pool.add(c, OriginInput)
@@ -78,43 +131,30 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	if opts.AIA {
 		findings = append(findings, fetchAIA(pool, opts)...)
 	}
-	for _, r := range cat.Roots() {
-		pool.add(r.Cert, OriginStore)
+	for _, n := range idx.roots {
+		pool.addNode(n)
 	}
 	for _, c := range opts.ExtraAnchors {
 		pool.add(c, OriginAnchor)
 	}
-	for _, k := range cat.Known() {
-		pool.add(k.Cert, OriginCatalogue)
+	for _, n := range idx.known {
+		pool.addNode(n)
 	}
 
-	anchors := map[string][]*anchorRef{} // by key
-	anchorKeys := map[string]bool{}
-	for i, s := range stores {
-		for _, r := range s.Roots {
-			key := string(r.Cert.RawSubjectPublicKeyInfo)
-			var ref *anchorRef
-			for _, a := range anchors[key] {
-				if a.sha1 == r.SHA1 && !a.extra {
-					ref = a
-				}
-			}
-			if ref == nil {
-				name := truststore.DisplayName(r.Cert)
-				ref = &anchorRef{cert: r.Cert, sha1: r.SHA1, name: name, stores: map[int]bool{}, notAfter: r.Cert.NotAfter}
-				anchors[key] = append(anchors[key], ref)
-			}
-			ref.stores[i] = true
-			anchorKeys[key] = true
+	anchors := idx.anchors // by key; shared and read-only unless extended below
+	if len(opts.ExtraAnchors) > 0 {
+		anchors = make(map[string][]*anchorRef, len(idx.anchors)+len(opts.ExtraAnchors))
+		for k, v := range idx.anchors {
+			anchors[k] = v[:len(v):len(v)] // appending copies
+		}
+		for _, c := range opts.ExtraAnchors {
+			key := string(c.RawSubjectPublicKeyInfo)
+			anchors[key] = append(anchors[key], &anchorRef{cert: c, sha1: thumb(c), name: truststore.DisplayName(c), extra: true, notAfter: c.NotAfter})
 		}
 	}
-	for _, c := range opts.ExtraAnchors {
-		key := string(c.RawSubjectPublicKeyInfo)
-		anchors[key] = append(anchors[key], &anchorRef{cert: c, sha1: thumb(c), name: truststore.DisplayName(c), extra: true, notAfter: c.NotAfter})
-		anchorKeys[key] = true
-	}
+	isAnchor := func(key string) bool { return len(anchors[key]) > 0 }
 
-	paths := buildPaths(pool, leaf, anchorKeys)
+	paths := buildPaths(pool, leaf, isAnchor)
 
 	res := &Result{Source: in.Source}
 	bestPerStore := make([]*judged, len(stores)) // best deliverable anchored path (trusted or not)
@@ -211,7 +251,7 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 		res.MinimumBuilds = append(res.MinimumBuilds, fb)
 	}
 
-	res.Alternatives = alternatives(stores, res, altPerStore)
+	res.Alternatives = alternatives(stores, altPerStore)
 
 	// The chain shown: the best path of the earliest trusting store, else
 	// the longest supplied path.
@@ -441,8 +481,7 @@ func reissue(cat *truststore.Catalogue, a *anchorRef, at time.Time) *x509.Certif
 
 // pathEnd is where a supplied path stops.
 type pathEnd struct {
-	end  *node
-	prev *node // the certificate it issued, nil when end is the leaf
+	end *node
 }
 
 // pathEnds returns the distinct ends of the paths, each path cut before the
@@ -463,9 +502,6 @@ func pathEnds(paths []path) []pathEnd {
 	seen := map[string]bool{}
 	for _, cut := range cuts {
 		e := pathEnd{end: cut[len(cut)-1]}
-		if len(cut) > 1 {
-			e.prev = cut[len(cut)-2]
-		}
 		if seen[e.end.sha1] || inner[e.end.sha1] {
 			continue
 		}
@@ -596,7 +632,7 @@ func longestSupplied(paths []path) path {
 
 // alternatives turns the best trusted paths that need catalogue
 // certificates into advice, one entry per set of certificates to add.
-func alternatives(stores []*truststore.Store, res *Result, alts []*judged) []Alternative {
+func alternatives(stores []*truststore.Store, alts []*judged) []Alternative {
 	var out []Alternative
 	index := map[string]int{}
 	for si, j := range alts {

@@ -245,7 +245,7 @@ func TestPathCountBounded(t *testing.T) {
 		p.add(c, OriginInput)
 	}
 	start := time.Now()
-	paths := buildPaths(p, ln, map[string]bool{})
+	paths := buildPaths(p, ln, func(string) bool { return false })
 	t.Logf("%d paths in %v", len(paths), time.Since(start))
 	if len(paths) == 0 || len(paths) > maxPaths {
 		t.Errorf("%d paths, want 1..%d", len(paths), maxPaths)

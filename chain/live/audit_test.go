@@ -220,10 +220,10 @@ func TestHostileEndpoints(t *testing.T) {
 		want   string
 	}
 	badCert := tls.Certificate{Certificate: [][]byte{[]byte("\x30\x03\x02\x01\x01 not a certificate")}, PrivateKey: good.Leaf.Key}
-	timeout := time.Second
+	timeout := 3 * time.Second
 	cases := []hostile{
-		{"silent", livetest.Silent, "timed out after 1s (connect and handshake)"},
-		{"slow drip", livetest.Drip, "timed out after 1s (connect and handshake)"},
+		{"silent", livetest.Silent, "timed out after 3s (connect and handshake)"},
+		{"slow drip", livetest.Drip, "timed out after 3s (connect and handshake)"},
 		{"garbage", livetest.Garbage, "tls: first record does not look like a TLS handshake"},
 		{"reset mid-handshake", livetest.Reset, "connection reset by the server during the handshake"},
 		{"1000 certificates (fake server)", livetest.FakeChain(1000, 64), "too many certificates in chain: server sent more than 32 certificates"},
@@ -329,5 +329,21 @@ func TestPhoneProbeSuites(t *testing.T) {
 		if !got.OK || got.Version != "TLS 1.0" || got.CipherSuite != tls.CipherSuiteName(suite) || len(got.Certs) != 2 {
 			t.Errorf("suite %s: %+v", tls.CipherSuiteName(suite), got)
 		}
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	p := livetest.StartPool(t)
+	eps, err := Audit(context.Background(), truststore.Default(), poolRequest(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pool's root is an extra anchor, so it is not missing; the Edge
+	// sends no root, so nothing names the Other root either.
+	if m := MissingRoots(eps); len(m) != 0 {
+		t.Errorf("missing roots %+v", m)
+	}
+	if AllPhoneReady(eps, "CU11") || !AllPhoneReady(eps[:2], "CU11") || AllPhoneReady(nil, "CU11") {
+		t.Error("AllPhoneReady: want false with the Edge, true for two pool members, false for none")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,6 +71,32 @@ func samba(t *testing.T) e2eEnv {
 		t.Skip("end-to-end remediation test skipped: no Samba AD DC (run .ci/samba-start.sh as root and source the env file it writes: LPETRUST_TEST_LDAP_URL, _CA, _ADMIN, _ADMIN_PASSWORD_FILE)")
 	}
 	return e
+}
+
+// wait gives the DC up to two minutes to answer: the adpublish tests stop
+// and restart the same DC, and go test runs packages in parallel.
+func (e e2eEnv) wait(t *testing.T) {
+	t.Helper()
+	u, err := url.Parse(e.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "636")
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		c, err := net.DialTimeout("tcp", host, 2*time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Samba DC at %s does not answer: %v", e.url, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // buildLpetrust builds the command once for the end-to-end test.
@@ -166,7 +194,7 @@ func TestEndToEndRemediation(t *testing.T) {
 	adPhones, pinPhones := writeSignInInventory(t, inv, 40)
 
 	conn := []string{"--server", env.url, "--ca-file", env.ca, "--user", env.admin, "--password-file", env.passwordFile}
-	t.Cleanup(func() { removeFromAD(t, env, rootSHA1) })
+	t.Cleanup(func() { env.wait(t); removeFromAD(t, env, rootSHA1) })
 
 	// 1. Today: everything stranded.
 	out, code := lpetrust(t, bin, "report", "--pool", pool, "--intermediates", rootPEM, "--inventory", inv, "-o", "json")
@@ -179,6 +207,7 @@ func TestEndToEndRemediation(t *testing.T) {
 	}
 
 	// 2. The plan changes nothing.
+	env.wait(t)
 	out, code = lpetrust(t, bin, append([]string{"remediate", "--pool", pool, "--intermediates", rootPEM, "--inventory", inv}, conn...)...)
 	if code != 1 || !bytes.Contains(out, []byte("LDIF of the planned changes")) || !bytes.Contains(out, []byte(rootSHA1)) {
 		t.Fatalf("plan: exit %d\n%s", code, out)
@@ -188,6 +217,7 @@ func TestEndToEndRemediation(t *testing.T) {
 	}
 
 	// 3. Apply: published, verified, re-evaluated.
+	env.wait(t)
 	out, code = lpetrust(t, bin, append([]string{"remediate", "--pool", pool, "--intermediates", rootPEM, "--inventory", inv, "--apply", "-o", "json"}, conn...)...)
 	var r struct {
 		Publish  []MissingRoot            `json:"publish"`
@@ -213,6 +243,7 @@ func TestEndToEndRemediation(t *testing.T) {
 	}
 
 	// 4. The report with the AD-published roots.
+	env.wait(t)
 	out, code = lpetrust(t, bin, append([]string{"report", "--pool", pool, "--intermediates", rootPEM, "--inventory", inv, "--with-ad", "-o", "json"}, conn...)...)
 	var after reportJSON
 	if err := json.Unmarshal(out, &after); err != nil {

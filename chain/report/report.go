@@ -325,6 +325,12 @@ func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
 	if ad {
 		results = jc.adResults
 	}
+	// Error findings (a wildcard leaf, a name missing from the SAN, no
+	// serverAuth, an expired leaf) strand every phone whatever the trust.
+	if msgs := errorFindings(results); len(msgs) > 0 {
+		v.Status, v.Reason = StatusStranded, strings.Join(msgs, "; ")
+		return v
+	}
 	var until *time.Time
 	for i, r := range results {
 		pv := r.Verdict(store)
@@ -482,4 +488,17 @@ func versionLess(a, b string) bool {
 		return a < b
 	}
 	return va.Less(vb)
+}
+
+// errorFindings are the messages of the error findings of the results, each once.
+func errorFindings(results []*chain.Result) []string {
+	var out []string
+	for _, r := range results {
+		for _, f := range r.Findings {
+			if f.Severity == chain.SeverityError && !contains(out, f.Message) {
+				out = append(out, f.Message)
+			}
+		}
+	}
+	return out
 }

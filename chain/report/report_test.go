@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"flag"
 	"io"
@@ -212,4 +213,40 @@ func diff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestWildcardLeafStrandsEveryPhone: a chain every store trusts still
+// strands every phone when its leaf is a wildcard (LPE does not support
+// wildcard certificates on the Front End: a fact), and the first fix is a
+// new certificate.
+func TestWildcardLeafStrandsEveryPhone(t *testing.T) {
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+	root := fixtureCert(t, pkix.Name{CommonName: "Lab Root"}, true, nil, d(2020, 1, 1), d(2040, 1, 1), nil)
+	leaf := fixtureCert(t, pkix.Name{CommonName: "*.contoso.com"}, false, root, d(2026, 1, 1), d(2028, 1, 1), []string{"*.contoso.com"})
+	dir := t.TempDir()
+	writePEM(t, filepath.Join(dir, "root.pem"), root.cert.Raw)
+	overlay := "stores:\n"
+	for _, s := range []string{"RTM", "CU10", "CU11"} {
+		overlay += "  - name: " + s + "\n    roots:\n      - file: root.pem\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, "overlay.yaml"), []byte(overlay), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := truststore.Load(filepath.Join(dir, "overlay.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Chain{Name: "wildcard", Kind: KindCandidate, Inputs: []chain.Input{{Source: "wildcard.pem", Certs: []*x509.Certificate{leaf.cert}}}}
+	var buf bytes.Buffer
+	s := runReport(t, cat, lyncReport, []Chain{c}, Options{}, NewCSVWriter(&buf))
+	cs := s.Chains[0]
+	if cs.Stranded != 11 || cs.MinimumRelease == nil || *cs.MinimumRelease != "RTM" {
+		t.Errorf("%d stranded, minimum release %v", cs.Stranded, cs.MinimumRelease)
+	}
+	if len(cs.Fixes) == 0 || cs.Fixes[0].Kind != FixCertificate || !strings.Contains(cs.Fixes[0].Title, "wildcard") {
+		t.Errorf("fixes %+v", cs.Fixes)
+	}
+	if len(cs.Reasons) != 1 || !strings.Contains(cs.Reasons[0].Reason, "wildcard") || strings.Join(cs.Reasons[0].Stores, ",") != "RTM,CU10,CU11" {
+		t.Errorf("reasons %+v", cs.Reasons)
+	}
 }

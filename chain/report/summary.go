@@ -134,6 +134,8 @@ const (
 	FixFirmware  = "firmware"
 	FixReplace   = "replace" // no firmware of the family trusts the chain
 	FixRenew     = "renew"   // a certificate of the chain expires within the horizon
+	// FixCertificate: the leaf itself is refused (wildcard, missing name, no serverAuth, expired).
+	FixCertificate = "certificate"
 )
 
 // Fix is one remediation, ranked by effort (1 = least).
@@ -367,6 +369,16 @@ func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]cha
 			n += g.phones
 		}
 		return []Fix{{Rank: 1, Kind: "server", Effort: "server configuration", Title: "fix the pool first: " + jc.Blocker, Phones: n, Commands: []string{}}}
+	}
+	// A certificate a phone refuses whatever its store: re-issue it.
+	if msgs := errorFindings(jc.results); len(msgs) > 0 {
+		n := 0
+		for _, g := range groups {
+			n += g.phones
+		}
+		out = append(out, Fix{Kind: FixCertificate, Effort: "re-issue the certificate",
+			Title:  "get a certificate the phones accept: " + strings.Join(msgs, "; "),
+			Phones: n, Commands: []string{}})
 	}
 	// Publishing the missing roots: phones that sign in through AD get them
 	// from the directory, PIN-authenticated phones from CertProv.

@@ -286,10 +286,8 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	for i := range eps {
-		if !eps[i].PhoneReady(target.Name) {
-			return negative()
-		}
+	if !live.AllPhoneReady(eps, target.Name) {
+		return negative()
 	}
 	return nil
 }
@@ -412,6 +410,13 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 	if err := t.flush(); err != nil {
 		return err
 	}
+	for i := range eps {
+		e := &eps[i]
+		if e.Err == nil && e.Result.TrustedBy(target) && !e.Result.Passes(target) {
+			fmt.Fprintln(w, "✓! trusted, but a finding marked error stops the phones (see Problems)")
+			break
+		}
+	}
 
 	var problems []string
 	for i := range eps {
@@ -460,8 +465,6 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target, adviceTarget string, exported []string) []string {
 	var out []string
 	var unreachable, noPhone, untrusted []string
-	missing := map[string]chain.MissingRoot{}
-	var missingOrder []string
 	highest := -1
 	allHaveMinimum := true
 	for i := range eps {
@@ -481,13 +484,8 @@ func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.Po
 		} else if idx := cat.StoreIndex(*e.Result.MinimumRelease); idx > highest {
 			highest = idx
 		}
-		for _, m := range e.Result.MissingRoots {
-			if _, ok := missing[m.SHA1]; !ok {
-				missing[m.SHA1] = m
-				missingOrder = append(missingOrder, m.SHA1)
-			}
-		}
 	}
+	missing := live.MissingRoots(eps)
 	if len(unreachable) == 0 && len(noPhone) == 0 && len(untrusted) == 0 {
 		out = append(out, fmt.Sprintf("Nothing: phones with %s firmware sign in at every endpoint checked.", target))
 	}
@@ -505,10 +503,10 @@ func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.Po
 			out = append(out, "No firmware release trusts every endpoint: publish the missing roots to the phones, or replace the certificates with ones from a CA whose root the phones have (see `lpetrust roots`).")
 		}
 	}
-	if len(untrusted) > 0 && len(missingOrder) > 0 {
+	if len(untrusted) > 0 && len(missing) > 0 {
 		var names []string
-		for _, sha := range missingOrder {
-			names = append(names, fmt.Sprintf("%s (%s…)", missing[sha].Name, truststore.ShortSHA1(sha)))
+		for _, m := range missing {
+			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
 		}
 		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
 		if len(exported) > 0 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -269,5 +270,67 @@ func TestParseMAC(t *testing.T) {
 	}
 	if _, ok := parseMAC([]byte("281474976710656"), true); ok {
 		t.Error("2^48 accepted")
+	}
+}
+
+// rowSource generates an inventory of n rows on the fly, so that the test
+// itself holds no file in memory.
+type rowSource struct {
+	n, i int
+	buf  []byte
+}
+
+func (s *rowSource) Read(p []byte) (int, error) {
+	for len(s.buf) < len(p) && s.i <= s.n {
+		if s.i == 0 {
+			s.buf = append(s.buf, "MAC address,Hardware version,User agent,Last logon time\n"...)
+		} else {
+			s.buf = fmt.Appendf(s.buf, "00-04-F2-%02X-%02X-%02X,CX600,CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition),11/%d/2026 8:00:00 AM\n",
+				(s.i>>16)&255, (s.i>>8)&255, s.i&255, s.i%28+1)
+		}
+		s.i++
+	}
+	if len(s.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[:copy(s.buf, s.buf[n:])]
+	return n, nil
+}
+
+// TestStreamingMemory reads 500,000 rows (about 60 MB) and checks that the
+// live heap stays small: the Reader holds one record at a time.
+func TestStreamingMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 500,000 generated rows")
+	}
+	ir, err := NewReader(&rowSource{n: 500000}, truststore.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peak uint64
+	var ms runtime.MemStats
+	for n := 0; ; n++ {
+		row, err := ir.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Kind != KindPhone {
+			t.Fatalf("line %d: %s", row.Line, row.Reason)
+		}
+		if n%100000 == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	if st := ir.Stats(); st.PhoneRows != 500000 {
+		t.Errorf("%d phone rows", st.PhoneRows)
+	}
+	if peak > 8<<20 {
+		t.Errorf("live heap reached %d MB while streaming; want < 8 MB", peak>>20)
 	}
 }

@@ -85,16 +85,16 @@ func FakeChain(entries, entrySize int) func(net.Conn) {
 		hello = append(hello, 0) // no compression
 		hs.Write([]byte{2, 0, 0, byte(len(hello))})
 		hs.Write(hello)
-		entry := 3 + entrySize
-		list := entries * entry
+		list := entries * (3 + entrySize)
 		hs.Write([]byte{11, byte((list + 3) >> 16), byte((list + 3) >> 8), byte(list + 3)})
 		hs.Write([]byte{byte(list >> 16), byte(list >> 8), byte(list)})
-		one := make([]byte, entry)
-		one[0], one[1], one[2] = byte(entrySize>>16), byte(entrySize>>8), byte(entrySize)
-		for i := 3; i < entry; i++ {
-			one[i] = 0x30
+		parts := []io.Reader{&hs}
+		for range entries {
+			parts = append(parts,
+				bytes.NewReader([]byte{byte(entrySize >> 16), byte(entrySize >> 8), byte(entrySize)}),
+				io.LimitReader(fill{}, int64(entrySize)))
 		}
-		stream := io.MultiReader(&hs, &repeatReader{chunk: one, n: entries})
+		stream := io.MultiReader(parts...)
 		rec := make([]byte, 5+16384)
 		for {
 			n, err := io.ReadFull(stream, rec[5:])
@@ -112,27 +112,13 @@ func FakeChain(entries, entrySize int) func(net.Conn) {
 	}
 }
 
-// repeatReader yields chunk n times.
-type repeatReader struct {
-	chunk []byte
-	n     int
-	off   int
-}
+// fill is an endless stream of 0x30 bytes (the first byte of a DER
+// SEQUENCE), standing in for certificate contents.
+type fill struct{}
 
-func (r *repeatReader) Read(p []byte) (int, error) {
-	total := 0
-	for len(p) > 0 && r.n > 0 {
-		k := copy(p, r.chunk[r.off:])
-		p = p[k:]
-		total += k
-		r.off += k
-		if r.off == len(r.chunk) {
-			r.off = 0
-			r.n--
-		}
+func (fill) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 0x30
 	}
-	if total == 0 {
-		return 0, io.EOF
-	}
-	return total, nil
+	return len(p), nil
 }
