@@ -72,20 +72,26 @@ type Endpoint struct {
 	Port    int
 	// SNI is the server name sent in the main handshake (Name, or empty).
 	SNI string
-	// Modern is a handshake offering what a current client offers; it
-	// provides the presented chain.
+	// Modern is a handshake offering what a current client offers.
 	Modern Handshake
 	// NoSNI is the same handshake without a server name (what a client
 	// that sends no SNI gets); nil when SNI is empty.
 	NoSNI *Handshake
-	// SNIDiffers is true when the server presents another leaf without SNI.
+	// SNIDiffers is true when the server presents another leaf without SNI
+	// than with it (both modern handshakes).
 	SNIDiffers bool
-	// Phone is the phone probe: TLS 1.0 with PhoneCipherSuites only. A
-	// server refusing it strands every LPE phone whatever its certificate.
+	// Phone is the phone probe: TLS 1.0 with PhoneCipherSuites only, with
+	// the same SNI. A server refusing it strands every LPE phone whatever
+	// its certificate.
 	Phone Handshake
-	// Certs is the presented chain: from Modern, or from Phone when only
-	// the phone probe completed.
-	Certs []*x509.Certificate
+	// ModernDiffers is true when the modern handshake got another leaf than
+	// the phone probe (a server with an ECDSA and an RSA certificate, say).
+	ModernDiffers bool
+	// Certs is the presented chain that is judged: what the phone probe
+	// got, since that is what phones get; the modern handshake's when the
+	// phone probe failed. ChainFrom says which ("phone" or "modern").
+	Certs     []*x509.Certificate
+	ChainFrom string
 	// Result is the chain engine's judgement of Certs; nil when Err is set.
 	Result *chain.Result
 	// Err says why the endpoint could not be judged (no address,
@@ -137,14 +143,11 @@ type endpointJSON struct {
 	SNI             string     `json:"sni"`
 	PhoneHandshake  Handshake  `json:"phone_handshake"`
 	ModernHandshake Handshake  `json:"modern_handshake"`
-	NoSNI           *noSNIJSON `json:"no_sni"`
+	NoSNI           *Handshake `json:"no_sni"`
+	SNIDiffers      bool       `json:"sni_differs"`
+	ModernDiffers   bool       `json:"modern_differs"`
+	ChainFrom       string     `json:"chain_from"`
 	Error           *string    `json:"error"`
-}
-
-type noSNIJSON struct {
-	Handshake
-	LeafSHA1 string `json:"leaf_sha1"`
-	Differs  bool   `json:"differs"`
 }
 
 // emptyResult keeps the JSON fields of an endpoint that could not be judged.
@@ -158,8 +161,10 @@ type emptyResult struct {
 }
 
 // MarshalJSON writes one object: target, via, name, address, port, sni,
-// phone_handshake, modern_handshake, no_sni and error, then the fields of
-// the chain result (source, chain, verdicts, minimum_release, …).
+// phone_handshake, modern_handshake, no_sni (each handshake with ok,
+// version, cipher_suite, error, leaf_sha1), sni_differs, modern_differs,
+// chain_from and error, then the fields of the chain result (source,
+// chain, verdicts, minimum_release, …).
 func (e Endpoint) MarshalJSON() ([]byte, error) {
 	j := endpointJSON{
 		Target: e.Target, Via: e.Via, Name: e.Name, Port: e.Port, SNI: e.SNI,
@@ -168,9 +173,7 @@ func (e Endpoint) MarshalJSON() ([]byte, error) {
 	if e.Address.IsValid() {
 		j.Address = e.Address.String()
 	}
-	if e.NoSNI != nil {
-		j.NoSNI = &noSNIJSON{Handshake: *e.NoSNI, LeafSHA1: e.NoSNI.LeafSHA1(), Differs: e.SNIDiffers}
-	}
+	j.NoSNI, j.SNIDiffers, j.ModernDiffers, j.ChainFrom = e.NoSNI, e.SNIDiffers, e.ModernDiffers, e.ChainFrom
 	if e.Err != nil {
 		s := e.Err.Error()
 		j.Error = &s
@@ -481,13 +484,18 @@ func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.D
 	wg.Wait()
 
 	switch {
+	case ep.Phone.OK && len(ep.Phone.Certs) > 0:
+		ep.Certs, ep.ChainFrom = ep.Phone.Certs, "phone"
 	case len(ep.Modern.Certs) > 0:
-		ep.Certs = ep.Modern.Certs
+		ep.Certs, ep.ChainFrom = ep.Modern.Certs, "modern"
 	case len(ep.Phone.Certs) > 0:
-		ep.Certs = ep.Phone.Certs
+		ep.Certs, ep.ChainFrom = ep.Phone.Certs, "phone"
 	}
-	if ep.NoSNI != nil && ep.NoSNI.LeafSHA1() != "" && len(ep.Certs) > 0 {
-		ep.SNIDiffers = ep.NoSNI.LeafSHA1() != sha1Hex(ep.Certs[0].Raw)
+	if ep.NoSNI != nil && ep.NoSNI.LeafSHA1() != "" && ep.Modern.LeafSHA1() != "" {
+		ep.SNIDiffers = ep.NoSNI.LeafSHA1() != ep.Modern.LeafSHA1()
+	}
+	if ep.Phone.LeafSHA1() != "" && ep.Modern.LeafSHA1() != "" {
+		ep.ModernDiffers = ep.Phone.LeafSHA1() != ep.Modern.LeafSHA1()
 	}
 	if len(ep.Certs) == 0 {
 		switch {

@@ -84,6 +84,9 @@ func TestAuditDiscoveredPool(t *testing.T) {
 		if !e.PhoneReady("CU11") {
 			t.Errorf("%s: not phone-ready", e.Label())
 		}
+		if e.ChainFrom != "phone" || e.ModernDiffers {
+			t.Errorf("%s: chain from %q, modern differs %v", e.Label(), e.ChainFrom, e.ModernDiffers)
+		}
 	}
 	edge := eps[n-2]
 	if edge.Trusted("CU11") {
@@ -157,8 +160,14 @@ func TestAuditJSON(t *testing.T) {
 		}
 	}
 	ph := o["phone_handshake"].(map[string]any)
-	if ph["ok"] != false || ph["version"] != "" || ph["cipher_suite"] != "" || ph["error"] != "remote error: tls: protocol version not supported" {
+	if ph["ok"] != false || ph["version"] != "" || ph["cipher_suite"] != "" || ph["error"] != "remote error: tls: protocol version not supported" || ph["leaf_sha1"] != "" {
 		t.Errorf("phone_handshake = %v", ph)
+	}
+	if o["chain_from"] != "modern" || o["sni_differs"] != false || o["modern_differs"] != false {
+		t.Errorf("chain_from %v, sni_differs %v, modern_differs %v", o["chain_from"], o["sni_differs"], o["modern_differs"])
+	}
+	if mh := o["modern_handshake"].(map[string]any); mh["leaf_sha1"] != sha1Hex(p.Other.Leaf.Cert.Raw) || mh["version"] != "TLS 1.3" {
+		t.Errorf("modern_handshake = %v", mh)
 	}
 	for _, k := range []string{"chain", "verdicts", "missing_roots", "findings", "modern_handshake", "no_sni"} {
 		if _, ok := o[k]; !ok {
@@ -345,5 +354,26 @@ func TestSummaries(t *testing.T) {
 	}
 	if AllPhoneReady(eps, "CU11") || !AllPhoneReady(eps[:2], "CU11") || AllPhoneReady(nil, "CU11") {
 		t.Error("AllPhoneReady: want false with the Edge, true for two pool members, false for none")
+	}
+}
+
+// TestDualCertificateServer: a server with an ECDSA certificate for modern
+// clients and an RSA one for RSA key exchange gives the phone the RSA one;
+// that is the chain judged, and the difference is reported.
+func TestDualCertificateServer(t *testing.T) {
+	cfg, err := livetest.DelayedServerConfig("dual.lpe.test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := livetest.ListenSamePort(t, "127.0.0.7")
+	livetest.ServeTLS(t, l[0], cfg)
+	eps, err := Audit(context.Background(), truststore.Default(), Request{Targets: []string{l[0].Addr().String()}, Chain: chain.Options{At: testAt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := eps[0]
+	if e.Err != nil || !e.ModernDiffers || e.ChainFrom != "phone" || truststore.PublicKeyDescription(e.Certs[0]) != "RSA 1024" ||
+		truststore.PublicKeyDescription(e.Modern.Certs[0]) != "ECDSA P-256" {
+		t.Errorf("err %v, modern differs %v, chain from %q", e.Err, e.ModernDiffers, e.ChainFrom)
 	}
 }

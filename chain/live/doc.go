@@ -7,13 +7,18 @@
 // and ucupdates-r2. names) to every A and AAAA address, and at each address
 // and port runs three handshakes in parallel:
 //
-//   - a modern one with the name as SNI, capturing the presented chain
-//     whatever its validity (the chain package judges it per store, not the
-//     system roots) and the version and suite a current client negotiates;
-//   - the same without SNI, to see what clients sending no server name get;
 //   - a phone probe offering only TLS 1.0 and PhoneCipherSuites (RSA key
-//     exchange, CBC, SHA-1), as the Windows CE 6.0 stack of the phones does.
-//     A server refusing it strands every phone whatever its certificate.
+//     exchange, CBC, SHA-1), as the Windows CE 6.0 stack of the phones does,
+//     with the name as SNI. A server refusing it strands every phone
+//     whatever its certificate;
+//   - a modern handshake with the same SNI, recording the version and suite
+//     a current client negotiates;
+//   - the modern handshake without SNI, to see what clients sending no
+//     server name get.
+//
+// The chain the phone probe was given (the modern handshake's when the
+// probe failed) is captured whatever its validity and judged per firmware
+// store by chain.Evaluate, not by the system roots.
 //
 // crypto/tls needs no GODEBUG setting for the probe: an explicit
 // Config.CipherSuites enables the RSA key exchange and 3DES suites, and an

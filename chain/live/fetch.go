@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,9 @@ type Handshake struct {
 	// captured whatever their validity (also when a later handshake step
 	// failed).
 	Certs []*x509.Certificate `json:"-"`
+
+	// received counts the bytes read from the server (for tests of the limits).
+	received int64
 }
 
 // LeafSHA1 is the upper-case hex SHA-1 of the first presented certificate, or "".
@@ -80,6 +84,15 @@ func (h *Handshake) LeafSHA1() string {
 		return ""
 	}
 	return sha1Hex(h.Certs[0].Raw)
+}
+
+// MarshalJSON writes ok, version, cipher_suite, error and leaf_sha1.
+func (h Handshake) MarshalJSON() ([]byte, error) {
+	type fields Handshake // without this method
+	return json.Marshal(struct {
+		fields
+		LeafSHA1 string `json:"leaf_sha1"`
+	}{fields(h), h.LeafSHA1()})
 }
 
 func sha1Hex(der []byte) string {
@@ -156,7 +169,9 @@ func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kin
 		return nil
 	}
 	tc := tls.Client(conn, clientConfig(kind, sni, capture))
-	if err := tc.HandshakeContext(ctx); err != nil {
+	err = tc.HandshakeContext(ctx)
+	h.received = lim.MaxHandshakeBytes - conn.budget
+	if err != nil {
 		return fail(err)
 	}
 	cs := tc.ConnectionState()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +101,32 @@ func FuzzChainSniffer(f *testing.F) {
 			t.Fatalf("at once %v, in parts of %d: %v", whole, step, parts)
 		}
 	})
+}
+
+// TestOversizedChainsReadLittle: against the FAKE server streaming a 10 MB
+// certificate or 1000 certificates, the client stops after reading at most
+// a few records, whatever the server still has to send.
+func TestOversizedChainsReadLittle(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		entries, size int
+		want          error
+	}{
+		{"10 MB certificate", 1, 10 << 20, ErrChainTooLarge},
+		{"1000 certificates", 1000, 64, ErrTooManyCertificates},
+		{"1000 certificates of 1 KiB", 1000, 1024, ErrChainTooLarge},
+	} {
+		l := livetest.ListenSamePort(t, "127.0.0.8")
+		livetest.Serve(t, l[0], livetest.FakeChain(tt.entries, tt.size))
+		for _, kind := range []probeKind{probeModern, probePhone} {
+			h := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "", kind, 5*time.Second, Limits{}.withDefaults())
+			if h.OK || !strings.HasPrefix(h.Error, tt.want.Error()) {
+				t.Errorf("%s, kind %d: %+v", tt.name, kind, h)
+			}
+			if h.received > 32<<10 {
+				t.Errorf("%s, kind %d: read %d bytes", tt.name, kind, h.received)
+			}
+		}
+		l[0].Close()
+	}
 }

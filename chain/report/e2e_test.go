@@ -174,6 +174,8 @@ type reportJSON struct {
 func TestEndToEndRemediation(t *testing.T) {
 	env := samba(t)
 	bin := buildLpetrust(t)
+	lockSamba(t)
+	env.wait(t)
 	dir := t.TempDir()
 
 	root := livetest.NewCert(t, "DigiCert Global Root G2", 3, nil, true, time.Date(2038, 1, 15, 12, 0, 0, 0, time.UTC))

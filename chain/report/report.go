@@ -363,7 +363,7 @@ func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
 	if until != nil && until.Before(b.at.Add(b.opts.Horizon)) {
 		v.Status = StatusExpiring
 		v.StrandedFrom = until
-		v.Reason = fmt.Sprintf("trusted until %s, when the path's earliest certificate expires", until.UTC().Format(time.DateOnly))
+		v.Reason = fmt.Sprintf("trusted until %s, when %s expires", until.UTC().Format(time.DateOnly), b.expiringCert(jc, *until))
 	}
 	return v
 }

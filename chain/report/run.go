@@ -63,15 +63,55 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
 	ir.SetLight(true)
+	// Two stages: this goroutine reads and classifies rows, another
+	// counts them (the MAC map is the costly part), batch by batch.
+	const batchSize = 1024
+	batches := make(chan []inventory.Row, 4)
+	free := make(chan []inventory.Row, 6)
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		for batch := range batches {
+			for i := range batch {
+				b.Add(&batch[i])
+			}
+			select {
+			case free <- batch[:0]:
+			default: // enough spare batches
+			}
+		}
+	}()
+	batch := make([]inventory.Row, 0, batchSize)
+	var readErr error
 	for {
 		row, err := ir.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("inventory %s: %w", source, err)
+			readErr = fmt.Errorf("inventory %s: %w", source, err)
+			break
 		}
-		b.Add(row)
+		if row.Kind != inventory.KindPhone {
+			continue // the Reader counts the others
+		}
+		batch = append(batch, *row)
+		if len(batch) == batchSize {
+			batches <- batch
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]inventory.Row, 0, batchSize)
+			}
+		}
+	}
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	<-counted
+	if readErr != nil {
+		return nil, readErr
 	}
 	return b.Summary(source, ir.Format(), ir.Stats()), nil
 }

@@ -410,7 +410,7 @@ func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]cha
 				Title:    "hand " + strings.Join(names, ", ") + " to PIN-authenticated phones through the Certificate Provisioning service",
 				Phones:   pinPhones,
 				Commands: certProvCommands(jc.missing),
-				Note:     "the root must first be in the Trusted Root Certification Authorities store of every Front End server"})
+				Note:     certProvNote(pinPhones)})
 		}
 	}
 	// A cross-certificate served with the chain.
@@ -550,4 +550,12 @@ func (b *Builder) expiringCert(jc *judgedChain, t time.Time) string {
 		}
 	}
 	return "a certificate of the chain"
+}
+
+func certProvNote(pinPhones int) string {
+	n := "the root must first be in the Trusted Root Certification Authorities store of every Front End server"
+	if pinPhones == 0 {
+		n += "; the inventory marks no phone as PIN-authenticated, so this only matters for phones it does not describe"
+	}
+	return n
 }

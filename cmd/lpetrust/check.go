@@ -60,18 +60,20 @@ and 443; --port N replaces those ports, --port +N adds to them (repeatable or
 comma-separated). --resolver HOST:PORT sends the DNS queries to that server
 (for example the internal DNS the phones use).
 
-At each address and port:
-  - a handshake with the name as SNI captures the presented chain, whatever its
-    validity, and records what a modern client negotiates; the chain is judged
-    for every firmware store (as inspect does, with --pool, else the endpoint's
-    name, and --sip-domain, else the discovered domain, feeding the SAN checks);
-  - a handshake without SNI shows what clients that send no server name get;
-    a different certificate is reported;
-  - a phone probe offers only what an LPE phone offers: TLS 1.0 with
-    TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA and
-    TLS_RSA_WITH_3DES_EDE_CBC_SHA. A server refusing it strands every LPE phone
-    whatever its certificate.
-Members of one pool (same name and port) serving different chains are named.
+At each address and port, three handshakes run in parallel:
+  - a phone probe, with the name as SNI, offering only what an LPE phone
+    offers: TLS 1.0 with TLS_RSA_WITH_AES_128_CBC_SHA,
+    TLS_RSA_WITH_AES_256_CBC_SHA and TLS_RSA_WITH_3DES_EDE_CBC_SHA. A server
+    refusing it strands every LPE phone whatever its certificate;
+  - a modern handshake with the same SNI, recording the version and suite a
+    current client negotiates;
+  - the modern handshake without SNI, showing what clients that send no server
+    name get; a different certificate is reported.
+The chain the phone probe was given (the modern one's when the probe failed)
+is captured whatever its validity and judged for every firmware store, as
+inspect does, with --pool (else the endpoint's name) and --sip-domain (else the
+discovered domain) feeding the SAN checks. Members of one pool (same name and
+port) serving different chains are named.
 
 Up to --concurrency endpoints are checked at once, each handshake bounded by
 --timeout (connect and handshake), the whole audit by --deadline. A server that
@@ -435,6 +437,10 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 		if !e.Phone.OK {
 			problems = append(problems, fmt.Sprintf("%s: phone handshake (TLS 1.0, RSA CBC suites) refused: %s", e.Label(), e.Phone.Error))
 		}
+		if e.ModernDiffers {
+			problems = append(problems, fmt.Sprintf("%s: a modern client gets another certificate (%s…, %s, %s) than the phone probe; the phone's is the one judged",
+				e.Label(), truststore.ShortSHA1(e.Modern.LeafSHA1()), truststore.DisplayName(e.Modern.Certs[0]), truststore.PublicKeyDescription(e.Modern.Certs[0])))
+		}
 		if e.SNIDiffers {
 			sha := e.NoSNI.LeafSHA1()
 			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s…, %s); clients that send no server name get it",
@@ -552,7 +558,7 @@ func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) 
 		header = append(header, "trusted_"+s)
 	}
 	header = append(header, "minimum_release", "missing_roots", "phone_ok", "phone_version", "phone_cipher_suite", "phone_error",
-		"modern_version", "modern_cipher_suite", "sni_differs", "error")
+		"modern_version", "modern_cipher_suite", "sni_differs", "modern_differs", "chain_from", "error")
 	var rows [][]string
 	for i := range eps {
 		e := &eps[i]
@@ -580,7 +586,7 @@ func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) 
 			errText = e.Err.Error()
 		}
 		row = append(row, minimum, strings.Join(missing, " "), strconv.FormatBool(e.Phone.OK), e.Phone.Version, e.Phone.CipherSuite, e.Phone.Error,
-			e.Modern.Version, e.Modern.CipherSuite, strconv.FormatBool(e.SNIDiffers), errText)
+			e.Modern.Version, e.Modern.CipherSuite, strconv.FormatBool(e.SNIDiffers), strconv.FormatBool(e.ModernDiffers), e.ChainFrom, errText)
 		rows = append(rows, row)
 	}
 	return writeCSV(w, header, rows)

@@ -111,10 +111,10 @@ func TestCheckTrustedPoolJSONAndCSV(t *testing.T) {
 	if code != 0 || len(lines) != members+1 {
 		t.Fatalf("exit %d, csv:\n%s", code, out)
 	}
-	if lines[0] != "target,via,name,address,port,sni,leaf_sha1,leaf_expires,trusted_RTM,trusted_CU10,trusted_CU11,minimum_release,missing_roots,phone_ok,phone_version,phone_cipher_suite,phone_error,modern_version,modern_cipher_suite,sni_differs,error" {
+	if lines[0] != "target,via,name,address,port,sni,leaf_sha1,leaf_expires,trusted_RTM,trusted_CU10,trusted_CU11,minimum_release,missing_roots,phone_ok,phone_version,phone_cipher_suite,phone_error,modern_version,modern_cipher_suite,sni_differs,modern_differs,chain_from,error" {
 		t.Errorf("csv header %s", lines[0])
 	}
-	want := fmt.Sprintf("%s,target,pool.lpe.test,127.0.0.2,%d,pool.lpe.test,%s,2027-03-01,false,false,true,CU11,%s,true,TLS 1.0,TLS_RSA_WITH_AES_128_CBC_SHA,,TLS 1.3,TLS_AES_128_GCM_SHA256,false,",
+	want := fmt.Sprintf("%s,target,pool.lpe.test,127.0.0.2,%d,pool.lpe.test,%s,2027-03-01,false,false,true,CU11,%s,true,TLS 1.0,TLS_RSA_WITH_AES_128_CBC_SHA,,TLS 1.3,TLS_AES_128_GCM_SHA256,false,false,phone,",
 		target, p.Port, hexSHA1(p.Good.Leaf.Cert.Raw), hexSHA1(p.Good.Root.Cert.Raw))
 	if lines[1] != want {
 		t.Errorf("csv row\n got %s\nwant %s", lines[1], want)
@@ -122,3 +122,29 @@ func TestCheckTrustedPoolJSONAndCSV(t *testing.T) {
 }
 
 func hexSHA1(b []byte) string { return fmt.Sprintf("%X", sha1.Sum(b)) }
+
+// TestCheckUpgradeAdvice: the pool is trusted from CU11 only (its root is in
+// the CU11 store through the overlay); judged for CU10 phones, check says
+// which release to upgrade to and which roots to publish instead.
+func TestCheckUpgradeAdvice(t *testing.T) {
+	p := livetest.StartPool(t)
+	overlay := checkOverlay(t, p)
+	dir := t.TempDir()
+	code, out, errs := runLpetrust("--store", overlay, "--at", "2026-06-01", "check", fmt.Sprintf("127.0.0.2:%d", p.Port),
+		"--firmware", "CU10", "--export-missing", dir)
+	if code != 1 || errs != "" {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	rootFile := filepath.Join(dir, hexSHA1(p.Good.Root.Cert.Raw)+".pem")
+	for _, want := range []string{
+		"  - Upgrade phones to at least CU11 firmware (",
+		"  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw)[:8] + "…) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> " + rootFile + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(rootFile); err != nil {
+		t.Errorf("exported root: %v", err)
+	}
+}

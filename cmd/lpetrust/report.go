@@ -67,8 +67,8 @@ The inventory is read in any of these formats, detected from its header:
   - any CSV with a column named like version, firmware or user agent (and
     optionally model, manufacturer, MAC, user, last seen, sign-in)
   - plain text, one phone user-agent or firmware version per line
-Comma, semicolon and tab delimiters, quoted fields and a UTF-8 BOM are
-handled. Rows that are not LPE phones (desktop clients, other devices) are
+Comma, semicolon and tab delimiters, quoted fields, a UTF-8 BOM and UTF-16
+text with a BOM (Excel's "Unicode Text") are handled. Rows that are not LPE phones (desktop clients, other devices) are
 counted and skipped; rows that cannot be parsed are listed with their line
 numbers. A MAC address seen several times counts once: the latest
 registration wins. The file is streamed (read twice for per-phone output);

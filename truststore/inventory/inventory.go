@@ -6,6 +6,9 @@
 // device that is not an LPE phone (counted and skipped), or a row that cannot
 // be parsed (reported with its line number).
 //
+// Delimiters (comma, semicolon, tab), quoted fields with line breaks, a UTF-8
+// byte-order mark and UTF-16 text with a byte-order mark are handled.
+//
 // The Reader streams: it holds one record at a time, so memory does not grow
 // with the file. Deduplication by MAC address (latest registration wins) is
 // left to the caller, which decides what to keep per phone.

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/lpetrust/lpetrust/truststore"
 )
@@ -187,7 +189,6 @@ func TestDetectionErrors(t *testing.T) {
 		{"empty", "", "empty inventory: no header and no records"},
 		{"blank lines", "\n\n  \n", "empty inventory: no header and no records"},
 		{"no version column", "Name,Office,Phone\nAlice,Berlin,1234\n", "unknown inventory format: no header with a user agent, version or firmware column in the first 20 lines, and the first line is not a user agent or version"},
-		{"utf16", "\xff\xfeM\x00a\x00", "line 1: file is UTF-16 encoded: save it as UTF-8"},
 		{"binary", "PK\x03\x04\x00\x00", "line 1: contains a NUL byte (binary data, or UTF-16 text)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,5 +333,32 @@ func TestStreamingMemory(t *testing.T) {
 	}
 	if peak > 8<<20 {
 		t.Errorf("live heap reached %d MB while streaming; want < 8 MB", peak>>20)
+	}
+}
+
+// TestUTF16 reads what Excel saves as "Unicode Text": UTF-16LE with a BOM,
+// tab-separated, CRLF.
+func TestUTF16(t *testing.T) {
+	text := "Manufacturer\tHardware version\tMAC address\tUser URI\tUser agent\tLast logon time\r\n" +
+		"POLYCOM\tCX600\t00-04-F2-00-01-76\tsip:zoë@contoso.com\tCPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\t11/20/2026 8:15:03 AM\r\n"
+	for _, bigEndian := range []bool{false, true} {
+		var b []byte
+		if bigEndian {
+			b = []byte{0xFE, 0xFF}
+		} else {
+			b = []byte{0xFF, 0xFE}
+		}
+		for _, u := range utf16.Encode([]rune(text)) {
+			if bigEndian {
+				b = append(b, byte(u>>8), byte(u))
+			} else {
+				b = append(b, byte(u), byte(u>>8))
+			}
+		}
+		ir, got := readAll(t, bytes.NewReader(b))
+		want := []string{"2 phone 00-04-F2-00-01-76|CX600|Polycom CX500 / CX600 / CX3000|4.0.7577.4420|CU11|CU11||2026-11-20T08:15:03Z|sip:zoë@contoso.com"}
+		if !reflect.DeepEqual(got, want) || ir.Format() != FormatLyncReport || ir.Delimiter() != '\t' {
+			t.Errorf("big endian %v: %q (format %s)", bigEndian, got, ir.Format())
+		}
 	}
 }

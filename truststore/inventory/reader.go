@@ -91,7 +91,7 @@ type Reader struct {
 func NewReader(r io.Reader, cat *truststore.Catalogue) (*Reader, error) {
 	ir := &Reader{
 		cat:     cat,
-		rr:      newRecordReader(r),
+		rr:      newRecordReader(maybeUTF16(r)),
 		cache:   map[string]*classified{},
 		signIns: map[string]string{},
 		stats:   Stats{Other: map[string]int{}},

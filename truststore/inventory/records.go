@@ -17,7 +17,6 @@ var (
 	errLongLine     = errors.New("line longer than 64 KiB")
 	errUnterminated = errors.New("quoted field not closed")
 	errBinary       = errors.New("contains a NUL byte (binary data, or UTF-16 text)")
-	errUTF16        = errors.New("file is UTF-16 encoded: save it as UTF-8")
 )
 
 // recordReader splits a stream into delimited records. It handles quoted
@@ -92,9 +91,6 @@ func (r *recordReader) first(line []byte) ([]byte, error) {
 	r.started = true
 	if bytes.HasPrefix(line, []byte{0xEF, 0xBB, 0xBF}) {
 		return line[3:], nil
-	}
-	if bytes.HasPrefix(line, []byte{0xFF, 0xFE}) || bytes.HasPrefix(line, []byte{0xFE, 0xFF}) {
-		return nil, errUTF16
 	}
 	return line, nil
 }

@@ -12,12 +12,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -135,6 +137,9 @@ func ListenSamePort(t testing.TB, addrs ...string) []net.Listener {
 	t.Helper()
 	for attempt := 0; attempt < 50; attempt++ {
 		first, err := net.Listen("tcp", net.JoinHostPort(addrs[0], "0"))
+		if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			t.Skipf("listen on %s: %v (these tests use several 127.0.0.0/8 addresses: Linux routes them all to loopback; elsewhere add them as loopback aliases)", addrs[0], err)
+		}
 		if err != nil {
 			t.Fatalf("listen on %s: %v", addrs[0], err)
 		}
