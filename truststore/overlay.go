@@ -223,7 +223,11 @@ func decodeStrict(n *yaml.Node, v any, allowed ...string) error {
 			return fmt.Errorf("unknown field %q (allowed: %s)", k, strings.Join(allowed, ", "))
 		}
 	}
-	return n.Decode(v)
+	if err := n.Decode(v); err != nil {
+		e := yamlError("", err).(*OverlayError)
+		return errors.New(e.Msg)
+	}
+	return nil
 }
 
 func overlayRootCerts(dir string, r overlayRoot) ([]*x509.Certificate, string, error) {
