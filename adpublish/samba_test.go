@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 )
 
 // sambaEnv is the test directory's description from DIR/env.
@@ -45,7 +47,7 @@ type sambaEnv struct {
 func needSamba(t *testing.T) sambaEnv {
 	t.Helper()
 	e := sambaEnvironment(t)
-	lockSamba(t, e.dir, false)
+	sambatest.Lock(t, e.dir, false)
 	return e
 }
 
@@ -53,7 +55,7 @@ func needSamba(t *testing.T) sambaEnv {
 func needSambaExclusive(t *testing.T) sambaEnv {
 	t.Helper()
 	e := sambaEnvironment(t)
-	lockSamba(t, e.dir, true)
+	sambatest.Lock(t, e.dir, true)
 	return e
 }
 

@@ -555,7 +555,7 @@ func noPathReasons(cat *truststore.Catalogue, ends []pathEnd, si int) []string {
 			continue
 		}
 		out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, issued by %s, which was not supplied (add it with --intermediates, or try --aia)",
-			id, issuerName(c)))
+			id, truststore.NameOf(c.Issuer)))
 	}
 	if len(out) == 0 {
 		out = append(out, "no path to any root of this store")
@@ -584,19 +584,6 @@ func storesWithKey(cat *truststore.Catalogue, c *x509.Certificate) []string {
 		}
 	}
 	return out
-}
-
-func issuerName(c *x509.Certificate) string {
-	i := c.Issuer
-	switch {
-	case i.CommonName != "":
-		return i.CommonName
-	case len(i.OrganizationalUnit) > 0:
-		return i.OrganizationalUnit[len(i.OrganizationalUnit)-1]
-	case len(i.Organization) > 0:
-		return i.Organization[len(i.Organization)-1]
-	}
-	return i.String()
 }
 
 func missingRoot(cat *truststore.Catalogue, c *x509.Certificate) MissingRoot {
@@ -667,7 +654,7 @@ func alternatives(stores []*truststore.Store, alts []*judged) []Alternative {
 	for i := range out {
 		var names []string
 		for _, c := range out[i].Certs {
-			names = append(names, fmt.Sprintf("%s (%s…, issued by %s)", c.Name, truststore.ShortSHA1(c.SHA1), issuerName(c.Cert)))
+			names = append(names, fmt.Sprintf("%s (%s…, issued by %s)", c.Name, truststore.ShortSHA1(c.SHA1), truststore.NameOf(c.Cert.Issuer)))
 		}
 		out[i].Message = fmt.Sprintf("send %s in the server's chain: %s would then trust it until %s",
 			strings.Join(names, " and "), strings.Join(out[i].Stores, ", "), out[i].ValidUntil.UTC().Format(time.DateOnly))

@@ -116,17 +116,20 @@ func PublicKeyDescription(c *x509.Certificate) string {
 
 // DisplayName is the most specific name in a certificate's subject: the CN,
 // else the last OU, else the last O, else the whole subject.
-func DisplayName(c *x509.Certificate) string {
-	s := c.Subject
+func DisplayName(c *x509.Certificate) string { return NameOf(c.Subject) }
+
+// NameOf is the most specific name of a distinguished name: the CN, else the
+// last OU, else the last O, else the whole name.
+func NameOf(n pkix.Name) string {
 	switch {
-	case s.CommonName != "":
-		return s.CommonName
-	case len(s.OrganizationalUnit) > 0:
-		return s.OrganizationalUnit[len(s.OrganizationalUnit)-1]
-	case len(s.Organization) > 0:
-		return s.Organization[len(s.Organization)-1]
+	case n.CommonName != "":
+		return n.CommonName
+	case len(n.OrganizationalUnit) > 0:
+		return n.OrganizationalUnit[len(n.OrganizationalUnit)-1]
+	case len(n.Organization) > 0:
+		return n.Organization[len(n.Organization)-1]
 	}
-	return s.String()
+	return n.String()
 }
 
 // ShortSHA1 is the first eight hex digits of a thumbprint, as people quote them.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lpetrust/lpetrust/adpublish"
+	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live/livetest"
 	"github.com/lpetrust/lpetrust/truststore"
@@ -174,7 +175,7 @@ type reportJSON struct {
 func TestEndToEndRemediation(t *testing.T) {
 	env := samba(t)
 	bin := buildLpetrust(t)
-	lockSamba(t)
+	sambatest.Lock(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
 	env.wait(t)
 	dir := t.TempDir()
 

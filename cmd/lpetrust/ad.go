@@ -136,7 +136,7 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 	if f.caFile != "" {
 		pool, err := adpublish.LoadCAFile(f.caFile)
 		if err != nil {
-			return opts, badInput(fmt.Errorf("--ca-file: %w", adUnwrapPath(err)))
+			return opts, badInput(fmt.Errorf("--ca-file: %w", withoutPath(err)))
 		}
 		opts.RootCAs = pool
 	}
@@ -158,7 +158,7 @@ func (f *adFlags) password(a *app) (string, error) {
 	if f.passwordFile != "" {
 		data, err := os.ReadFile(f.passwordFile)
 		if err != nil {
-			return "", badInput(fmt.Errorf("--password-file %s: %w", f.passwordFile, adUnwrapPath(err)))
+			return "", badInput(fmt.Errorf("--password-file %s: %w", f.passwordFile, withoutPath(err)))
 		}
 		line, _, _ := bytes.Cut(data, []byte("\n"))
 		pw := string(bytes.TrimSuffix(line, []byte("\r")))
@@ -184,14 +184,6 @@ func (f *adFlags) password(a *app) (string, error) {
 		return "", usageError("empty password for --user %s", f.user)
 	}
 	return string(pw), nil
-}
-
-func adUnwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // checkDN accepts something shaped like a DN: attr=value pairs.
@@ -256,7 +248,7 @@ func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string) (
 	case file != "":
 		ms, err := adpublish.MissingRootsFromFile(cat, file, chain.Options{At: a.At()})
 		if err != nil {
-			return nil, badInput(adUnwrapPath(err))
+			return nil, badInput(withoutPath(err))
 		}
 		return ms, nil
 	case check != "":

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 )
 
 type adEnv struct {
@@ -30,7 +32,7 @@ func needADEnv(t *testing.T) adEnv {
 		t.Skip("no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, " +
 			"then `set -a; . DIR/env; set +a` and go test ./cmd/lpetrust/ -run AD (see .ci/samba-start.sh)")
 	}
-	lockSamba(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
+	sambatest.Lock(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
 	return e
 }
 

@@ -34,6 +34,8 @@ type checkFlags struct {
 	pool              string
 	intermediates     []string
 	honorExpiredRoots bool
+	aia               bool
+	aiaTimeout        time.Duration
 	strict            bool
 	warnDays          int
 	exportMissing     string
@@ -121,6 +123,8 @@ Exit codes:
 	fl.StringVar(&f.pool, "pool", "", "pool `FQDN` that must be in every certificate's SAN (default: each endpoint's name)")
 	fl.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates offered to the path builder, from `FILE` (repeatable)")
 	fl.BoolVar(&f.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
+	fl.BoolVar(&f.aia, "aia", false, "fetch issuers a server does not send from the certificates' AIA caIssuers URLs (HTTP)")
+	fl.DurationVar(&f.aiaTimeout, "aia-timeout", 10*time.Second, "timeout of each AIA fetch")
 	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
 	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when a certificate expires within this many `DAYS`")
 	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
@@ -241,6 +245,8 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		SIPDomain:         f.sipDomain,
 		WarnDays:          f.warnDays,
 		Strict:            f.strict,
+		AIA:               f.aia,
+		AIATimeout:        f.aiaTimeout,
 	}
 	for _, p := range f.intermediates {
 		ins, err := chain.ReadFile(p, chain.ReadOptions{})
@@ -443,7 +449,7 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 		}
 		if e.SNIDiffers {
 			sha := e.NoSNI.LeafSHA1()
-			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s…, %s); clients that send no server name get it",
+			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s…, %s); clients that send no server name get it (whether LPE phones send one is undocumented)",
 				e.Label(), truststore.ShortSHA1(sha), truststore.DisplayName(e.NoSNI.Certs[0])))
 		}
 	}
@@ -525,6 +531,15 @@ func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.Po
 	}
 	for _, n := range notes {
 		out = append(out, fmt.Sprintf("Install the same certificate chain on every member of %s port %d (odd: %s).", n.Name, n.Port, strings.Join(n.Odd, ", ")))
+	}
+	var noSNI []string
+	for i := range eps {
+		if eps[i].SNIDiffers {
+			noSNI = append(noSNI, eps[i].Label())
+		}
+	}
+	if len(noSNI) > 0 {
+		out = append(out, "Make the pool certificate the default (no-SNI) certificate on "+strings.Join(noSNI, ", ")+", so clients that send no server name get it too.")
 	}
 	return out
 }

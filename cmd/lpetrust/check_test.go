@@ -65,6 +65,7 @@ func TestCheckDiscoveredPoolTable(t *testing.T) {
 		`^  - No firmware release trusts every endpoint: publish the missing roots`,
 		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{8}…\) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check lpe\.test$`,
 		`^  - Install the same certificate chain on every member of pool\.lpe\.test port \d+ \(odd: ` + member(3) + `\)\.$`,
+		`^  - Make the pool certificate the default \(no-SNI\) certificate on pool\.lpe\.test \(` + member(4) + `\), so clients that send no server name get it too\.$`,
 	}
 	for _, re := range wantLines {
 		if !regexp.MustCompile("(?m)" + re).MatchString(out) {

@@ -401,7 +401,7 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 	if path != "-" {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, unwrapPathErr(err)))
+			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, withoutPath(err)))
 		}
 		if fi.IsDir() {
 			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: is a directory", path))
@@ -421,14 +421,6 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 	return func() (io.ReadCloser, error) { return os.Open(name) }, "standard input", cleanup, nil
 }
 
-func unwrapPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // writeReport renders the report in the --output format to standard output
 // or, with out, to a file that is replaced only once complete.
 func writeReport(a *app, cat *truststore.Catalogue, source string, open report.Opener, chains []report.Chain, opts report.Options, out string) (*report.Summary, error) {
@@ -438,7 +430,7 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 		var err error
 		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
 		if err != nil {
-			return nil, badInput(fmt.Errorf("--out %s: %w", out, unwrapPathErr(err)))
+			return nil, badInput(fmt.Errorf("--out %s: %w", out, withoutPath(err)))
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
@@ -464,7 +456,7 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 			return nil, fmt.Errorf("--out %s: %w", out, err)
 		}
 		if err := os.Rename(tmp.Name(), out); err != nil {
-			return nil, fmt.Errorf("--out %s: %w", out, unwrapPathErr(err))
+			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
 		}
 	}
 	return s, nil

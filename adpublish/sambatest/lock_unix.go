@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package sambatest
 
 import (
 	"os"
@@ -9,14 +9,7 @@ import (
 	"testing"
 )
 
-// lockSamba serializes tests of several packages sharing one DC: ordinary
-// tests hold a shared lock, the test that stops and restarts the DC an
-// exclusive one. The lock file lives in the DC's directory.
-func lockSamba(t *testing.T, dir string, exclusive bool) {
-	t.Helper()
-	if dir == "" {
-		return
-	}
+func lock(t testing.TB, dir string, exclusive bool) {
 	f, err := os.OpenFile(filepath.Join(dir, "run", "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		t.Fatalf("test lock: %v", err)
@@ -26,6 +19,7 @@ func lockSamba(t *testing.T, dir string, exclusive bool) {
 		how = syscall.LOCK_EX
 	}
 	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
 		t.Fatalf("test lock: %v", err)
 	}
 	t.Cleanup(func() { f.Close() })
