@@ -195,7 +195,7 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	if f.targetsFile != "" {
 		file, err := os.Open(f.targetsFile)
 		if err != nil {
-			return usageError("--targets %s: %s", f.targetsFile, checkUnwrapPath(err))
+			return usageError("--targets %s: %s", f.targetsFile, withoutPath(err))
 		}
 		more, err := live.ReadTargets(file, f.targetsFile)
 		file.Close()
@@ -310,13 +310,6 @@ func checkTargetsForAdvice(args []string, f *checkFlags) string {
 		return f.discover[0]
 	}
 	return ""
-}
-
-func checkUnwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 // progressBar draws "checking 12/500 [####      ]" on a terminal's
