@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 )
 
 // needKerberos returns the Samba environment with its Kerberos settings.
@@ -14,7 +16,7 @@ func needKerberos(t *testing.T) (sambaEnv, string, string) {
 	env := needSamba(t)
 	spn, keytab := os.Getenv("LPETRUST_TEST_KRB5_SPN"), os.Getenv("LPETRUST_TEST_KRB5_ADMIN_KEYTAB")
 	if env.krb5Conf == "" || spn == "" || keytab == "" {
-		t.Skip("no Kerberos settings in the Samba environment (LPETRUST_TEST_KRB5_CONF, _SPN, _ADMIN_KEYTAB: see .ci/samba-start.sh)")
+		sambatest.Skip(t, "no Kerberos settings in the Samba environment (LPETRUST_TEST_KRB5_CONF, _SPN, _ADMIN_KEYTAB: see .ci/samba-start.sh)")
 	}
 	return env, spn, keytab
 }
@@ -50,7 +52,7 @@ func TestSambaKerberosCCache(t *testing.T) {
 	env, spn, _ := needKerberos(t)
 	kinit, err := exec.LookPath("kinit")
 	if err != nil {
-		t.Skip("kinit not installed (Debian package krb5-user)")
+		sambatest.Skip(t, "kinit not installed (Debian package krb5-user)")
 	}
 	ccache := filepath.Join(t.TempDir(), "ccache")
 	cmd := exec.Command(kinit, "-c", "FILE:"+ccache, "Administrator@"+env.realm)

@@ -70,7 +70,7 @@ func sambaEnvironment(t *testing.T) sambaEnv {
 		stop: os.Getenv("LPETRUST_TEST_SAMBA_STOP"),
 	}
 	if e.url == "" || e.caFile == "" || e.admin == "" {
-		t.Skip("no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, " +
+		sambatest.Skip(t, "no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, "+
 			"then `set -a; . DIR/env; set +a` and go test ./adpublish/ (see .ci/samba-start.sh)")
 	}
 	e.adminPassword = readSecret(t, os.Getenv("LPETRUST_TEST_LDAP_ADMIN_PASSWORD_FILE"))
@@ -500,7 +500,7 @@ func TestSambaStartTLSAndUserForms(t *testing.T) {
 func TestSambaDCStoppedMidPublish(t *testing.T) {
 	env := needSambaExclusive(t)
 	if env.dir == "" || env.start == "" || env.stop == "" || os.Geteuid() != 0 {
-		t.Skip("needs root and LPETRUST_TEST_SAMBA_DIR/START/STOP to stop and restart the DC")
+		sambatest.Skip(t, "needs root and LPETRUST_TEST_SAMBA_DIR/START/STOP to stop and restart the DC")
 	}
 	raw := env.raw(t)
 	var certs []*x509.Certificate

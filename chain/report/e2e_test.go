@@ -69,7 +69,7 @@ func samba(t *testing.T) e2eEnv {
 	e := e2eEnv{os.Getenv("LPETRUST_TEST_LDAP_URL"), os.Getenv("LPETRUST_TEST_LDAP_CA"),
 		os.Getenv("LPETRUST_TEST_LDAP_ADMIN"), os.Getenv("LPETRUST_TEST_LDAP_ADMIN_PASSWORD_FILE")}
 	if e.url == "" || e.ca == "" || e.admin == "" || e.passwordFile == "" {
-		t.Skip("end-to-end remediation test skipped: no Samba AD DC (run .ci/samba-start.sh as root and source the env file it writes: LPETRUST_TEST_LDAP_URL, _CA, _ADMIN, _ADMIN_PASSWORD_FILE)")
+		sambatest.Skip(t, "end-to-end remediation test skipped: no Samba AD DC (run .ci/samba-start.sh as root and source the env file it writes: LPETRUST_TEST_LDAP_URL, _CA, _ADMIN, _ADMIN_PASSWORD_FILE)")
 	}
 	return e
 }

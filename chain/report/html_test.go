@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 )
 
 // chromiumPath is where Debian's chromium package installs the browser.
@@ -23,7 +25,7 @@ const chromiumPath = "/usr/bin/chromium"
 // $LPETRUST_SCREENSHOT_DIR when set, so that CI can archive it).
 func TestHTMLInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("headless browser test skipped: %s not found (Debian: apt-get install chromium)", chromiumPath)
+		sambatest.Skip(t, "headless browser test skipped: %s not found (Debian: apt-get install chromium)", chromiumPath)
 	}
 	var buf bytes.Buffer
 	s := runReport(t, contosoCatalogue(t), lyncReport, todayAndRenewal(t), Options{}, NewHTMLWriter(&buf))

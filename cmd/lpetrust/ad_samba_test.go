@@ -29,7 +29,7 @@ func needADEnv(t *testing.T) adEnv {
 		user: os.Getenv("LPETRUST_TEST_LDAP_USER"), userPW: os.Getenv("LPETRUST_TEST_LDAP_USER_PASSWORD_FILE"),
 	}
 	if e.url == "" || e.ca == "" || e.admin == "" || e.adminPW == "" {
-		t.Skip("no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, " +
+		sambatest.Skip(t, "no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, "+
 			"then `set -a; . DIR/env; set +a` and go test ./cmd/lpetrust/ -run AD (see .ci/samba-start.sh)")
 	}
 	sambatest.Lock(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
@@ -164,7 +164,7 @@ func TestADSambaKerberosCLI(t *testing.T) {
 	keytab, conf, spn, realm := os.Getenv("LPETRUST_TEST_KRB5_ADMIN_KEYTAB"), os.Getenv("LPETRUST_TEST_KRB5_CONF"),
 		os.Getenv("LPETRUST_TEST_KRB5_SPN"), os.Getenv("LPETRUST_TEST_KRB5_REALM")
 	if keytab == "" || conf == "" || spn == "" {
-		t.Skip("no Kerberos settings in the Samba environment (see .ci/samba-start.sh)")
+		sambatest.Skip(t, "no Kerberos settings in the Samba environment (see .ci/samba-start.sh)")
 	}
 	code, out, errOut := lpetrust(t, "ad", "list", "--server", e.url, "--ca-file", e.ca, "--keytab", keytab,
 		"--user", "Administrator@"+realm, "--krb5-conf", conf, "--spn", spn, "--container", "ca")
