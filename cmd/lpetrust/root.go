@@ -149,7 +149,30 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	for _, add := range commands {
 		root.AddCommand(add(a))
 	}
+	addCompletionExamples(root)
 	return root
+}
+
+// addCompletionExamples gives cobra's generated completion commands the
+// examples every other command has.
+func addCompletionExamples(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = "  lpetrust completion bash > /etc/bash_completion.d/lpetrust\n  lpetrust completion zsh > \"${fpath[1]}/_lpetrust\""
+		for _, sh := range c.Commands() {
+			switch sh.Name() {
+			case "fish":
+				sh.Example = "  lpetrust completion fish | source"
+			case "powershell":
+				sh.Example = "  lpetrust completion powershell | Out-String | Invoke-Expression"
+			default:
+				sh.Example = fmt.Sprintf("  source <(lpetrust completion %s)", sh.Name())
+			}
+		}
+	}
 }
 
 // commands are the subcommand constructors; each command file registers its own in init.
