@@ -460,103 +460,10 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 		}
 	}
 	fmt.Fprintln(w, "\nWhat to do:")
-	for _, s := range checkAdvice(cat, eps, notes, target, adviceTarget, exported) {
+	for _, s := range live.Advice(cat, eps, notes, target, adviceTarget, exported) {
 		fmt.Fprintf(w, "  - %s\n", s)
 	}
 	return nil
-}
-
-// checkAdvice turns an audit into the steps an administrator takes.
-func checkAdvice(cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target, adviceTarget string, exported []string) []string {
-	var out []string
-	var unreachable, noPhone, untrusted []string
-	highest := -1
-	allHaveMinimum := true
-	for i := range eps {
-		e := &eps[i]
-		if e.Err != nil {
-			unreachable = append(unreachable, e.Label())
-			continue
-		}
-		if !e.Phone.OK {
-			noPhone = append(noPhone, e.Label())
-		}
-		if !e.Result.Passes(target) {
-			untrusted = append(untrusted, e.Label())
-		}
-		if e.Result.MinimumRelease == nil {
-			allHaveMinimum = false
-		} else if idx := cat.StoreIndex(*e.Result.MinimumRelease); idx > highest {
-			highest = idx
-		}
-	}
-	missing := live.MissingRoots(eps)
-	if len(unreachable) == 0 && len(noPhone) == 0 && len(untrusted) == 0 {
-		out = append(out, fmt.Sprintf("Nothing: phones with %s firmware sign in at every endpoint checked.", target))
-	}
-	if len(unreachable) > 0 {
-		out = append(out, "Fix, or remove from DNS, the endpoints that could not be checked: "+strings.Join(unreachable, ", ")+".")
-	}
-	if len(noPhone) > 0 {
-		out = append(out, "Re-enable TLS 1.0 with RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA) on "+strings.Join(noPhone, ", ")+
-			": LPE phones cannot do TLS 1.2, so they cannot connect there whatever the certificate.")
-	}
-	if len(untrusted) > 0 {
-		if allHaveMinimum && highest >= 0 {
-			out = append(out, fmt.Sprintf("Upgrade phones to at least %s firmware (%s), or publish the missing roots.", cat.Stores()[highest].Name, buildsOf(cat, cat.Stores()[highest].Name)))
-		} else {
-			out = append(out, "No firmware release trusts every endpoint: publish the missing roots to the phones, or replace the certificates with ones from a CA whose root the phones have (see `lpetrust roots`).")
-		}
-	}
-	if len(untrusted) > 0 && len(missing) > 0 {
-		var names []string
-		for _, m := range missing {
-			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
-		}
-		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
-		if len(exported) > 0 {
-			cmd += strings.Join(exported, " ")
-		} else {
-			cmd += "--from-check " + shellQuote(adviceTarget)
-		}
-		out = append(out, "Publish the missing root(s) "+strings.Join(names, ", ")+
-			" in Active Directory for phones signing in with USB or NTLM: "+cmd)
-	}
-	for _, n := range notes {
-		out = append(out, fmt.Sprintf("Install the same certificate chain on every member of %s port %d (odd: %s).", n.Name, n.Port, strings.Join(n.Odd, ", ")))
-	}
-	var noSNI []string
-	for i := range eps {
-		if eps[i].SNIDiffers {
-			noSNI = append(noSNI, eps[i].Label())
-		}
-	}
-	if len(noSNI) > 0 {
-		out = append(out, "Make the pool certificate the default (no-SNI) certificate on "+strings.Join(noSNI, ", ")+", so clients that send no server name get it too.")
-	}
-	return out
-}
-
-// buildsOf lists the first build of a release per family, for the advice.
-func buildsOf(cat *truststore.Catalogue, store string) string {
-	builds := cat.EarliestBuilds(func(s string) bool { return strings.EqualFold(s, store) || cat.StoreIndex(s) >= cat.StoreIndex(store) })
-	var parts []string
-	for _, fam := range truststore.Families {
-		if b, ok := builds[fam]; ok {
-			parts = append(parts, fam+" "+b.Version)
-		}
-	}
-	if len(parts) == 0 {
-		return "see `lpetrust firmware`"
-	}
-	return strings.Join(parts, ", ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) error {
