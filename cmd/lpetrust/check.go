@@ -22,23 +22,14 @@ import (
 func init() { commands = append(commands, newCheckCmd) }
 
 type checkFlags struct {
-	discover          []string
-	targetsFile       string
-	resolver          string
-	ports             []string
-	concurrency       int
-	timeout           time.Duration
-	deadline          time.Duration
-	firmware          string
-	sipDomain         string
-	pool              string
-	intermediates     []string
-	honorExpiredRoots bool
-	aia               bool
-	aiaTimeout        time.Duration
-	strict            bool
-	warnDays          int
-	exportMissing     string
+	judgeFlags
+	discover    []string
+	targetsFile string
+	resolver    string
+	ports       []string
+	concurrency int
+	timeout     time.Duration
+	deadline    time.Duration
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -118,16 +109,8 @@ Exit codes:
 	fl.IntVar(&f.concurrency, "concurrency", live.DefaultConcurrency, "endpoints checked at once")
 	fl.DurationVar(&f.timeout, "timeout", live.DefaultTimeout, "per-handshake timeout, connect included")
 	fl.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total deadline of the audit; endpoints not checked by then are reported")
-	fl.StringVar(&f.firmware, "firmware", "", "target firmware for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
-	fl.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: sip.DOMAIN must be in every certificate's SAN (default: the --discover domain)")
-	fl.StringVar(&f.pool, "pool", "", "pool `FQDN` that must be in every certificate's SAN (default: each endpoint's name)")
-	fl.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates offered to the path builder, from `FILE` (repeatable)")
-	fl.BoolVar(&f.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
-	fl.BoolVar(&f.aia, "aia", false, "fetch issuers a server does not send from the certificates' AIA caIssuers URLs (HTTP)")
-	fl.DurationVar(&f.aiaTimeout, "aia-timeout", 10*time.Second, "timeout of each AIA fetch")
-	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
-	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when a certificate expires within this many `DAYS`")
-	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
+	f.judgeFlags.register(fl, "pool `FQDN` that must be in every certificate's SAN (default: each endpoint's name)",
+		"SIP `DOMAIN`: sip.DOMAIN must be in every certificate's SAN (default: the --discover domain)")
 	return cmd
 }
 
@@ -179,8 +162,6 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		return usageError("--timeout %s: must be positive", f.timeout)
 	case f.deadline <= 0:
 		return usageError("--deadline %s: must be positive", f.deadline)
-	case f.warnDays < 0:
-		return usageError("--warn-days %d: must not be negative", f.warnDays)
 	}
 	for _, t := range args {
 		if _, err := live.ParseTarget(t); err != nil {
@@ -234,28 +215,12 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	target, err := inspectTarget(cat, f.firmware)
+	target, err := f.target(cat)
 	if err != nil {
 		return err
 	}
-	req.Chain = chain.Options{
-		At:                a.At(),
-		HonorExpiredRoots: f.honorExpiredRoots,
-		Pool:              f.pool,
-		SIPDomain:         f.sipDomain,
-		WarnDays:          f.warnDays,
-		Strict:            f.strict,
-		AIA:               f.aia,
-		AIATimeout:        f.aiaTimeout,
-	}
-	for _, p := range f.intermediates {
-		ins, err := chain.ReadFile(p, chain.ReadOptions{})
-		if err != nil {
-			return badInput(fmt.Errorf("--intermediates %w", err))
-		}
-		for _, in := range ins {
-			req.Chain.Intermediates = append(req.Chain.Intermediates, in.Certs...)
-		}
+	if req.Chain, err = f.options(a, chain.ReadOptions{}); err != nil {
+		return err
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.deadline)

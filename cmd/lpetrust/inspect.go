@@ -27,16 +27,8 @@ const pfxPasswordEnv = "LPETRUST_PFX_PASSWORD"
 const defaultTargetStore = "CU11"
 
 type inspectFlags struct {
-	passwordFile      string
-	intermediates     []string
-	aia               bool
-	aiaTimeout        time.Duration
-	honorExpiredRoots bool
-	pool, sipDomain   string
-	warnDays          int
-	strict            bool
-	firmware          string
-	exportMissing     string
+	judgeFlags
+	passwordFile string
 }
 
 func newInspectCmd(a *app) *cobra.Command {
@@ -97,16 +89,7 @@ Exit codes:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.passwordFile, "password-file", "", "read the PKCS#12 password from `FILE` (first line)")
-	fl.StringArrayVar(&f.intermediates, "intermediates", nil, "extra intermediate certificates the server sends, from `FILE` (any format; repeatable)")
-	fl.BoolVar(&f.aia, "aia", false, "fetch missing issuers from the certificates' AIA caIssuers URLs (HTTP)")
-	fl.DurationVar(&f.aiaTimeout, "aia-timeout", 10*time.Second, "timeout of each AIA fetch")
-	fl.BoolVar(&f.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
-	fl.StringVar(&f.pool, "pool", "", "pool `FQDN` that must be in the certificate's SAN")
-	fl.StringVar(&f.sipDomain, "sip-domain", "", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
-	fl.IntVar(&f.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS`")
-	fl.BoolVar(&f.strict, "strict", false, "treat findings based on assumptions as failures")
-	fl.StringVar(&f.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
-	fl.StringVar(&f.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
+	f.judgeFlags.register(fl, "pool `FQDN` that must be in the certificate's SAN", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
 	return cmd
 }
 
@@ -114,14 +97,11 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 	if err := a.checkOutput("table", "json"); err != nil {
 		return err
 	}
-	if f.warnDays < 0 {
-		return usageError("--warn-days %d: must not be negative", f.warnDays)
-	}
 	cat, err := a.Catalogue()
 	if err != nil {
 		return err
 	}
-	target, err := inspectTarget(cat, f.firmware)
+	target, err := f.target(cat)
 	if err != nil {
 		return err
 	}
@@ -140,24 +120,9 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 		}
 		inputs = append(inputs, ins...)
 	}
-	opts := chain.Options{
-		At:                a.At(),
-		HonorExpiredRoots: f.honorExpiredRoots,
-		Pool:              f.pool,
-		SIPDomain:         f.sipDomain,
-		WarnDays:          f.warnDays,
-		Strict:            f.strict,
-		AIA:               f.aia,
-		AIATimeout:        f.aiaTimeout,
-	}
-	for _, p := range f.intermediates {
-		ins, err := chain.ReadFile(p, ropts)
-		if err != nil {
-			return badInput(fmt.Errorf("--intermediates %w", err))
-		}
-		for _, in := range ins {
-			opts.Intermediates = append(opts.Intermediates, in.Certs...)
-		}
+	opts, err := f.options(a, ropts)
+	if err != nil {
+		return err
 	}
 	results := make([]*chain.Result, 0, len(inputs))
 	for _, in := range inputs {
