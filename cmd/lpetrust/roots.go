@@ -28,6 +28,8 @@ type rootJSON struct {
 	Expired            bool   `json:"expired"`
 	Note               string `json:"note"`
 	UserData           bool   `json:"user_data"`
+	// Kind is "root" or "cross" for the known CAs of --known; empty for LPE roots.
+	Kind string `json:"kind,omitempty"`
 }
 
 func newRootJSON(r *truststore.Root, at time.Time) rootJSON {
@@ -50,7 +52,7 @@ func rootNote(r *truststore.Root) string {
 
 func newRootsCmd(a *app) *cobra.Command {
 	var release, firmware string
-	var expired, valid bool
+	var expired, valid, known bool
 	cmd := &cobra.Command{
 		Use:   "roots",
 		Short: "List the root certificates a phone firmware trusts",
@@ -61,13 +63,18 @@ added each (RTM: 17, CU10: 1 more, CU11: 16 more). --release takes a release or
 store name (CU9 gives the RTM store, the one CU9 carries); --firmware takes any
 version or phone user-agent. Validity is judged at --at.
 
+--known lists the other CA certificates the tool knows instead: roots no LPE
+firmware has (DigiCert Global Root G2, ISRG Root X1, …) and cross-certificates
+that link them to LPE roots; -o pem exports them, e.g. for lpetrust ad publish.
+
 Output formats: table, json, csv, and pem (a bundle other tools can use, e.g.
 openssl verify -CAfile).`,
 		Example: `  lpetrust roots
   lpetrust roots --release CU10 --valid
   lpetrust roots --firmware 4.0.7577.4372 --expired -o json
   lpetrust roots --release CU11 -o pem > cu11.pem && openssl verify -CAfile cu11.pem server.pem
-  lpetrust roots diff CU9 CU11`,
+  lpetrust roots diff CU9 CU11
+  lpetrust roots --known -o csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.checkOutput("table", "json", "csv", "pem"); err != nil {
@@ -79,12 +86,18 @@ openssl verify -CAfile).`,
 			if expired && valid {
 				return usageError("--expired and --valid cannot be combined")
 			}
+			if known && (release != "" || firmware != "") {
+				return usageError("--known lists CAs no firmware has: it cannot be combined with --release or --firmware")
+			}
 			cat, err := a.Catalogue()
 			if err != nil {
 				return err
 			}
 			roots := cat.Roots()
+			var kinds map[string]string
 			switch {
+			case known:
+				roots, kinds = knownAsRoots(cat.Known()), knownKinds(cat.Known())
 			case release != "":
 				store, err := storeForRelease(a, cat, release)
 				if err != nil {
@@ -107,15 +120,35 @@ openssl verify -CAfile).`,
 				}
 				picked = append(picked, r)
 			}
-			return printRoots(a, picked)
+			return printRoots(a, picked, kinds)
 		},
 	}
 	cmd.Flags().StringVar(&release, "release", "", "list the store of this release or store name (RTM, CU10, CU11, CU12 …)")
 	cmd.Flags().StringVar(&firmware, "firmware", "", "list the store of this firmware version or phone user-agent")
 	cmd.Flags().BoolVar(&expired, "expired", false, "only roots expired (or not yet valid) at --at")
 	cmd.Flags().BoolVar(&valid, "valid", false, "only roots valid at --at")
+	cmd.Flags().BoolVar(&known, "known", false, "list the other CAs the tool knows instead: roots no LPE firmware has, and cross-certificates to LPE roots")
 	cmd.AddCommand(newRootsDiffCmd(a))
 	return cmd
+}
+
+// knownAsRoots presents the known CAs in the shape of roots, for printing;
+// knownKinds gives their kinds.
+func knownAsRoots(known []*truststore.KnownCA) []*truststore.Root {
+	out := make([]*truststore.Root, 0, len(known))
+	for _, k := range known {
+		out = append(out, &truststore.Root{Cert: k.Cert, SHA1: k.SHA1, SHA256: k.SHA256,
+			TableLabel: k.Name, Note: k.Note, UserData: k.UserData})
+	}
+	return out
+}
+
+func knownKinds(known []*truststore.KnownCA) map[string]string {
+	kinds := map[string]string{}
+	for _, k := range known {
+		kinds[k.SHA1] = k.Kind
+	}
+	return kinds
 }
 
 // storeForRelease accepts a store name or a release name.
@@ -148,12 +181,15 @@ func warnUnverified(a *app, input string, b truststore.Build) {
 	}
 }
 
-func printRoots(a *app, roots []*truststore.Root) error {
+// printRoots prints roots; kinds, for known CAs, maps a thumbprint to its kind.
+func printRoots(a *app, roots []*truststore.Root, kinds map[string]string) error {
 	switch a.output {
 	case "json":
 		out := []rootJSON{}
 		for _, r := range roots {
-			out = append(out, newRootJSON(r, a.At()))
+			j := newRootJSON(r, a.At())
+			j.Kind = kinds[r.SHA1]
+			out = append(out, j)
 		}
 		return writeJSON(a.stdout, out)
 	case "csv":
@@ -174,7 +210,11 @@ func printRoots(a *app, roots []*truststore.Root) error {
 		}
 		return nil
 	}
-	t := newTable(a.stdout, "SHA-1", "NAME", "EXPIRES", "KEY", "SIGNATURE", "ADDED", "STATUS", "NOTE")
+	addedHeader := "ADDED"
+	if kinds != nil {
+		addedHeader = "KIND"
+	}
+	t := newTable(a.stdout, "SHA-1", "NAME", "EXPIRES", "KEY", "SIGNATURE", addedHeader, "STATUS", "NOTE")
 	var notes []string
 	validCount := 0
 	for _, r := range roots {
@@ -192,8 +232,12 @@ func printRoots(a *app, roots []*truststore.Root) error {
 			notes = append(notes, n)
 			mark = fmt.Sprintf("[%d]", len(notes))
 		}
+		added := r.AddedIn
+		if k, ok := kinds[r.SHA1]; ok {
+			added = k
+		}
 		t.row(r.SHA1, truststore.DisplayName(r.Cert), day(r.Cert.NotAfter), truststore.PublicKeyDescription(r.Cert),
-			truststore.SignatureAlgorithmName(r.Cert), r.AddedIn, status, mark)
+			truststore.SignatureAlgorithmName(r.Cert), added, status, mark)
 	}
 	if err := t.flush(); err != nil {
 		return err

@@ -16,6 +16,9 @@ func newVersionCmd(a *app) *cobra.Command {
 		Example: "  lpetrust version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkOutput("table", "json"); err != nil {
+				return err
+			}
 			v := version
 			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 				v = info.Main.Version
