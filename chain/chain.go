@@ -59,7 +59,9 @@ type Options struct {
 	Pool string
 	// SIPDomain is the SIP domain; the leaf must name sip.<SIPDomain>.
 	SIPDomain string
-	// WarnDays is how close to expiry the leaf triggers a warning; 0 means 30.
+	// WarnDays is how close to expiry the leaf triggers a warning; 0 means
+	// 30, a negative value turns the warning off (an expired leaf is still
+	// an error).
 	WarnDays int
 	// Strict turns findings based on assumptions into failures.
 	Strict bool

@@ -281,7 +281,10 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 		res.Chain = append(res.Chain, certInfo(c, origin))
 	}
 
-	// Findings look at every path a phone may use.
+	// Findings look at every path a phone may use. The firmware's own roots
+	// are left out (phones already use them); a root that is not in any
+	// store (an extra anchor, or the untrusted chain's end that would have
+	// to be published) is checked like the rest of the path.
 	judgedCerts := map[string]*x509.Certificate{}
 	var judgedOrder []string
 	anchorSHA := map[string]bool{}
@@ -293,7 +296,7 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 				judgedOrder = append(judgedOrder, s)
 			}
 		}
-		if anchor != "" {
+		if anchor != "" && len(cat.StoresHolding(anchor)) > 0 {
 			anchorSHA[anchor] = true
 		}
 	}
@@ -305,10 +308,11 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 		}
 	}
 	if !trustedAny {
-		addJudged(shown, "")
+		end := ""
 		if len(shownNodes) > 0 && shownNodes[len(shownNodes)-1].selfIssued {
-			anchorSHA[shownNodes[len(shownNodes)-1].sha1] = true
+			end = shownNodes[len(shownNodes)-1].sha1
 		}
+		addJudged(shown, end)
 	}
 	var onPath []*x509.Certificate
 	for _, s := range judgedOrder {
@@ -670,7 +674,7 @@ func certInfo(c *x509.Certificate, origin string) CertInfo {
 		NotBefore:          c.NotBefore.UTC(),
 		NotAfter:           c.NotAfter.UTC(),
 		PublicKey:          truststore.PublicKeyDescription(c),
-		SignatureAlgorithm: c.SignatureAlgorithm.String(),
+		SignatureAlgorithm: truststore.SignatureAlgorithmName(c),
 		Name:               truststore.DisplayName(c),
 		Origin:             origin,
 		Cert:               c,

@@ -333,3 +333,72 @@ func TestSubjectWithoutCN(t *testing.T) {
 		t.Errorf("reason = %s", r.Verdicts[0].Reasons[0])
 	}
 }
+
+// TestFindingsCoverRootsOutsideTheStores: a firmware root is never judged
+// (phones already have it), but a root no store holds, that would have to be
+// published or that is an extra anchor, is checked like the rest of the path.
+func TestFindingsCoverRootsOutsideTheStores(t *testing.T) {
+	ecRoot := gen(t, certSpec{cn: "EC Root", key: "ecdsa", isCA: true}, nil)
+	leaf := gen(t, certSpec{cn: "pool.contoso.test", key: "leaf under the EC root", dns: []string{"pool.contoso.test"}}, ecRoot)
+	in := Input{Source: "ec", Certs: []*x509.Certificate{leaf.cert, ecRoot.cert}}
+	want := Finding{CodeECDSAKey, SeverityWarning, BasisAssumption,
+		"EC Root (" + truststore.ShortSHA1(truststore.SHA1Hex(ecRoot.cert)) + "…) has an ECDSA key (ECDSA P-256); no ECDSA support is documented for the LPE TLS stack"}
+
+	// No store has it: it is the missing root, and its key is reported.
+	r := mustEvaluate(t, truststore.Default(), in, Options{At: at2027})
+	if r.MinimumRelease != nil || len(r.MissingRoots) != 1 || r.MissingRoots[0].SHA1 != truststore.SHA1Hex(ecRoot.cert) {
+		t.Fatalf("minimum %v, missing %+v", r.MinimumRelease, r.MissingRoots)
+	}
+	if got := findingCodes(r)[CodeECDSAKey]; got != want {
+		t.Errorf("untrusted: ecdsa finding %+v, want %+v", got, want)
+	}
+	// An extra anchor (a root published in AD) is checked too.
+	r = mustEvaluate(t, truststore.Default(), in, Options{At: at2027, ExtraAnchors: []*x509.Certificate{ecRoot.cert}})
+	if !r.TrustedBy("RTM") {
+		t.Fatalf("extra anchor: RTM verdict %+v", r.Verdict("RTM"))
+	}
+	if got := findingCodes(r)[CodeECDSAKey]; got != want {
+		t.Errorf("extra anchor: ecdsa finding %+v, want %+v", got, want)
+	}
+	// A root's own signature is never verified, so its hash is not judged.
+	sha384Root := gen(t, certSpec{cn: "SHA-384 Root", isCA: true, sigAlg: x509.SHA384WithRSA}, nil)
+	leaf384 := gen(t, certSpec{cn: "pool.contoso.test", key: "leaf under the SHA-384 root", dns: []string{"pool.contoso.test"}}, sha384Root)
+	r = mustEvaluate(t, truststore.Default(), Input{Source: "384", Certs: []*x509.Certificate{leaf384.cert, sha384Root.cert}}, Options{At: at2027})
+	if len(r.MissingRoots) != 1 || len(r.Findings) != 0 {
+		t.Errorf("SHA-384 self-signed root: missing %+v, findings %+v", r.MissingRoots, r.Findings)
+	}
+	// A store's own root is not judged at all.
+	r = mustEvaluate(t, overlayCatalogue(t, ecRoot.cert), in, Options{At: at2027})
+	if !r.TrustedBy("LAB") {
+		t.Fatalf("LAB verdict %+v", r.Verdict("LAB"))
+	}
+	if got, ok := findingCodes(r)[CodeECDSAKey]; ok {
+		t.Errorf("store root judged: %+v", got)
+	}
+}
+
+// TestWarnDays: 0 means 30 days, a negative value turns the warning off, and
+// a threshold of centuries neither overflows nor misses.
+func TestWarnDays(t *testing.T) {
+	h := newHierarchy(t, "Warn")
+	cat := overlayCatalogue(t, h.root.cert)
+	in := h.input(h.leaf, h.inter)
+	at := t2040.AddDate(0, 0, -10)
+	leafID := "pool.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(h.leaf.cert)) + "…)"
+	for _, tc := range []struct {
+		days int
+		want string
+	}{
+		{0, leafID + " expires 2040-01-01, in 10 days (warning threshold 30 days)"},
+		{11, leafID + " expires 2040-01-01, in 10 days (warning threshold 11 days)"},
+		{10, ""},
+		{-1, ""},
+		{36500, leafID + " expires 2040-01-01, in 10 days (warning threshold 36500 days)"},
+		{1 << 40, leafID + " expires 2040-01-01, in 10 days (warning threshold 1099511627776 days)"},
+	} {
+		r := mustEvaluate(t, cat, in, Options{At: at, WarnDays: tc.days})
+		if got := findingCodes(r)[CodeLeafExpiring].Message; got != tc.want {
+			t.Errorf("WarnDays %d: %q, want %q", tc.days, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -93,19 +94,23 @@ func phoneFindings(leaf *x509.Certificate, onPath []*x509.Certificate, at time.T
 			add(CodeECDSAKey, SeverityWarning, BasisAssumption,
 				"%s has an ECDSA key (%s); no ECDSA support is documented for the LPE TLS stack", id, truststore.PublicKeyDescription(c))
 		}
-		if bigHash(c.SignatureAlgorithm) {
+		// A root's own signature is never verified (it is an anchor); only
+		// its key is used, so only its key is judged.
+		selfSigned := bytes.Equal(c.RawSubject, c.RawIssuer)
+		if bigHash(c.SignatureAlgorithm) && !selfSigned {
 			add(CodeSignatureHash, SeverityWarning, BasisAssumption,
-				"%s is signed with %s; only SHA-256 (and SHA-1) signatures are documented to work on LPE phones", id, c.SignatureAlgorithm)
+				"%s is signed with %s; only SHA-256 (and SHA-1) signatures are documented to work on LPE phones", id, truststore.SignatureAlgorithmName(c))
 		}
 	}
 	warnDays := opts.WarnDays
-	if warnDays <= 0 {
+	if warnDays == 0 {
 		warnDays = 30
 	}
 	switch {
 	case at.After(leaf.NotAfter):
 		add(CodeLeafExpired, SeverityError, BasisFact, "%s expired %s", certID(leaf), leaf.NotAfter.UTC().Format(time.DateOnly))
-	case leaf.NotAfter.Sub(at) < time.Duration(warnDays)*24*time.Hour:
+	// AddDate, not a Duration: a large --warn-days must not overflow.
+	case warnDays > 0 && leaf.NotAfter.Before(at.AddDate(0, 0, warnDays)):
 		days := int(leaf.NotAfter.Sub(at).Hours() / 24)
 		add(CodeLeafExpiring, SeverityWarning, BasisFact, "%s expires %s, in %d days (warning threshold %d days)",
 			certID(leaf), leaf.NotAfter.UTC().Format(time.DateOnly), days, warnDays)

@@ -266,7 +266,35 @@ func readDER(source string, data []byte, opts ReadOptions) (Input, error) {
 	case "pkcs12":
 		return readPKCS12(source, data, opts)
 	}
+	if declared, ok := derDeclaredLength(data); ok && declared > len(data) {
+		return Input{}, fmt.Errorf("truncated DER data (%d bytes, the encoding declares %d)", len(data), declared)
+	}
 	return Input{}, errors.New("not a certificate (DER data that is neither a certificate, PKCS#7 nor PKCS#12)")
+}
+
+// derDeclaredLength returns the total length (header and content) the
+// outermost DER element declares, so that a cut-off file is called
+// truncated rather than unrecognised.
+func derDeclaredLength(data []byte) (int, bool) {
+	if len(data) < 2 {
+		return 0, len(data) == 1
+	}
+	l := int(data[1])
+	if l < 0x80 {
+		return 2 + l, true
+	}
+	n := l & 0x7f
+	if n == 0 || n > 4 { // indefinite (BER) or absurd lengths
+		return 0, false
+	}
+	if len(data) < 2+n {
+		return 2 + n, true
+	}
+	length := 0
+	for _, b := range data[2 : 2+n] {
+		length = length<<8 | int(b)
+	}
+	return 2 + n + length, true
 }
 
 func parsePKCS7(der []byte) (certs []*x509.Certificate, err error) {

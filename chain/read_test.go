@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -169,7 +170,9 @@ func TestReadBytesErrors(t *testing.T) {
 		{"key only", []byte("-----BEGIN PRIVATE KEY-----\nTUlJ\n-----END PRIVATE KEY-----\n"), ReadOptions{}, "x: PEM data holds no certificate"},
 		{"bad cert in PEM", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0x03, 0x02, 0x01, 0x01}}), ReadOptions{},
 			"x: PEM block 1: not a valid certificate: x509: malformed tbs certificate"},
-		{"truncated DER", h.leaf.cert.Raw[:200], ReadOptions{}, "x: not a certificate (DER data that is neither a certificate, PKCS#7 nor PKCS#12)"},
+		{"truncated DER", h.leaf.cert.Raw[:200], ReadOptions{}, fmt.Sprintf("x: truncated DER data (200 bytes, the encoding declares %d)", len(h.leaf.cert.Raw))},
+		{"DER header only", []byte{0x30, 0x82, 0x05}, ReadOptions{}, "x: truncated DER data (3 bytes, the encoding declares 4)"},
+		{"unknown DER", []byte{0x30, 0x03, 0x04, 0x01, 0x00}, ReadOptions{}, "x: not a certificate (DER data that is neither a certificate, PKCS#7 nor PKCS#12)"},
 		{"too large", good, ReadOptions{MaxBytes: 100}, "x: file too large (over 100 bytes)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

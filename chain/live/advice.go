@@ -1,6 +1,7 @@
 package live
 
 import (
+	"crypto/ecdsa"
 	"fmt"
 	"strings"
 
@@ -9,11 +10,14 @@ import (
 
 // Advice turns an audit into the steps an administrator takes for phones
 // whose firmware carries the target store. checkTarget is what to pass to
-// "lpetrust ad publish --from-check"; exported lists PEM files of the missing
-// roots already written, which the publish command then names instead.
+// "lpetrust ad publish --from-check", which audits that one target again with
+// the system resolver and default ports; empty when that would not audit the
+// same endpoints (discovery, several targets, another resolver or ports).
+// exported lists PEM files of the missing roots already written, which the
+// publish command then names instead.
 func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target, checkTarget string, exported []string) []string {
 	var out []string
-	var unreachable, noPhone, untrusted []string
+	var unreachable, noPhone, ecdsaServers, untrusted, failing []string
 	highest := -1
 	allHaveMinimum := true
 	for i := range eps {
@@ -22,11 +26,18 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 			unreachable = append(unreachable, e.Label())
 			continue
 		}
-		if !e.Phone.OK {
+		switch {
+		case e.Phone.OK:
+		case ecdsaOnly(e):
+			ecdsaServers = append(ecdsaServers, e.Label())
+		default:
 			noPhone = append(noPhone, e.Label())
 		}
-		if !e.Result.Passes(target) {
+		switch {
+		case !e.Result.TrustedBy(target):
 			untrusted = append(untrusted, e.Label())
+		case !e.Result.Passes(target):
+			failing = append(failing, e.Label())
 		}
 		if e.Result.MinimumRelease == nil {
 			allHaveMinimum = false
@@ -35,7 +46,7 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 		}
 	}
 	missing := MissingRoots(eps)
-	if len(unreachable) == 0 && len(noPhone) == 0 && len(untrusted) == 0 {
+	if len(unreachable) == 0 && len(noPhone) == 0 && len(ecdsaServers) == 0 && len(untrusted) == 0 && len(failing) == 0 {
 		out = append(out, fmt.Sprintf("Nothing: phones with %s firmware sign in at every endpoint checked.", target))
 	}
 	if len(unreachable) > 0 {
@@ -44,6 +55,9 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 	if len(noPhone) > 0 {
 		out = append(out, "Re-enable TLS 1.0 with RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA) on "+strings.Join(noPhone, ", ")+
 			": LPE phones cannot do TLS 1.2, so they cannot connect there whatever the certificate.")
+	}
+	if len(ecdsaServers) > 0 {
+		out = append(out, "Give "+strings.Join(ecdsaServers, ", ")+" an RSA certificate: it presents only an ECDSA one, and LPE phones offer only RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA), so they cannot connect there.")
 	}
 	if len(untrusted) > 0 {
 		if allHaveMinimum && highest >= 0 {
@@ -58,13 +72,19 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
 		}
 		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
-		if len(exported) > 0 {
+		switch {
+		case len(exported) > 0:
 			cmd += strings.Join(exported, " ")
-		} else {
+		case checkTarget != "":
 			cmd += "--from-check " + shellQuote(checkTarget)
+		default:
+			cmd = "run this check again with --export-missing DIR, then " + cmd + "DIR"
 		}
 		out = append(out, "Publish the missing root(s) "+strings.Join(names, ", ")+
 			" in Active Directory for phones signing in with USB or NTLM: "+cmd)
+	}
+	if len(failing) > 0 {
+		out = append(out, "Fix the findings marked error on "+strings.Join(failing, ", ")+": phones fail on them even where the chain is trusted.")
 	}
 	for _, n := range notes {
 		out = append(out, fmt.Sprintf("Install the same certificate chain on every member of %s port %d (odd: %s).", n.Name, n.Port, strings.Join(n.Odd, ", ")))
@@ -101,4 +121,15 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// ecdsaOnly reports whether the phone probe failed while a modern client
+// got an ECDSA certificate: the server has no RSA certificate to offer the
+// phones' RSA key exchange suites, whatever TLS versions it enables.
+func ecdsaOnly(e *Endpoint) bool {
+	if e.Phone.OK || !e.Modern.OK || len(e.Modern.Certs) == 0 {
+		return false
+	}
+	_, ok := e.Modern.Certs[0].PublicKey.(*ecdsa.PublicKey)
+	return ok
 }

@@ -97,6 +97,10 @@ type Endpoint struct {
 	// Err says why the endpoint could not be judged (no address,
 	// unreachable, hostile server…); nil otherwise.
 	Err error
+	// PoolNote is the pool consistency note (PoolNote.Message) naming this
+	// endpoint as an odd member of its pool; empty otherwise. Audit sets it
+	// so that JSON readers see what the table's pool notes say.
+	PoolNote string
 }
 
 // HostPort is "address:port" ("[v6]:port" for IPv6), or the name and port
@@ -147,6 +151,7 @@ type endpointJSON struct {
 	SNIDiffers      bool       `json:"sni_differs"`
 	ModernDiffers   bool       `json:"modern_differs"`
 	ChainFrom       string     `json:"chain_from"`
+	PoolNote        *string    `json:"pool_note"`
 	Error           *string    `json:"error"`
 }
 
@@ -163,7 +168,7 @@ type emptyResult struct {
 // MarshalJSON writes one object: target, via, name, address, port, sni,
 // phone_handshake, modern_handshake, no_sni (each handshake with ok,
 // version, cipher_suite, error, leaf_sha1), sni_differs, modern_differs,
-// chain_from and error, then the fields of the chain result (source,
+// chain_from, pool_note and error, then the fields of the chain result (source,
 // chain, verdicts, minimum_release, …).
 func (e Endpoint) MarshalJSON() ([]byte, error) {
 	j := endpointJSON{
@@ -174,6 +179,9 @@ func (e Endpoint) MarshalJSON() ([]byte, error) {
 		j.Address = e.Address.String()
 	}
 	j.NoSNI, j.SNIDiffers, j.ModernDiffers, j.ChainFrom = e.NoSNI, e.SNIDiffers, e.ModernDiffers, e.ChainFrom
+	if e.PoolNote != "" {
+		j.PoolNote = &e.PoolNote
+	}
 	if e.Err != nil {
 		s := e.Err.Error()
 		j.Error = &s
@@ -238,6 +246,13 @@ func Audit(ctx context.Context, cat *truststore.Catalogue, req Request) ([]Endpo
 	plans = append(plans, discovered...)
 	eps := expand(ctx, res, plans, conc)
 	probeAll(ctx, cat, req, eps, conc)
+	for _, n := range Consistency(eps) {
+		for i := range eps {
+			if eps[i].Name == n.Name && eps[i].Port == n.Port && slices.Contains(n.Odd, eps[i].HostPort()) {
+				eps[i].PoolNote = n.Message
+			}
+		}
+	}
 	return eps, nil
 }
 

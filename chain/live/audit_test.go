@@ -2,11 +2,13 @@ package live
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +129,24 @@ func TestAuditDiscoveredPool(t *testing.T) {
 	if note.Message != wantMsg {
 		t.Errorf("message\n got %s\nwant %s", note.Message, wantMsg)
 	}
+	// The odd member carries the note (JSON pool_note); the others do not.
+	for _, e := range eps {
+		want := ""
+		if e.Name == "pool.lpe.test" && e.HostPort() == odd {
+			want = wantMsg
+		}
+		if e.PoolNote != want {
+			t.Errorf("%s: PoolNote %q, want %q", e.Label(), e.PoolNote, want)
+		}
+	}
+	data, err := json.Marshal(eps[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil || obj["pool_note"] != wantMsg {
+		t.Errorf("JSON pool_note = %#v (%v)", obj["pool_note"], err)
+	}
 }
 
 func TestAuditJSON(t *testing.T) {
@@ -168,6 +188,9 @@ func TestAuditJSON(t *testing.T) {
 	}
 	if mh := o["modern_handshake"].(map[string]any); mh["leaf_sha1"] != sha1Hex(p.Other.Leaf.Cert.Raw) || mh["version"] != "TLS 1.3" {
 		t.Errorf("modern_handshake = %v", mh)
+	}
+	if v, ok := o["pool_note"]; !ok || v != nil {
+		t.Errorf("pool_note = %#v, want null", v)
 	}
 	for _, k := range []string{"chain", "verdicts", "missing_roots", "findings", "modern_handshake", "no_sni"} {
 		if _, ok := o[k]; !ok {
@@ -375,5 +398,48 @@ func TestDualCertificateServer(t *testing.T) {
 	if e.Err != nil || !e.ModernDiffers || e.ChainFrom != "phone" || truststore.PublicKeyDescription(e.Certs[0]) != "RSA 1024" ||
 		truststore.PublicKeyDescription(e.Modern.Certs[0]) != "ECDSA P-256" {
 		t.Errorf("err %v, modern differs %v, chain from %q", e.Err, e.ModernDiffers, e.ChainFrom)
+	}
+}
+
+// TestECDSAOnlyServerAdvice: a server with only an ECDSA certificate refuses
+// the phone probe even with TLS 1.0 enabled (no RSA key exchange without an
+// RSA key); the advice asks for an RSA certificate, not for TLS 1.0.
+func TestECDSAOnlyServerAdvice(t *testing.T) {
+	cfg, err := livetest.DelayedServerConfig("ecdsa.lpe.test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ec tls.Certificate
+	for _, c := range cfg.Certificates {
+		if c.Leaf == nil {
+			c.Leaf, _ = x509.ParseCertificate(c.Certificate[0])
+		}
+		if _, ok := c.Leaf.PublicKey.(*ecdsa.PublicKey); ok {
+			ec = c
+		}
+	}
+	if ec.Leaf == nil {
+		t.Fatal("no ECDSA certificate in the test server configuration")
+	}
+	l := livetest.ListenSamePort(t, "127.0.0.8")
+	livetest.ServeTLS(t, l[0], livetest.ServerConfig(ec, true))
+	cat := truststore.Default()
+	eps, err := Audit(context.Background(), cat, Request{Targets: []string{l[0].Addr().String()}, Chain: chain.Options{At: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := eps[0]
+	if e.Err != nil || e.Phone.OK || !e.Modern.OK || e.ChainFrom != "modern" {
+		t.Fatalf("err %v, phone %+v, modern ok %v, chain from %q", e.Err, e.Phone, e.Modern.OK, e.ChainFrom)
+	}
+	want := "Give " + l[0].Addr().String() + " an RSA certificate: it presents only an ECDSA one, and LPE phones offer only RSA key exchange (TLS_RSA_WITH_AES_128_CBC_SHA), so they cannot connect there."
+	advice := Advice(cat, eps, nil, "CU11", "", nil)
+	if !slices.Contains(advice, want) {
+		t.Errorf("advice %q\nlacks %q", advice, want)
+	}
+	for _, a := range advice {
+		if strings.HasPrefix(a, "Re-enable TLS 1.0") {
+			t.Errorf("TLS 1.0 advice for a server that has it: %q", a)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 )
 
 // DefaultPorts are the ports a target without one is checked on: SIP over
@@ -105,8 +106,9 @@ func CheckDomain(d string) (string, error) {
 const MaxTargetsFile = 1 << 20
 
 // ReadTargets reads a targets file: one target per line, blank lines and
-// text after '#' ignored. source names the file in errors, which also give
-// the line number.
+// text after '#' ignored, UTF-8 or UTF-16 with a byte order mark (what
+// PowerShell 5's Out-File writes). source names the file in errors, which
+// also give the line number.
 func ReadTargets(r io.Reader, source string) ([]string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxTargetsFile+1))
 	if err != nil {
@@ -116,7 +118,7 @@ func ReadTargets(r io.Reader, source string) ([]string, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes; not a targets file", source, MaxTargetsFile)
 	}
 	var out []string
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc := bufio.NewScanner(strings.NewReader(targetsText(data)))
 	sc.Buffer(make([]byte, 0, 4096), MaxTargetsFile)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
@@ -139,4 +141,24 @@ func ReadTargets(r io.Reader, source string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no targets", source)
 	}
 	return out, nil
+}
+
+// targetsText decodes a targets file to text: UTF-16 with a byte order
+// mark is converted, a UTF-8 byte order mark dropped.
+func targetsText(data []byte) string {
+	switch {
+	case len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf:
+		return string(data[3:])
+	case len(data) >= 2 && (data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff):
+		u := make([]uint16, 0, len(data)/2)
+		for i := 2; i+1 < len(data); i += 2 {
+			if data[0] == 0xff {
+				u = append(u, uint16(data[i])|uint16(data[i+1])<<8)
+			} else {
+				u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+			}
+		}
+		return string(utf16.Decode(u))
+	}
+	return string(data)
 }

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"net"
 	"strconv"
 	"strings"
@@ -48,6 +49,18 @@ func TestReadTargets(t *testing.T) {
 	_, err = ReadTargets(strings.NewReader("ok.contoso.com\nbad host\n"), "fe.txt")
 	if err == nil || err.Error() != `fe.txt:2: target "bad host": "bad host" is not a host name` {
 		t.Errorf("err = %v", err)
+	}
+	// PowerShell 5 (Out-File, ">") writes UTF-16 LE with a byte order mark
+	// and CRLF; Notepad may add a UTF-8 byte order mark.
+	utf16le := []byte{0xff, 0xfe}
+	for _, r := range "fe1.contoso.com\r\nfe2.contoso.com:5061\r\n" {
+		utf16le = append(utf16le, byte(r), 0)
+	}
+	for name, data := range map[string][]byte{"utf16le": utf16le, "utf8bom": []byte("\xef\xbb\xbffe1.contoso.com\r\nfe2.contoso.com:5061\r\n")} {
+		got, err = ReadTargets(bytes.NewReader(data), name)
+		if err != nil || strings.Join(got, ",") != "fe1.contoso.com,fe2.contoso.com:5061" {
+			t.Errorf("%s: got %q, %v", name, got, err)
+		}
 	}
 	_, err = ReadTargets(strings.NewReader(strings.Repeat("a", MaxTargetsFile+1)), "big.txt")
 	if err == nil || err.Error() != "big.txt: larger than 1048576 bytes; not a targets file" {

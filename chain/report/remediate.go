@@ -11,11 +11,13 @@ import (
 // MissingRoot is a root some chain's untrusted paths end at, with the
 // chains that need it.
 type MissingRoot struct {
-	SHA1    string            `json:"sha1"`
-	Name    string            `json:"name"`
-	Subject string            `json:"subject"`
-	Chains  []string          `json:"chains"`
-	Cert    *x509.Certificate `json:"-"`
+	SHA1    string   `json:"sha1"`
+	Name    string   `json:"name"`
+	Subject string   `json:"subject"`
+	Chains  []string `json:"chains"`
+	// Known is true when the catalogue knows the root (chain.MissingRoot.Known).
+	Known bool              `json:"known"`
+	Cert  *x509.Certificate `json:"-"`
 }
 
 // MissingRoots evaluates the chains and returns the distinct roots that
@@ -39,7 +41,7 @@ func MissingRoots(cat *truststore.Catalogue, chains []Chain, opts chain.Options)
 				if !ok {
 					i = len(out)
 					index[m.SHA1] = i
-					out = append(out, MissingRoot{SHA1: m.SHA1, Name: m.Name, Subject: m.Subject, Cert: m.Cert})
+					out = append(out, MissingRoot{SHA1: m.SHA1, Name: m.Name, Subject: m.Subject, Known: m.Known, Cert: m.Cert})
 				}
 				if !contains(out[i].Chains, c.Name) {
 					out[i].Chains = append(out[i].Chains, c.Name)

@@ -222,6 +222,11 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	if req.Chain, err = f.options(a, chain.ReadOptions{}); err != nil {
 		return err
 	}
+	if f.exportMissing != "" {
+		if err := prepareExportDir(f.exportMissing); err != nil {
+			return badInput(err)
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.deadline)
 	defer cancel()
@@ -265,16 +270,18 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	return nil
 }
 
-// checkTargetsForAdvice is what a follow-up command names as the audited
-// target: the first target or discovery domain.
+// checkTargetsForAdvice is the target "lpetrust ad publish --from-check"
+// can audit again to find the same missing roots: the only target, when it
+// is checked the way --from-check checks it (system resolver, default ports).
+// Otherwise "": the advice then says to export the roots instead.
 func checkTargetsForAdvice(args []string, f *checkFlags) string {
-	switch {
-	case len(args) > 0:
-		return args[0]
-	case len(f.discover) > 0:
-		return f.discover[0]
+	if len(args) != 1 || len(f.discover) > 0 || f.targetsFile != "" || f.resolver != "" {
+		return ""
 	}
-	return ""
+	if t, err := live.ParseTarget(args[0]); err != nil || (t.Port == 0 && len(f.ports) > 0) {
+		return ""
+	}
+	return args[0]
 }
 
 // progressBar draws "checking 12/500 [####      ]" on a terminal's

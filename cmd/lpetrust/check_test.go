@@ -63,7 +63,7 @@ func TestCheckDiscoveredPoolTable(t *testing.T) {
 		`^  - pool pool\.lpe\.test port \d+: 1 of \d members differ from the others: ` + member(3) + ` serves leaf [0-9A-F]{8} \(pool\.lpe\.test, expires 2028-03-01\)`,
 		`^  - Re-enable TLS 1\.0 with RSA key exchange \(TLS_RSA_WITH_AES_128_CBC_SHA\) on edge\.lpe\.test \(` + edge + `\): LPE phones cannot do TLS 1\.2`,
 		`^  - No firmware release trusts every endpoint: publish the missing roots`,
-		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{8}…\) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check lpe\.test$`,
+		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{8}…\) in Active Directory for phones signing in with USB or NTLM: run this check again with --export-missing DIR, then lpetrust ad publish --as root --server ldaps://<your DC> DIR$`,
 		`^  - Install the same certificate chain on every member of pool\.lpe\.test port \d+ \(odd: ` + member(3) + `\)\.$`,
 		`^  - Make the pool certificate the default \(no-SNI\) certificate on pool\.lpe\.test \(` + member(4) + `\), so clients that send no server name get it too\.$`,
 	}
@@ -147,5 +147,87 @@ func TestCheckUpgradeAdvice(t *testing.T) {
 	}
 	if _, err := os.Stat(rootFile); err != nil {
 		t.Errorf("exported root: %v", err)
+	}
+}
+
+// TestCheckAdviceNamesWhatFromCheckCanRedo: a single target checked with
+// the default resolver is what "ad publish --from-check" audits again, so the
+// advice names it; a chain the target firmware trusts but with an error
+// finding gets "fix the findings", never an upgrade.
+func TestCheckAdviceNamesWhatFromCheckCanRedo(t *testing.T) {
+	p := livetest.StartPool(t)
+	overlay := checkOverlay(t, p)
+	target := fmt.Sprintf("127.0.0.2:%d", p.Port)
+	code, out, errs := runLpetrust("--store", overlay, "--at", "2026-06-01", "check", target, "--firmware", "CU10")
+	if code != 1 || errs != "" {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	want := "  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw)[:8] + "…) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check " + target + "\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("no %q in:\n%s", want, out)
+	}
+
+	code, out, errs = runLpetrust("--store", overlay, "--at", "2026-06-01", "check", target, "--sip-domain", "fabrikam.test")
+	if code != 1 || errs != "" {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	for _, want := range []string{
+		"  - " + target + ": error [fact] sip_domain_not_in_san: sip.fabrikam.test is not in the certificate's subject alternative names: LPE phones require it explicitly\n",
+		"  - Fix the findings marked error on " + target + ": phones fail on them even where the chain is trusted.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^- +` + regexp.QuoteMeta(target) + ` +- +2027-03-01 +✗ +✗ +✓! +CU11 +✓ TLS 1\.0`).MatchString(out) {
+		t.Errorf("no ✓! row for CU11 in:\n%s", out)
+	}
+	for _, bad := range []string{"Upgrade phones", "Publish the missing root"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q in advice for a trusted chain:\n%s", bad, out)
+		}
+	}
+}
+
+// TestInspectPasswordFileFromWindows: a password file saved by PowerShell 5
+// (UTF-16 with a byte order mark, CRLF) or by Notepad (UTF-8 with a BOM)
+// opens the PFX; the password never appears in any output.
+func TestInspectPasswordFileFromWindows(t *testing.T) {
+	dir := t.TempDir()
+	pw := "lpetrust-test-pfx"
+	utf16le := []byte{0xff, 0xfe}
+	for _, r := range pw + "\r\n" {
+		utf16le = append(utf16le, byte(r), 0)
+	}
+	utf16be := []byte{0xfe, 0xff}
+	for _, r := range pw + "\r\n" {
+		utf16be = append(utf16be, 0, byte(r))
+	}
+	pfx := filepath.Join("..", "..", "testdata", "pfx", "aes256.pfx")
+	for name, data := range map[string][]byte{
+		"utf16le.txt": utf16le,
+		"utf16be.txt": utf16be,
+		"utf8bom.txt": append([]byte{0xef, 0xbb, 0xbf}, pw+"\n"...),
+	} {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runLpetrust("--at", "2026-11-22", "-o", "json", "inspect", pfx, "--password-file", file)
+		if code != 1 || errs != "" || !strings.Contains(out, `"sha1": "9C310B15A12CF46E9F028F947E49FEF37DDD46C0"`) {
+			t.Errorf("%s: exit %d, stderr %q, stdout:\n%s", name, code, errs, out)
+		}
+		if strings.Contains(out+errs, pw) {
+			t.Errorf("%s: password in the output", name)
+		}
+	}
+	// A wrong password says so in one line, without the password.
+	file := filepath.Join(dir, "wrong.txt")
+	if err := os.WriteFile(file, []byte("not-the-password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runLpetrust("inspect", pfx, "--password-file", file)
+	if code != 2 || out != "" || errs != "lpetrust: "+pfx+": wrong PKCS#12 password\n" {
+		t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }

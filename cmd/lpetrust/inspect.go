@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -124,6 +125,11 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.exportMissing != "" {
+		if err := prepareExportDir(f.exportMissing); err != nil {
+			return badInput(err)
+		}
+	}
 	results := make([]*chain.Result, 0, len(inputs))
 	for _, in := range inputs {
 		r, err := chain.Evaluate(cat, in, opts)
@@ -176,14 +182,11 @@ func pfxPassword(a *app, passwordFile string) func(string) ([]byte, error) {
 	switch {
 	case passwordFile != "":
 		return func(string) ([]byte, error) {
-			data, err := os.ReadFile(passwordFile)
+			data, err := readPasswordFile(passwordFile)
 			if err != nil {
-				var pe *os.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, err)
+				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, withoutPath(err))
 			}
+			data = passwordText(data)
 			line, _, _ := bytes.Cut(data, []byte("\n"))
 			return bytes.TrimSuffix(line, []byte("\r")), nil
 		}
@@ -205,10 +208,65 @@ func pfxPassword(a *app, passwordFile string) func(string) ([]byte, error) {
 	}
 }
 
+// prepareExportDir creates the --export-missing directory and makes sure a
+// file can be written there, so that a bad directory is reported before any
+// work (a live audit can take minutes) rather than after it.
+func prepareExportDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--export-missing %s: %w", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".lpetrust-*")
+	if err != nil {
+		return fmt.Errorf("--export-missing %s: cannot write there: %w", dir, withoutPath(err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// maxPasswordFile caps --password-file: a password is one short line, and
+// a wrong path (a device, a log file) must not be read whole.
+const maxPasswordFile = 64 << 10
+
+func readPasswordFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPasswordFile {
+		return nil, fmt.Errorf("larger than %d bytes; not a password file", maxPasswordFile)
+	}
+	return data, nil
+}
+
+// passwordText undoes what Windows editors and PowerShell 5 (Out-File,
+// ">") do to a password file: UTF-16 with a byte order mark, or a UTF-8 one.
+func passwordText(data []byte) []byte {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
+		return data[3:]
+	case len(data) >= 2 && (data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff):
+		u := make([]uint16, 0, len(data)/2)
+		for i := 2; i+1 < len(data); i += 2 {
+			if data[0] == 0xff {
+				u = append(u, uint16(data[i])|uint16(data[i+1])<<8)
+			} else {
+				u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+			}
+		}
+		return []byte(string(utf16.Decode(u)))
+	}
+	return data
+}
+
 // exportMissingRoots writes each missing root as DIR/<SHA1>.pem and returns the paths.
 func exportMissingRoots(dir string, results []*chain.Result) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--export-missing %s: %w", dir, err)
+	if err := prepareExportDir(dir); err != nil {
+		return nil, err
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -221,7 +279,7 @@ func exportMissingRoots(dir string, results []*chain.Result) ([]string, error) {
 			p := filepath.Join(dir, m.SHA1+".pem")
 			data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Cert.Raw})
 			if err := writeFileAtomic(p, data); err != nil {
-				return nil, fmt.Errorf("--export-missing: %w", err)
+				return nil, fmt.Errorf("--export-missing %s: writing %s: %w", dir, filepath.Base(p), withoutPath(err))
 			}
 			out = append(out, p)
 		}

@@ -10,6 +10,9 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
+// maxWarnDays bounds --warn-days: a century is already longer than any certificate.
+const maxWarnDays = 36500
+
 // judgeFlags are the chain-judging flags inspect and check share.
 type judgeFlags struct {
 	intermediates     []string
@@ -32,7 +35,7 @@ func (j *judgeFlags) register(fl *pflag.FlagSet, poolHelp, sipHelp string) {
 	fl.BoolVar(&j.honorExpiredRoots, "honor-expired-roots", false, "let expired firmware roots anchor a chain (phone behaviour undocumented)")
 	fl.StringVar(&j.pool, "pool", "", poolHelp)
 	fl.StringVar(&j.sipDomain, "sip-domain", "", sipHelp)
-	fl.IntVar(&j.warnDays, "warn-days", 30, "warn when a certificate expires within this many `DAYS`")
+	fl.IntVar(&j.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS` (0: never)")
 	fl.BoolVar(&j.strict, "strict", false, "treat findings based on assumptions as failures")
 	fl.StringVar(&j.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
 	fl.StringVar(&j.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
@@ -48,12 +51,22 @@ func (j *judgeFlags) options(a *app, ropts chain.ReadOptions) (chain.Options, er
 	if j.warnDays < 0 {
 		return chain.Options{}, usageError("--warn-days %d: must not be negative", j.warnDays)
 	}
+	if j.warnDays > maxWarnDays {
+		return chain.Options{}, usageError("--warn-days %d: at most %d", j.warnDays, maxWarnDays)
+	}
+	if j.aiaTimeout <= 0 {
+		return chain.Options{}, usageError("--aia-timeout %s: must be positive", j.aiaTimeout)
+	}
+	warnDays := j.warnDays
+	if warnDays == 0 {
+		warnDays = -1 // --warn-days 0: no expiry warning
+	}
 	opts := chain.Options{
 		At:                a.At(),
 		HonorExpiredRoots: j.honorExpiredRoots,
 		Pool:              j.pool,
 		SIPDomain:         j.sipDomain,
-		WarnDays:          j.warnDays,
+		WarnDays:          warnDays,
 		Strict:            j.strict,
 		AIA:               j.aia,
 		AIATimeout:        j.aiaTimeout,
