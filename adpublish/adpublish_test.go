@@ -203,6 +203,16 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+// TestOutcomeErrorOneLine: a directory diagnostic spanning lines is kept on
+// one line in the outcome (tables and the one-line error rule).
+func TestOutcomeErrorOneLine(t *testing.T) {
+	o := Outcome{DN: "CN=X,CN=AIA"}
+	o.fail(ldap.NewError(80, errors.New("00002020: Operation unavailable\n\twithout authentication\n")))
+	if want := "00002020: Operation unavailable without authentication (LDAP result 80)"; o.Error != want || o.Status != StatusFailed || o.ResultCode != 80 {
+		t.Errorf("fail: %q %s %d, want %q failed 80", o.Error, o.Status, o.ResultCode, want)
+	}
+}
+
 func FuzzParseServer(f *testing.F) {
 	for _, s := range []string{"dc1", "ldap://dc1:389", "ldaps://[::1]:636", "ldap://u@h/p?q", "://", "ldap://%zz"} {
 		f.Add(s, false, true)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3/gssapi"
 	"github.com/jcmturner/gokrb5/v8/client"
+	"github.com/jcmturner/gokrb5/v8/config"
 )
 
 // Kerberos says where the credentials of a GSSAPI bind come from: a
@@ -58,6 +59,16 @@ func (d *Directory) kerberosBind(k *Kerberos, ep Endpoint) (string, error) {
 			return "", fmt.Errorf("kerberos: a keytab needs a principal (--user)")
 		}
 		user, realm, _ := strings.Cut(k.Principal, "@")
+		if realm == "" {
+			// A bare user name is in the default realm, as kinit takes it.
+			cfg, err := config.Load(k.krb5Conf())
+			if err != nil {
+				return "", fmt.Errorf("kerberos: %s: %w", k.krb5Conf(), err)
+			}
+			if realm = cfg.LibDefaults.DefaultRealm; realm == "" {
+				return "", fmt.Errorf("kerberos: principal %s has no realm and %s sets no default_realm: give --user user@REALM", k.Principal, k.krb5Conf())
+			}
+		}
 		cl, err = gssapi.NewClientWithKeytab(user, realm, k.Keytab, k.krb5Conf(), quiet)
 		if err != nil {
 			return "", fmt.Errorf("kerberos: keytab %s with %s: %w", k.Keytab, k.krb5Conf(), err)
@@ -65,7 +76,7 @@ func (d *Directory) kerberosBind(k *Kerberos, ep Endpoint) (string, error) {
 		if err := cl.Login(); err != nil {
 			return "", fmt.Errorf("kerberos: log in as %s with keytab %s: %w", k.Principal, k.Keytab, err)
 		}
-		who = k.Principal
+		who = user + "@" + realm
 	} else {
 		cl, err = gssapi.NewClientFromCCache(k.ccache(), k.krb5Conf(), quiet)
 		if err != nil {

@@ -3,6 +3,7 @@ package adpublish
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -11,14 +12,19 @@ import (
 )
 
 // MissingRootsFromFile returns the distinct missing roots of a file that is
-// either a certificate chain (any format chain.ReadFile reads, judged with
-// chain.Evaluate under opts) or the JSON `lpetrust inspect -o json` writes.
+// either a certificate chain (any format chain.ReadFile reads with ropts,
+// judged with chain.Evaluate under opts) or the JSON `lpetrust inspect -o
+// json` writes.
 // Each root's certificate is taken from the catalogue when it knows it
 // (Cert stays nil for a root neither the catalogue nor the file holds).
-func MissingRootsFromFile(cat *truststore.Catalogue, path string, opts chain.Options) ([]chain.MissingRoot, error) {
+func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.ReadOptions, opts chain.Options) ([]chain.MissingRoot, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // named once, below
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var results []chain.Result
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
@@ -32,8 +38,19 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, opts chain.Opt
 		if err != nil {
 			return nil, fmt.Errorf("%s: not the JSON of lpetrust inspect -o json: %w", path, err)
 		}
+		// Any JSON object unmarshals; a result without verdicts (there is
+		// one per store) is not inspect output, and must not pass for a
+		// chain with nothing missing.
+		if len(results) == 0 {
+			return nil, fmt.Errorf("%s: not the JSON of lpetrust inspect -o json: no results", path)
+		}
+		for i, r := range results {
+			if len(r.Verdicts) == 0 {
+				return nil, fmt.Errorf("%s: not the JSON of lpetrust inspect -o json: result %d has no verdicts", path, i+1)
+			}
+		}
 	} else {
-		inputs, err := chain.ReadFile(path, chain.ReadOptions{})
+		inputs, err := chain.ReadFile(path, ropts)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-ldap/ldap/v3"
 
@@ -86,10 +87,12 @@ func (o *object) has(attr string, v []byte) bool {
 	return false
 }
 
-// realValues counts the certificate values, placeholders excluded.
+// realValues counts the values that are not placeholders: certificates, and
+// revocation lists someone published in the object (deleting the object
+// would lose them).
 func (o *object) realValues() int {
 	n := 0
-	for _, attr := range []string{AttrCACertificate, AttrCrossCertificate} {
+	for _, attr := range objectAttrs {
 		for _, v := range o.values[attr] {
 			if !isPlaceholder(v) {
 				n++
@@ -99,12 +102,16 @@ func (o *object) realValues() int {
 	return n
 }
 
+// readAttrs are the attributes holding certificates.
 var readAttrs = []string{AttrCACertificate, AttrCrossCertificate}
+
+// objectAttrs are the attributes read of an object before changing it.
+var objectAttrs = []string{AttrCACertificate, AttrCrossCertificate, AttrAuthorityRevList, AttrCertificateRevList}
 
 // read returns the object at dn, or nil when there is none.
 func (d *Directory) read(dn string) (*object, error) {
 	res, err := d.conn.Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
-		"(objectClass=*)", readAttrs, nil))
+		"(objectClass=*)", objectAttrs, nil))
 	if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
 		return nil, nil
 	}
@@ -119,7 +126,7 @@ func (d *Directory) read(dn string) (*object, error) {
 
 func objectOf(e *ldap.Entry) *object {
 	o := &object{dn: e.DN, values: map[string][][]byte{}}
-	for _, attr := range readAttrs {
+	for _, attr := range objectAttrs {
 		o.values[attr] = e.GetEqualFoldRawAttributeValues(attr)
 	}
 	return o
@@ -151,7 +158,8 @@ func outcomeFor(c *x509.Certificate, t Target) Outcome {
 func (o *Outcome) fail(err error) {
 	o.Status = StatusFailed
 	o.ResultCode = ResultCode(err)
-	o.Error = Explain(err, o.DN)
+	// One line: directory diagnostics may span several.
+	o.Error = strings.Join(strings.Fields(Explain(err, o.DN)), " ")
 }
 
 // Publish writes each certificate where certutil -dspublish would for

@@ -32,7 +32,8 @@ type RemoveOptions struct {
 
 // Remove takes the certificate with that SHA-1 out of every object of the
 // containers that holds it. Other values are never touched; an object whose
-// last real value goes is deleted. When no object holds it, the report has
+// last real value goes is deleted, except NTAuthCertificates, which keeps a
+// placeholder. When no object holds it, the report has
 // one "unchanged" outcome per container. Removals are read back.
 func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
 	r := &Report{DryRun: opts.DryRun, ConfigNC: d.ConfigNC}
@@ -53,7 +54,7 @@ func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
 					}
 					found = true
 					out := Outcome{SHA1: opts.SHA1, Subject: v.Subject, Name: o.Name, Container: ct, DN: o.DN, Attribute: attr}
-					d.removeOne(r, o.DN, attr, v.Raw, opts.DryRun, &out)
+					d.removeOne(r, o.DN, attr, v.Raw, opts.DryRun, ct == ContainerNTAuth, &out)
 					r.Outcomes = append(r.Outcomes, out)
 					break
 				}
@@ -68,8 +69,9 @@ func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
 }
 
 // removeOne removes one value from dn, deleting the object when no real
-// value would remain, and reads the result back.
-func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry bool, o *Outcome) {
+// value would remain (unless keep: the forest's one NTAuthCertificates
+// object stays, with a placeholder), and reads the result back.
+func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry, keep bool, o *Outcome) {
 	obj, err := d.read(dn)
 	if err != nil {
 		o.fail(err)
@@ -79,7 +81,7 @@ func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry bool, 
 		o.Status, o.Note = StatusUnchanged, "already gone"
 		return
 	}
-	if obj.realValues() <= 1 {
+	if obj.realValues() <= 1 && !keep {
 		r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeDelete})
 		o.Status, o.ObjectDeleted = StatusRemoved, true
 		if dry {

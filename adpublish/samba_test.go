@@ -753,3 +753,89 @@ func TestSambaDryRunAgainstDirectory(t *testing.T) {
 		wantObject(t, raw, dn, "lpetrust dry run test CA", [][]byte{first.Raw})
 	}
 }
+
+// TestSambaRemoveKeepsRevocationList removes the only certificate of an
+// object that also holds a real CRL: the object must stay (a placeholder
+// takes the certificate's place) and the CRL must not be lost.
+func TestSambaRemoveKeepsRevocationList(t *testing.T) {
+	env := needSamba(t)
+	raw := env.raw(t)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "lpetrust CRL test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
+		ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour)}, ca, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dn := ContainerDN(ContainerCA, env.configNC)
+	dn = "CN=" + ObjectName(ca) + "," + dn
+	deleteIfPresent(t, raw, dn)
+	t.Cleanup(func() { deleteIfPresent(t, raw, dn) })
+	add := ldap.NewAddRequest(dn, nil)
+	add.Attribute("objectClass", []string{"top", "certificationAuthority"})
+	add.Attribute("cn", []string{ObjectName(ca)})
+	add.Attribute(AttrCACertificate, []string{string(ca.Raw)})
+	add.Attribute(AttrAuthorityRevList, []string{"\x00"})
+	add.Attribute(AttrCertificateRevList, []string{string(crl)})
+	if err := raw.Add(add); err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+
+	d := env.connectAdmin(t)
+	r, err := d.Remove(RemoveOptions{SHA1: SHA1Of(ca.Raw), Containers: []Container{ContainerCA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(r); got != "ca:removed" || r.Outcomes[0].ObjectDeleted {
+		t.Fatalf("remove: %s, object deleted %v", got, r.Outcomes[0].ObjectDeleted)
+	}
+	e := entry(t, raw, dn)
+	if e == nil {
+		t.Fatalf("%s deleted with its CRL", dn)
+	}
+	if !sameValues(e[AttrCACertificate], [][]byte{{0}}) {
+		t.Errorf("cACertificate = %x, want the placeholder 00", e[AttrCACertificate])
+	}
+	if !sameValues(e[AttrCertificateRevList], [][]byte{crl}) {
+		t.Errorf("certificateRevocationList changed: %d values", len(e[AttrCertificateRevList]))
+	}
+}
+
+// TestSambaNTAuthKeptWhenEmptied: removing the last certificate of the
+// forest's NTAuthCertificates object leaves the object (with the one-byte
+// placeholder) rather than deleting it.
+func TestSambaNTAuthKeptWhenEmptied(t *testing.T) {
+	env := needSamba(t)
+	raw := env.raw(t)
+	dn := ContainerDN(ContainerNTAuth, env.configNC)
+	deleteIfPresent(t, raw, dn)
+	t.Cleanup(func() { deleteIfPresent(t, raw, dn) })
+	d := env.connectAdmin(t)
+	ca := genCA(t, "lpetrust NTAuth removal test CA")
+	if r := d.Publish([]*x509.Certificate{ca}, PublishOptions{Kind: KindNTAuth}); statuses(r) != "ntauth:created" {
+		t.Fatalf("publish: %s %+v", statuses(r), r.Outcomes)
+	}
+	r, err := d.Remove(RemoveOptions{SHA1: SHA1Of(ca.Raw), Containers: []Container{ContainerNTAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := statuses(r); got != "ntauth:removed" || r.Outcomes[0].ObjectDeleted {
+		t.Fatalf("remove: %s, object deleted %v", got, r.Outcomes[0].ObjectDeleted)
+	}
+	wantObject(t, raw, dn, "NTAuthCertificates", [][]byte{{0}})
+}

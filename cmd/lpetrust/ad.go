@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/lpetrust/lpetrust/adpublish"
@@ -127,6 +128,18 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 		if f.passwordFile != "" {
 			return opts, usageError("--password-file is for simple binds; Kerberos uses the credential cache or --keytab")
 		}
+		if f.keytab != "" && f.user == "" {
+			return opts, usageError("--keytab needs --user (the principal, e.g. admin@EXAMPLE.COM)")
+		}
+		// Files named on the command line must exist: say so before dialing.
+		for _, file := range []struct{ flag, path string }{{"--keytab", f.keytab}, {"--krb5-conf", f.krb5Conf}, {"--ccache", f.ccache}} {
+			if file.path == "" {
+				continue
+			}
+			if _, err := os.Stat(strings.TrimPrefix(file.path, "FILE:")); err != nil {
+				return opts, badInput(fmt.Errorf("%s %s: %w", file.flag, file.path, withoutPath(err)))
+			}
+		}
 	} else if f.krb5Conf != "" || f.ccache != "" || f.spn != "" {
 		return opts, usageError("--krb5-conf, --ccache and --spn need --kerberos")
 	}
@@ -241,24 +254,48 @@ func (s adServer) line() string {
 
 // missingRootsSource reads the missing roots of --chain/--from-inspect FILE
 // or --from-check TARGET.
-func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string) ([]chain.MissingRoot, error) {
+func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string, src *chainSourceFlags) ([]chain.MissingRoot, error) {
 	switch {
 	case file != "" && check != "":
 		return nil, usageError("give one of --chain/--from-inspect FILE and --from-check TARGET")
-	case file != "":
-		ms, err := adpublish.MissingRootsFromFile(cat, file, chain.Options{At: a.At()})
-		if err != nil {
-			return nil, badInput(withoutPath(err))
-		}
-		return ms, nil
-	case check != "":
-		return missingRootsFromCheck(a, cat, check)
+	case file == "" && check == "":
+		return nil, nil
 	}
-	return nil, nil
+	opts := chain.Options{At: a.At()}
+	for _, f := range src.intermediates {
+		ins, err := chain.ReadFile(f, chain.ReadOptions{})
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--intermediates: %w", err))
+		}
+		for _, in := range ins {
+			opts.Intermediates = append(opts.Intermediates, in.Certs...)
+		}
+	}
+	if check != "" {
+		return missingRootsFromCheck(a, cat, check, opts)
+	}
+	ms, err := adpublish.MissingRootsFromFile(cat, file, chain.ReadOptions{Password: pfxPassword(a, src.pfxPasswordFile)}, opts)
+	if err != nil {
+		return nil, badInput(pfxHint(withoutPath(err)))
+	}
+	return ms, nil
+}
+
+// chainSourceFlags are the flags for reading the chains whose missing roots
+// ad list and ad publish look at.
+type chainSourceFlags struct {
+	pfxPasswordFile string
+	intermediates   []string
+}
+
+func (s *chainSourceFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&s.pfxPasswordFile, "pfx-password-file", "", "password of an encrypted PFX input, first line of `FILE` (or env "+pfxPasswordEnv+")")
+	fl.StringArrayVar(&s.intermediates, "intermediates", nil, "extra CA certificates `FILE` for building the paths of --chain/--from-inspect/--from-check (repeatable)")
 }
 
 func newADListCmd(a *app, f *adFlags) *cobra.Command {
 	var container, chainFile, fromInspect, fromCheck string
+	var src chainSourceFlags
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the CA certificates published in Active Directory",
@@ -294,7 +331,7 @@ found are published in Certification Authorities (what phones read).` + adExitCo
 			if err != nil {
 				return err
 			}
-			missing, err := missingRootsSource(a, cat, chainFile+fromInspect, fromCheck)
+			missing, err := missingRootsSource(a, cat, chainFile+fromInspect, fromCheck, &src)
 			if err != nil {
 				return err
 			}
@@ -340,7 +377,16 @@ found are published in Certification Authorities (what phones read).` + adExitCo
 	fl.StringVar(&chainFile, "chain", "", "also check the missing roots of the certificate chain in `FILE`")
 	fl.StringVar(&fromInspect, "from-inspect", "", "also check the missing roots in `FILE` (lpetrust inspect -o json, or a certificate file)")
 	fl.StringVar(&fromCheck, "from-check", "", "also check the missing roots of the live endpoint `TARGET` (host[:port])")
+	src.register(fl)
 	return cmd
+}
+
+// pfxHint says how to give the password of an encrypted PFX.
+func pfxHint(err error) error {
+	if errors.Is(err, chain.ErrPasswordRequired) {
+		return fmt.Errorf("%w (give it with --pfx-password-file FILE or %s)", err, pfxPasswordEnv)
+	}
+	return err
 }
 
 func printADList(a *app, srv adServer, objs []adpublish.Object, pubs []adpublish.Publication, withMissing bool) error {
@@ -413,6 +459,7 @@ func printADList(a *app, srv adServer, objs []adpublish.Object, pubs []adpublish
 func newADPublishCmd(a *app, f *adFlags) *cobra.Command {
 	var (
 		as, fromInspect, chainFile, fromCheck string
+		src                                   chainSourceFlags
 		dryRun, force, allowExpired           bool
 	)
 	cmd := &cobra.Command{
@@ -439,7 +486,9 @@ Refused before anything is written: a certificate that is not a CA certificate
 
 --from-inspect FILE (lpetrust inspect -o json, or a certificate chain) and
 --from-check TARGET publish exactly the missing roots the chain engine found,
-taken from the embedded catalogue.
+taken from the embedded catalogue (or --store overlay). A root the catalogue
+does not know is published only from a certificate chain FILE (or
+--intermediates) that holds it: never because a server sent it.
 
 --dry-run prints the LDIF of exactly what would change and writes nothing; with
 --config-nc and no --server it needs no directory at all, assuming none of the
@@ -487,7 +536,7 @@ objects exist yet (and saying so).` + adExitCodes,
 					return usageError("publishing needs a bind: give --user (with a password) or --kerberos")
 				}
 			}
-			certs, err := publishInputs(a, cat, args, source, fromCheck, adpublish.Policy{Force: force, AllowExpired: allowExpired, At: a.At()})
+			certs, err := publishInputs(a, cat, args, source, fromCheck, &src, adpublish.Policy{Force: force, AllowExpired: allowExpired, At: a.At()})
 			if err != nil {
 				return err
 			}
@@ -522,12 +571,13 @@ objects exist yet (and saying so).` + adExitCodes,
 	fl.StringVar(&fromInspect, "from-inspect", "", "publish the missing roots in `FILE` (lpetrust inspect -o json, or a certificate chain)")
 	fl.StringVar(&chainFile, "chain", "", "publish the missing roots of the certificate chain in `FILE`")
 	fl.StringVar(&fromCheck, "from-check", "", "publish the missing roots of the live endpoint `TARGET` (host[:port])")
+	src.register(fl)
 	return cmd
 }
 
 // publishInputs reads and checks every certificate before anything is
 // written: one bad input refuses the whole run (exit 2).
-func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, check string, p adpublish.Policy) ([]*x509.Certificate, error) {
+func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, check string, src *chainSourceFlags, p adpublish.Policy) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	seen := map[string]bool{}
 	add := func(c *x509.Certificate, from string) error {
@@ -541,9 +591,9 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 		return nil
 	}
 	for _, file := range files {
-		ins, err := chain.ReadFile(file, chain.ReadOptions{})
+		ins, err := chain.ReadFile(file, chain.ReadOptions{Password: pfxPassword(a, src.pfxPasswordFile)})
 		if err != nil {
-			return nil, badInput(err)
+			return nil, badInput(pfxHint(err))
 		}
 		for _, in := range ins {
 			for _, c := range in.Certs {
@@ -553,7 +603,7 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 			}
 		}
 	}
-	missing, err := missingRootsSource(a, cat, source, check)
+	missing, err := missingRootsSource(a, cat, source, check, src)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +612,11 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 		from = check
 	}
 	for _, m := range missing {
-		if m.Cert == nil || !m.Known {
+		// A root the catalogue does not know is published only when the
+		// admin supplied it (in the chain file or --intermediates), never
+		// because a server sent it (--from-check); inspect JSON carries no
+		// certificates, so its unknown roots have none.
+		if m.Cert == nil || !m.Known && check != "" {
 			return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not in the catalogue; if you trust it, publish its certificate file", from, m.SHA1, m.Subject))
 		}
 		if err := add(m.Cert, from+": missing root "+m.Name); err != nil {
@@ -669,7 +723,8 @@ func newADRemoveCmd(a *app, f *adFlags) *cobra.Command {
 		Short: "Remove a certificate from Active Directory",
 		Long: `Remove the certificate with that SHA-1 thumbprint from every object of the
 chosen containers that holds it. Other certificates in the same object are never
-touched; an object whose last certificate goes is deleted. Each container is
+touched; an object whose last certificate goes is deleted (except the forest's
+NTAuthCertificates object, which keeps a placeholder). Each container is
 reported removed, unchanged (not published there) or failed.
 
 --dry-run prints the LDIF of what would change and writes nothing (it still

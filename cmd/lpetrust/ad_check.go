@@ -13,8 +13,8 @@ import (
 
 // missingRootsFromCheck audits a live endpoint (as lpetrust check does) and
 // returns the missing roots of the chains it presents.
-func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string) ([]chain.MissingRoot, error) {
-	eps, err := live.Audit(context.Background(), cat, live.Request{Targets: []string{target}, Chain: chain.Options{At: a.At()}})
+func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opts chain.Options) ([]chain.MissingRoot, error) {
+	eps, err := live.Audit(context.Background(), cat, live.Request{Targets: []string{target}, Chain: opts})
 	if err != nil {
 		return nil, badInput(fmt.Errorf("--from-check %s: %w", target, err))
 	}

@@ -7,13 +7,24 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lpetrust/lpetrust/adpublish/sambatest"
+	"github.com/lpetrust/lpetrust/truststore"
 )
 
 type adEnv struct {
@@ -170,5 +181,89 @@ func TestADSambaKerberosCLI(t *testing.T) {
 		"--user", "Administrator@"+realm, "--krb5-conf", conf, "--spn", spn, "--container", "ca")
 	if code != 0 || !strings.Contains(out, "bound as Administrator@"+realm+",") {
 		t.Fatalf("ad list with a keytab: exit %d\n%s%s", code, out, errOut)
+	}
+	// A bare user name is in krb5.conf's default realm, as kinit takes it.
+	code, out, errOut = lpetrust(t, "ad", "list", "--server", e.url, "--ca-file", e.ca, "--keytab", keytab,
+		"--user", "Administrator", "--krb5-conf", conf, "--spn", spn, "--container", "ca")
+	if code != 0 || !strings.Contains(out, "bound as Administrator@"+realm+",") {
+		t.Fatalf("ad list with a keytab and a bare user name: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestRemediatePoolSentUnknownRoot: a real TLS server on loopback sends its
+// chain with a private root the catalogue does not know. remediate refuses
+// to publish a root only the pool vouches for (as ad publish --from-check
+// does), and publishes it in the plan once the admin supplies it with
+// --intermediates.
+func TestRemediatePoolSentUnknownRoot(t *testing.T) {
+	e := needADEnv(t)
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lpetrust remediate private root"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, _ := x509.ParseCertificate(caDER)
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2),
+		Subject: pkix.Name{CommonName: "pool.example.com"}, DNSNames: []string{"pool.example.com"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(12 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, ca, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{
+		Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				c.(*tls.Conn).Handshake()
+			}()
+		}
+	}()
+	sha1 := truststore.SHA1Hex(ca)
+
+	type plan struct {
+		Publish []struct {
+			SHA1 string `json:"sha1"`
+		} `json:"publish"`
+		Refused []struct {
+			SHA1   string `json:"sha1"`
+			Reason string `json:"reason"`
+		} `json:"refused"`
+	}
+	code, out, errOut := lpetrust(t, append([]string{"remediate", "--pool", ln.Addr().String(), "-o", "json"}, e.adminArgs()...)...)
+	var p plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+	}
+	want := "sent by the pool and not in the catalogue: if you trust it, give its certificate with --intermediates FILE"
+	if code != 1 || len(p.Publish) != 0 || len(p.Refused) != 1 || p.Refused[0].SHA1 != sha1 || p.Refused[0].Reason != want {
+		t.Fatalf("pool-sent root: exit %d, publish %+v, refused %+v", code, p.Publish, p.Refused)
+	}
+
+	rootFile := filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = lpetrust(t, append([]string{"remediate", "--pool", ln.Addr().String(), "--intermediates", rootFile, "-o", "json"}, e.adminArgs()...)...)
+	p = plan{}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+	}
+	if code != 1 || len(p.Publish) != 1 || p.Publish[0].SHA1 != sha1 || len(p.Refused) != 0 {
+		t.Fatalf("root given with --intermediates: exit %d, publish %+v, refused %+v", code, p.Publish, p.Refused)
 	}
 }

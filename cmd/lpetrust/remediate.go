@@ -167,11 +167,30 @@ Exit codes:
 			for _, c := range published {
 				have[truststore.SHA1Hex(c)] = true
 			}
+			// Certificates the admin supplied: a root the catalogue does
+			// not know is published only from these, never because the
+			// pool sent it (as lpetrust ad publish --from-check).
+			local := map[string]bool{}
+			for _, c := range opts.Chain.Intermediates {
+				local[truststore.SHA1Hex(c)] = true
+			}
+			for _, c := range chains {
+				if c.Kind == report.KindPool {
+					continue
+				}
+				for _, in := range c.Inputs {
+					for _, cert := range in.Certs {
+						local[truststore.SHA1Hex(cert)] = true
+					}
+				}
+			}
 			var certs []*x509.Certificate
 			for _, m := range missing {
 				switch err := adpublish.CheckCertificate(m.Cert, adpublish.Policy{At: a.At()}); {
 				case have[m.SHA1]:
 					r.AlreadyPublished = append(r.AlreadyPublished, m)
+				case !m.Known && !local[m.SHA1]:
+					r.Refused = append(r.Refused, refusedRoot{m, "sent by the pool and not in the catalogue: if you trust it, give its certificate with --intermediates FILE"})
 				case err != nil:
 					r.Refused = append(r.Refused, refusedRoot{m, err.Error()})
 				default:

@@ -44,9 +44,12 @@ const reportExitCodes = `
 Exit codes:
   0  no phone is stranded by any chain at --at (phones stranded later, within
      --horizon, are reported but do not change the exit code)
-  1  some phone is stranded by some chain
-  2  bad input or usage (unreadable inventory or certificate, unknown flag);
-     nothing is printed on standard output`
+  1  some phone is stranded by some chain; or, with --with-ad, the
+     directory could not be read (one line on standard error, nothing on
+     standard output)
+  2  bad input or usage (unreadable inventory or certificate, unknown flag,
+     a --pool presenting no chain at all); nothing is printed on standard
+     output`
 
 func newReportCmd(a *app) *cobra.Command {
 	f := &reportFlags{}
@@ -186,6 +189,9 @@ func (f *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ad.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (or env "+ldapPasswordEnv+")")
 	fs.BoolVar(&f.ad.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) from the credential cache, or --keytab")
 	fs.StringVar(&f.ad.keytab, "keytab", "", "Kerberos keytab `FILE` for --user")
+	fs.StringVar(&f.ad.krb5Conf, "krb5-conf", "", "Kerberos configuration `FILE` (default $KRB5_CONFIG or /etc/krb5.conf)")
+	fs.StringVar(&f.ad.ccache, "ccache", "", "Kerberos credential cache `FILE` (default $KRB5CCNAME or /tmp/krb5cc_UID)")
+	fs.StringVar(&f.ad.spn, "spn", "", "the DC's LDAP service principal `NAME` (default ldap/<server host>)")
 	fs.StringVar(&f.ad.configNC, "config-nc", "", "configuration naming context `DN` (default: from the RootDSE)")
 	fs.DurationVar(&f.ad.timeout, "ldap-timeout", 30*time.Second, "timeout of connecting to the DC and of each LDAP request")
 }
@@ -252,13 +258,39 @@ func (f *reportFlags) connectionArgs() string {
 		parts = append(parts, "--keytab "+quoteArg(f.ad.keytab), "--user "+quoteArg(f.ad.user))
 	case f.ad.kerberos:
 		parts = append(parts, "--kerberos")
+		if f.ad.ccache != "" {
+			parts = append(parts, "--ccache "+quoteArg(f.ad.ccache))
+		}
 	case f.ad.user != "":
 		parts = append(parts, "--user "+quoteArg(f.ad.user))
 		if f.ad.passwordFile != "" {
 			parts = append(parts, "--password-file "+quoteArg(f.ad.passwordFile))
 		}
 	}
+	if f.ad.keytab != "" || f.ad.kerberos {
+		if f.ad.krb5Conf != "" {
+			parts = append(parts, "--krb5-conf "+quoteArg(f.ad.krb5Conf))
+		}
+		if f.ad.spn != "" {
+			parts = append(parts, "--spn "+quoteArg(f.ad.spn))
+		}
+	}
 	return strings.Join(parts, " ")
+}
+
+// sourceArgs repeat, for a printed lpetrust ad publish command, what the
+// report judged the chain with: the --intermediates (without them the root
+// may not be found) and the global --store overlay (without it the chain is
+// judged against other stores).
+func (f *reportFlags) sourceArgs(a *app) string {
+	var b strings.Builder
+	for _, file := range f.intermediates {
+		b.WriteString(" --intermediates " + quoteArg(file))
+	}
+	if a.storeFile != "" {
+		b.WriteString(" --store " + quoteArg(a.storeFile))
+	}
+	return b.String()
 }
 
 // quoteArg quotes a shell argument when it needs it.
@@ -322,6 +354,7 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 		if err != nil {
 			return nil, err
 		}
+		c.PublishCommand += f.sourceArgs(a)
 		out = append(out, c)
 	}
 	for _, file := range f.chains {
@@ -332,8 +365,12 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 			}
 			return nil, badInput(err)
 		}
+		cmdArgs := "--from-inspect " + quoteArg(file)
+		if f.pfxPasswordFile != "" {
+			cmdArgs += " --pfx-password-file " + quoteArg(f.pfxPasswordFile)
+		}
 		out = append(out, report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins,
-			PublishCommand: "--from-inspect " + quoteArg(file)})
+			PublishCommand: cmdArgs + f.sourceArgs(a)})
 	}
 	return out, nil
 }
@@ -426,7 +463,14 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 func writeReport(a *app, cat *truststore.Catalogue, source string, open report.Opener, chains []report.Chain, opts report.Options, out string) (*report.Summary, error) {
 	w := a.stdout
 	var tmp *os.File
+	mode := os.FileMode(0o644) // as a shell redirection makes it (umask 022)
 	if out != "" {
+		if fi, err := os.Stat(out); err == nil {
+			if !fi.Mode().IsRegular() {
+				return nil, badInput(fmt.Errorf("--out %s: not a regular file", out))
+			}
+			mode = fi.Mode().Perm() // replacing a file keeps its permissions
+		}
 		var err error
 		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
 		if err != nil {
@@ -452,11 +496,18 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 		return nil, badInput(err)
 	}
 	if tmp != nil {
+		if err := tmp.Chmod(mode); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
+		}
 		if err := tmp.Close(); err != nil {
-			return nil, fmt.Errorf("--out %s: %w", out, err)
+			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
 		}
 		if err := os.Rename(tmp.Name(), out); err != nil {
-			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
+			var le *os.LinkError
+			if errors.As(err, &le) {
+				err = le.Err // not the temporary file's name
+			}
+			return nil, fmt.Errorf("--out %s: %w", out, err)
 		}
 	}
 	return s, nil

@@ -362,3 +362,35 @@ func TestUTF16(t *testing.T) {
 		}
 	}
 }
+
+// TestLocaleTimes: exports made in other locales write the registration
+// time their way; every phone still counts, with the right time.
+func TestLocaleTimes(t *testing.T) {
+	const ua = "CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)"
+	for _, tc := range []struct{ name, in, want string }{
+		{"US", "11/20/2026 8:15:03 AM", "2026-11-20T08:15:03Z"},
+		{"SQL Server", "2026-11-20 08:15:03.457", "2026-11-20T08:15:03Z"},
+		{"German", "20.11.2026 08:15:03", "2026-11-20T08:15:03Z"},
+		{"German without seconds", "20.11.2026 08:15", "2026-11-20T08:15:00Z"},
+		{"British", "20/11/2026 08:15:03", "2026-11-20T08:15:03Z"},
+		{"British date only", "20/11/2026", "2026-11-20T00:00:00Z"},
+		{"year first with slashes", "2026/11/20 08:15", "2026-11-20T08:15:00Z"},
+		{"SQL Server CONVERT default", "Nov 20 2026  8:15AM", "2026-11-20T08:15:00Z"},
+		{"SQL Server CONVERT default, afternoon", "Nov  5 2026 10:15PM", "2026-11-05T22:15:00Z"},
+		{"day-month name", "20-Nov-2026 08:15:03", "2026-11-20T08:15:03Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := "Version,Last seen\n" + ua + "," + tc.in + "\n"
+			_, rows := readAll(t, strings.NewReader(in))
+			want := "2 phone -|||4.0.7577.4420|CU11|CU11||" + tc.want + "|"
+			if len(rows) != 1 || rows[0] != want {
+				t.Errorf("%q: rows %q\nwant %q", tc.in, rows, want)
+			}
+		})
+	}
+	// A British file: the first unambiguous date makes the next ones day-first.
+	_, rows := readAll(t, strings.NewReader("Version,Last seen\n"+ua+",20/11/2026 08:00\n"+ua+",05/11/2026 08:00\n"))
+	if len(rows) != 2 || !strings.HasSuffix(rows[1], "|2026-11-05T08:00:00Z|") {
+		t.Errorf("day-first file: %q", rows)
+	}
+}

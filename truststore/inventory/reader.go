@@ -516,7 +516,13 @@ func FormatMAC(m uint64) string {
 }
 
 // timeLayouts are the layouts seen in exports: SQL Server datetime, ISO 8601,
-// and the US format of Reporting Services exports. Times without a zone are UTC.
+// the US format of Reporting Services exports, then the formats of other
+// locales (Reporting Services and Excel export in the reader's locale):
+// day-first with dots (German and others) or slashes (British, French…),
+// and SQL Server's CONVERT default. Month-first is tried before day-first,
+// and the Reader keeps trying the last layout that worked first, so a
+// day-first file is read day-first from its first unambiguous date on.
+// Times without a zone are UTC.
 var timeLayouts = []string{
 	"2006-01-02 15:04:05.999999999",
 	"2006-01-02T15:04:05.999999999Z07:00",
@@ -528,6 +534,18 @@ var timeLayouts = []string{
 	"2006-01-02 15:04",
 	"2006-01-02",
 	"1/2/2006",
+	"2.1.2006 15:04:05",
+	"2.1.2006 15:04",
+	"2.1.2006",
+	"2/1/2006 15:04:05",
+	"2/1/2006 15:04",
+	"2/1/2006",
+	"2006/1/2 15:04:05",
+	"2006/1/2 15:04",
+	"2006/1/2",
+	"Jan _2 2006 3:04PM",
+	"2-Jan-2006 15:04:05",
+	"2-Jan-2006 15:04",
 }
 
 func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
