@@ -60,7 +60,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	fmt.Fprintf(w, "Judged at %s; known expiries within %d days\n\n", s.At.UTC().Format(time.RFC3339), s.HorizonDays)
 
 	tw := t.table()
-	row(tw, "CHAIN", "KIND", "PHONES", "TRUSTED", "STRANDED", "EXPIRING", "MINIMUM RELEASE")
+	row(tw, "CHAIN", "KIND", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "MINIMUM RELEASE")
 	for _, c := range s.Chains {
 		minRel := "none"
 		if c.MinimumRelease != nil {
@@ -69,6 +69,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Trusted), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "SAFE: trusted now and through the horizon; STRANDED LATER: trusted now, stranded by a known expiry within it")
 
 	fmt.Fprintln(w, "\nBy firmware release (stranded now / expiring within the horizon):")
 	tw = t.table()
