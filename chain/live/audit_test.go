@@ -328,7 +328,7 @@ func TestAuditTotalDeadline(t *testing.T) {
 	livetest.Serve(t, silent[0], livetest.Silent)
 	fine := livetest.ListenSamePort(t, "127.0.0.21")
 	livetest.ServeTLS(t, fine[0], livetest.ServerConfig(good.TLSCert(), true))
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	eps, err := Audit(ctx, truststore.Default(), Request{
 		Targets: []string{silent[0].Addr().String(), fine[0].Addr().String()},
