@@ -62,7 +62,38 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.Re
 			results = append(results, *r)
 		}
 	}
+	if err := unidentifiedRoot(results); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return distinctMissing(cat, results), nil
+}
+
+// ErrRootUnidentified means a chain is trusted by no store and names no
+// missing root either: its top certificate's issuer was not supplied, so
+// there is nothing that could be published.
+var ErrRootUnidentified = errors.New("the chain's root cannot be identified")
+
+// unidentifiedRoot reports a result that no store trusts and that names no
+// missing root, with the engine's reason, so that "nothing to publish" is
+// never said of a chain that is simply incomplete.
+func unidentifiedRoot(results []chain.Result) error {
+	for _, r := range results {
+		if len(r.MissingRoots) > 0 {
+			continue
+		}
+		trusted := false
+		reason := ""
+		for _, v := range r.Verdicts {
+			trusted = trusted || v.Trusted
+			if len(v.Reasons) > 0 {
+				reason = v.Reasons[0]
+			}
+		}
+		if !trusted && reason != "" {
+			return fmt.Errorf("%w: %s", ErrRootUnidentified, reason)
+		}
+	}
+	return nil
 }
 
 // MissingRootsOf collects the distinct missing roots of chain results.
