@@ -310,9 +310,15 @@ func discover(ctx context.Context, res Resolver, req Request) ([]plan, error) {
 				continue
 			}
 			for _, r := range recs {
+				if r.Target == "." || r.Target == "" {
+					continue // "." means "no such service here" (RFC 2782)
+				}
 				name, err := checkHostName(r.Target)
 				if err != nil || r.Port == 0 {
-					continue // "." means "no such service here"
+					// A broken record is the administrator's to fix: say so.
+					out = append(out, plan{target: raw, via: "SRV " + owner, name: owner, sipDomain: d,
+						err: fmt.Errorf("SRV %s: record %s port %d is not a usable host and port", owner, r.Target, r.Port)})
+					continue
 				}
 				out = append(out, plan{target: raw, via: "SRV " + owner, name: name, ports: []int{r.Port}, sipDomain: d})
 			}

@@ -443,3 +443,37 @@ func TestECDSAOnlyServerAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoverBrokenSRV: a real DNS server publishing a "no service" SRV
+// record ("."), which is skipped, and a record with port 0, which is the
+// administrator's to fix and is reported as that endpoint's error.
+func TestDiscoverBrokenSRV(t *testing.T) {
+	z := livetest.NewZone()
+	z.Add("_sipinternaltls._tcp.broken.test. 300 IN SRV 0 0 0 pool.broken.test.")
+	z.Add("_sip._tls.broken.test. 300 IN SRV 0 0 0 .")
+	res, err := DNSResolver(livetest.StartDNS(t, z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps, err := Audit(context.Background(), truststore.Default(), Request{
+		Discover: []string{"broken.test"}, Resolver: res, Timeout: 2 * time.Second,
+		Chain: chain.Options{At: testAt},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range eps {
+		msg := ""
+		if e.Err != nil {
+			msg = e.Err.Error()
+		}
+		got = append(got, e.Via+" | "+e.Name+" | "+msg)
+	}
+	want := []string{
+		"SRV _sipinternaltls._tcp.broken.test | _sipinternaltls._tcp.broken.test | discovery: SRV _sipinternaltls._tcp.broken.test: record pool.broken.test port 0 is not a usable host and port",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("endpoints:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
