@@ -56,13 +56,26 @@ func TestParseServer(t *testing.T) {
 	}
 }
 
-func makeCert(t *testing.T, tmpl *x509.Certificate) *x509.Certificate {
+// makeCert self-signs tmpl with a fresh key (and a random serial number
+// when tmpl has none).
+func makeCert(t testing.TB, tmpl *x509.Certificate) *x509.Certificate {
+	c, _ := makeCertKey(t, tmpl)
+	return c
+}
+
+// makeCertKey is makeCert that also returns the key, for signing with the
+// certificate.
+func makeCertKey(t testing.TB, tmpl *x509.Certificate) (*x509.Certificate, *ecdsa.PrivateKey) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl.SerialNumber = big.NewInt(1)
+	if tmpl.SerialNumber == nil {
+		if tmpl.SerialNumber, err = rand.Int(rand.Reader, big.NewInt(1<<62)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +84,7 @@ func makeCert(t *testing.T, tmpl *x509.Certificate) *x509.Certificate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, key
 }
 
 func TestCheckCertificate(t *testing.T) {

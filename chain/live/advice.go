@@ -74,9 +74,13 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
 		switch {
 		case len(exported) > 0:
-			cmd += strings.Join(exported, " ")
+			quoted := make([]string, len(exported))
+			for i, f := range exported {
+				quoted[i] = ShellQuote(f)
+			}
+			cmd += strings.Join(quoted, " ")
 		case checkTarget != "":
-			cmd += "--from-check " + shellQuote(checkTarget)
+			cmd += "--from-check " + ShellQuote(checkTarget)
 		default:
 			cmd = "run this check again with --export-missing DIR, then " + cmd + "DIR"
 		}
@@ -116,8 +120,10 @@ func buildsOf(cat *truststore.Catalogue, store string) string {
 	return strings.Join(parts, ", ")
 }
 
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]") == "" {
+// ShellQuote quotes an argument of a printed command line for a POSIX shell,
+// only when it needs quoting, so that the command can be pasted as is.
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-[]") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -155,16 +155,6 @@ type endpointJSON struct {
 	Error           *string    `json:"error"`
 }
 
-// emptyResult keeps the JSON fields of an endpoint that could not be judged.
-type emptyResult struct {
-	Source         string  `json:"source"`
-	Chain          []any   `json:"chain"`
-	Verdicts       []any   `json:"verdicts"`
-	MinimumRelease *string `json:"minimum_release"`
-	MissingRoots   []any   `json:"missing_roots"`
-	Findings       []any   `json:"findings"`
-}
-
 // MarshalJSON writes one object: target, via, name, address, port, sni,
 // phone_handshake, modern_handshake, no_sni (each handshake with ok,
 // version, cipher_suite, error, leaf_sha1), sni_differs, modern_differs,
@@ -194,7 +184,10 @@ func (e Endpoint) MarshalJSON() ([]byte, error) {
 	if e.Result != nil {
 		rest, err = json.Marshal(e.Result)
 	} else {
-		rest, err = json.Marshal(emptyResult{Source: e.Label(), Chain: []any{}, Verdicts: []any{}, MissingRoots: []any{}, Findings: []any{}})
+		// An endpoint that could not be judged keeps every result field,
+		// empty, so that scripts read one shape.
+		rest, err = json.Marshal(chain.Result{Source: e.Label(), Chain: []chain.CertInfo{}, Verdicts: []chain.Verdict{},
+			MinimumBuilds: []chain.FamilyBuild{}, MissingRoots: []chain.MissingRoot{}, Findings: []chain.Finding{}, Alternatives: []chain.Alternative{}})
 	}
 	if err != nil {
 		return nil, err

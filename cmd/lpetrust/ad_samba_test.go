@@ -7,21 +7,12 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lpetrust/lpetrust/adpublish/sambatest"
 	"github.com/lpetrust/lpetrust/truststore"
@@ -197,43 +188,8 @@ func TestADSambaKerberosCLI(t *testing.T) {
 // --intermediates.
 func TestRemediatePoolSentUnknownRoot(t *testing.T) {
 	e := needADEnv(t)
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lpetrust remediate private root"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca, _ := x509.ParseCertificate(caDER)
-	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2),
-		Subject: pkix.Name{CommonName: "pool.example.com"}, DNSNames: []string{"pool.example.com"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(12 * time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, ca, &leafKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{
-		Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	sha1 := truststore.SHA1Hex(ca)
+	addr, root := privatePool(t, "lpetrust remediate private")
+	sha1 := truststore.SHA1Hex(root)
 
 	type plan struct {
 		Publish []struct {
@@ -244,7 +200,7 @@ func TestRemediatePoolSentUnknownRoot(t *testing.T) {
 			Reason string `json:"reason"`
 		} `json:"refused"`
 	}
-	code, out, errOut := lpetrust(t, append([]string{"remediate", "--pool", ln.Addr().String(), "-o", "json"}, e.adminArgs()...)...)
+	code, out, errOut := lpetrust(t, append([]string{"remediate", "--pool", addr, "-o", "json"}, e.adminArgs()...)...)
 	var p plan
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
@@ -255,10 +211,10 @@ func TestRemediatePoolSentUnknownRoot(t *testing.T) {
 	}
 
 	rootFile := filepath.Join(t.TempDir(), "root.pem")
-	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644); err != nil {
+	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = lpetrust(t, append([]string{"remediate", "--pool", ln.Addr().String(), "--intermediates", rootFile, "-o", "json"}, e.adminArgs()...)...)
+	code, out, errOut = lpetrust(t, append([]string{"remediate", "--pool", addr, "--intermediates", rootFile, "-o", "json"}, e.adminArgs()...)...)
 	p = plan{}
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)

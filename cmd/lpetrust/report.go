@@ -249,30 +249,30 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 // connectionArgs are the connection flags for the printed ad publish
 // command; never the password itself.
 func (f *reportFlags) connectionArgs() string {
-	parts := []string{"--server " + quoteArg(f.ad.server)}
+	parts := []string{"--server " + live.ShellQuote(f.ad.server)}
 	if f.ad.caFile != "" {
-		parts = append(parts, "--ca-file "+quoteArg(f.ad.caFile))
+		parts = append(parts, "--ca-file "+live.ShellQuote(f.ad.caFile))
 	}
 	switch {
 	case f.ad.keytab != "":
-		parts = append(parts, "--keytab "+quoteArg(f.ad.keytab), "--user "+quoteArg(f.ad.user))
+		parts = append(parts, "--keytab "+live.ShellQuote(f.ad.keytab), "--user "+live.ShellQuote(f.ad.user))
 	case f.ad.kerberos:
 		parts = append(parts, "--kerberos")
 		if f.ad.ccache != "" {
-			parts = append(parts, "--ccache "+quoteArg(f.ad.ccache))
+			parts = append(parts, "--ccache "+live.ShellQuote(f.ad.ccache))
 		}
 	case f.ad.user != "":
-		parts = append(parts, "--user "+quoteArg(f.ad.user))
+		parts = append(parts, "--user "+live.ShellQuote(f.ad.user))
 		if f.ad.passwordFile != "" {
-			parts = append(parts, "--password-file "+quoteArg(f.ad.passwordFile))
+			parts = append(parts, "--password-file "+live.ShellQuote(f.ad.passwordFile))
 		}
 	}
 	if f.ad.keytab != "" || f.ad.kerberos {
 		if f.ad.krb5Conf != "" {
-			parts = append(parts, "--krb5-conf "+quoteArg(f.ad.krb5Conf))
+			parts = append(parts, "--krb5-conf "+live.ShellQuote(f.ad.krb5Conf))
 		}
 		if f.ad.spn != "" {
-			parts = append(parts, "--spn "+quoteArg(f.ad.spn))
+			parts = append(parts, "--spn "+live.ShellQuote(f.ad.spn))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -285,20 +285,12 @@ func (f *reportFlags) connectionArgs() string {
 func (f *reportFlags) sourceArgs(a *app) string {
 	var b strings.Builder
 	for _, file := range f.intermediates {
-		b.WriteString(" --intermediates " + quoteArg(file))
+		b.WriteString(" --intermediates " + live.ShellQuote(file))
 	}
 	if a.storeFile != "" {
-		b.WriteString(" --store " + quoteArg(a.storeFile))
+		b.WriteString(" --store " + live.ShellQuote(a.storeFile))
 	}
 	return b.String()
-}
-
-// quoteArg quotes a shell argument when it needs it.
-func quoteArg(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // connectAD binds to the directory with the shared connection flags.
@@ -365,9 +357,9 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 			}
 			return nil, badInput(err)
 		}
-		cmdArgs := "--from-inspect " + quoteArg(file)
+		cmdArgs := "--from-inspect " + live.ShellQuote(file)
 		if f.pfxPasswordFile != "" {
-			cmdArgs += " --pfx-password-file " + quoteArg(f.pfxPasswordFile)
+			cmdArgs += " --pfx-password-file " + live.ShellQuote(f.pfxPasswordFile)
 		}
 		out = append(out, report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins,
 			PublishCommand: cmdArgs + f.sourceArgs(a)})
@@ -379,7 +371,7 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 // different chains each become an input; a member refusing the phones'
 // TLS 1.0 handshake strands every phone.
 func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, copts chain.Options, resolver string, timeout time.Duration) (report.Chain, error) {
-	c := report.Chain{Name: target, Kind: report.KindPool, PublishCommand: "--from-check " + quoteArg(target)}
+	c := report.Chain{Name: target, Kind: report.KindPool, PublishCommand: "--from-check " + live.ShellQuote(target)}
 	req := live.Request{Targets: []string{target}, Chain: copts, Timeout: timeout}
 	if resolver != "" {
 		r, err := live.DNSResolver(resolver)

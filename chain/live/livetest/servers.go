@@ -34,7 +34,7 @@ var (
 	keys    []*rsa.PrivateKey
 )
 
-// testKey returns one of a few RSA keys generated once per test binary
+// Key returns one of a few RSA keys generated once per test binary
 // (RSA, because the phone probe's suites use RSA key exchange).
 func Key(t testing.TB, i int) *rsa.PrivateKey {
 	t.Helper()
@@ -58,7 +58,7 @@ type Issued struct {
 	Key  crypto.Signer
 }
 
-// newCert issues a certificate for subject cn signed by parent (self-signed
+// NewCert issues a certificate for subject cn signed by parent (self-signed
 // when parent is nil).
 func NewCert(t testing.TB, cn string, keyIndex int, parent *Issued, isCA bool, notAfter time.Time, dnsNames ...string) *Issued {
 	t.Helper()
@@ -98,7 +98,7 @@ type Hierarchy struct {
 	Root, Inter, Leaf *Issued
 }
 
-// newHierarchy issues a root, an intermediate and a leaf for names. Keys
+// NewHierarchy issues a root, an intermediate and a leaf for names. Keys
 // are taken from keyBase on: hierarchies that must not anchor each other
 // (the chain engine matches roots by key) need different key bases.
 func NewHierarchy(t testing.TB, label string, keyBase int, leafNotAfter time.Time, names ...string) Hierarchy {
@@ -109,12 +109,12 @@ func NewHierarchy(t testing.TB, label string, keyBase int, leafNotAfter time.Tim
 	return Hierarchy{Root: root, Inter: inter, Leaf: leaf}
 }
 
-// tlsCert is the server certificate: leaf then intermediate.
+// TLSCert is the server certificate: leaf then intermediate.
 func (h Hierarchy) TLSCert() tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{h.Leaf.Cert.Raw, h.Inter.Cert.Raw}, PrivateKey: h.Leaf.Key, Leaf: h.Leaf.Cert}
 }
 
-// serverConfig is a TLS server that, like a Lync 2013 Front End, still
+// ServerConfig is a TLS server that, like a Lync 2013 Front End, still
 // accepts TLS 1.0 with RSA key exchange (tls10 true), or a hardened one
 // refusing anything below TLS 1.2 (tls10 false).
 func ServerConfig(cert tls.Certificate, tls10 bool) *tls.Config {
@@ -131,7 +131,7 @@ func ServerConfig(cert tls.Certificate, tls10 bool) *tls.Config {
 	return cfg
 }
 
-// listenSamePort listens on the same TCP port on every address, so the
+// ListenSamePort listens on the same TCP port on every address, so the
 // members of a test pool share one port as real pool members do.
 func ListenSamePort(t testing.TB, addrs ...string) []net.Listener {
 	t.Helper()
@@ -166,9 +166,10 @@ func ListenSamePort(t testing.TB, addrs ...string) []net.Listener {
 	return nil
 }
 
+// PortOf is the TCP port a listener listens on.
 func PortOf(l net.Listener) int { return l.Addr().(*net.TCPAddr).Port }
 
-// serveTLS runs a real crypto/tls server on l until the test ends.
+// ServeTLS runs a real crypto/tls server on l until the test ends.
 func ServeTLS(t testing.TB, l net.Listener, cfg *tls.Config) {
 	t.Helper()
 	Serve(t, l, func(c net.Conn) {
@@ -181,7 +182,7 @@ func ServeTLS(t testing.TB, l net.Listener, cfg *tls.Config) {
 	})
 }
 
-// serve accepts connections on l and runs handle for each until the test ends.
+// Serve accepts connections on l and runs handle for each until the test ends.
 func Serve(t testing.TB, l net.Listener, handle func(net.Conn)) {
 	t.Helper()
 	var wg sync.WaitGroup
@@ -206,6 +207,7 @@ type Zone struct {
 	records map[string][]dns.RR // by lower-case FQDN
 }
 
+// Add adds one record in zone-file syntax; it panics on a malformed record.
 func (z *Zone) Add(rr string) {
 	r, err := dns.NewRR(rr)
 	if err != nil {
@@ -242,7 +244,7 @@ func dnsUDPSize(req *dns.Msg) int {
 	return dns.MinMsgSize
 }
 
-// startDNS serves zone over UDP and TCP on one loopback port and returns
+// StartDNS serves zone over UDP and TCP on one loopback port and returns
 // its HOST:PORT.
 func StartDNS(t testing.TB, zone *Zone) string {
 	t.Helper()
@@ -272,9 +274,10 @@ func StartDNS(t testing.TB, zone *Zone) string {
 	return ""
 }
 
+// NewZone returns an empty zone.
 func NewZone() *Zone { return &Zone{records: map[string][]dns.RR{}} }
 
-// ipv6Loopback reports whether ::1 can be listened on here.
+// IPv6Loopback reports whether ::1 can be listened on here.
 func IPv6Loopback() bool {
 	l, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
