@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,7 +104,7 @@ func buildLpetrust(t *testing.T) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the end-to-end test builds lpetrust: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "lpetrust")
 	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/lpetrust/lpetrust/cmd/lpetrust").CombinedOutput()

@@ -81,7 +81,6 @@ type Reader struct {
 	light bool
 	// signIns caches the meaning of sign-in column values.
 	signIns map[string]string
-	text    []byte // the first data line of a plain-text inventory
 }
 
 // NewReader detects the inventory's format from its first lines and returns
