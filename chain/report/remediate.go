@@ -52,6 +52,88 @@ func MissingRoots(cat *truststore.Catalogue, chains []Chain, opts chain.Options)
 	return out, nil
 }
 
+// RefusedRoot is a missing root a remediation will not publish, and why.
+type RefusedRoot struct {
+	MissingRoot
+	Reason string `json:"reason"`
+}
+
+// RootPlan sorts the missing roots of a remediation.
+type RootPlan struct {
+	// Publish are the roots to publish in Active Directory.
+	Publish []MissingRoot `json:"publish"`
+	// AlreadyPublished are in Certification Authorities already.
+	AlreadyPublished []MissingRoot `json:"already_published"`
+	// Refused cannot be published, each with the reason.
+	Refused []RefusedRoot `json:"refused"`
+	// PINChannel are the PowerShell lines that hand the published roots to
+	// PIN-authenticated phones, which do not read Active Directory.
+	PINChannel []string `json:"pin_channel"`
+}
+
+// ReasonPoolOnly refuses a root that only the pool vouches for.
+const ReasonPoolOnly = "sent by the pool and not in the catalogue: if you trust it, give its certificate with --intermediates FILE"
+
+// PlanRoots decides what to do with each missing root: nothing when
+// published (the roots already in Certification Authorities) has it;
+// refuse it when neither the catalogue knows it nor the administrator
+// supplied it (a root only the pool sent proves nothing), or when check
+// (the publishing policy) refuses it; publish it otherwise.
+func PlanRoots(missing []MissingRoot, published []*x509.Certificate, supplied map[string]bool, check func(*x509.Certificate) error) RootPlan {
+	p := RootPlan{Publish: []MissingRoot{}, AlreadyPublished: []MissingRoot{}, Refused: []RefusedRoot{}}
+	have := map[string]bool{}
+	for _, c := range published {
+		have[truststore.SHA1Hex(c)] = true
+	}
+	for _, m := range missing {
+		switch err := check(m.Cert); {
+		case have[m.SHA1]:
+			p.AlreadyPublished = append(p.AlreadyPublished, m)
+		case !m.Known && !supplied[m.SHA1]:
+			p.Refused = append(p.Refused, RefusedRoot{m, ReasonPoolOnly})
+		case err != nil:
+			p.Refused = append(p.Refused, RefusedRoot{m, err.Error()})
+		default:
+			p.Publish = append(p.Publish, m)
+		}
+	}
+	var sha1s []string
+	for _, m := range append(append([]MissingRoot{}, p.AlreadyPublished...), p.Publish...) {
+		sha1s = append(sha1s, m.SHA1)
+	}
+	p.PINChannel = append([]string{}, certProvCommands(sha1s)...)
+	return p
+}
+
+// Certificates are the certificates of the roots to publish.
+func (p RootPlan) Certificates() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, m := range p.Publish {
+		out = append(out, m.Cert)
+	}
+	return out
+}
+
+// Supplied are the thumbprints of the certificates the administrator gave:
+// the chain files (not what a pool sent) and the extra intermediates.
+func Supplied(chains []Chain, intermediates []*x509.Certificate) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range intermediates {
+		out[truststore.SHA1Hex(c)] = true
+	}
+	for _, c := range chains {
+		if c.Kind == KindPool {
+			continue
+		}
+		for _, in := range c.Inputs {
+			for _, cert := range in.Certs {
+				out[truststore.SHA1Hex(cert)] = true
+			}
+		}
+	}
+	return out
+}
+
 // StoreCounts says, per chain, which firmware stores do not trust it: the
 // before/after measure of a remediation when there is no inventory.
 type StoreCounts struct {

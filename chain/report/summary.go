@@ -409,7 +409,7 @@ func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]cha
 			out = append(out, Fix{Kind: FixCertProv, Effort: "two PowerShell lines per root on a Front End server",
 				Title:    "hand " + strings.Join(names, ", ") + " to PIN-authenticated phones through the Certificate Provisioning service",
 				Phones:   pinPhones,
-				Commands: certProvCommands(jc.missing),
+				Commands: certProvCommands(missingSHA1s(jc.missing)),
 				Note:     certProvNote(pinPhones)})
 		}
 	}
@@ -513,12 +513,23 @@ func (b *Builder) publishCommand(jc *judgedChain) string {
 	return "lpetrust ad publish --as root " + conn + " " + strings.Join(files, " ")
 }
 
-func certProvCommands(roots []chain.MissingRoot) []string {
-	var out []string
+func missingSHA1s(roots []chain.MissingRoot) []string {
+	out := make([]string, len(roots))
 	for i, m := range roots {
+		out[i] = m.SHA1
+	}
+	return out
+}
+
+// certProvCommands are the PowerShell lines that hand roots to
+// PIN-authenticated phones through the Certificate Provisioning service,
+// which does not read Active Directory.
+func certProvCommands(sha1s []string) []string {
+	var out []string
+	for i, sha1 := range sha1s {
 		v := fmt.Sprintf("$ca%d", i+1)
 		out = append(out,
-			fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, m.SHA1),
+			fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, sha1),
 			fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=%s}", v))
 	}
 	return out

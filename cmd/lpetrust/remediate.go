@@ -19,12 +19,9 @@ func init() { commands = append(commands, newRemediateCmd) }
 type remediation struct {
 	Server  adServer `json:"server"`
 	Applied bool     `json:"applied"`
-	// Publish are the roots to publish (with --apply: published).
-	Publish []report.MissingRoot `json:"publish"`
-	// AlreadyPublished are missing roots already in Certification Authorities.
-	AlreadyPublished []report.MissingRoot `json:"already_published"`
-	// Refused are missing roots that cannot be published, with the reason.
-	Refused []refusedRoot `json:"refused"`
+	// The plan: roots to publish (with --apply: published), already
+	// published, refused; and the PIN channel's PowerShell lines.
+	report.RootPlan
 	// Before, Projected and After count stranded phones per chain (with an
 	// inventory) or list the stores that do not trust each chain.
 	Before    []chainCount        `json:"before"`
@@ -33,14 +30,6 @@ type remediation struct {
 	Outcomes  []adpublish.Outcome `json:"outcomes,omitempty"`
 	Verified  *bool               `json:"verified,omitempty"`
 	LDIF      string              `json:"ldif,omitempty"`
-	// PINChannel are the PowerShell lines that hand the roots to
-	// PIN-authenticated phones, which do not read Active Directory.
-	PINChannel []string `json:"pin_channel"`
-}
-
-type refusedRoot struct {
-	report.MissingRoot
-	Reason string `json:"reason"`
 }
 
 // chainCount is the state of one chain: stranded phones (inventory) or
@@ -157,53 +146,14 @@ Exit codes:
 				return err
 			}
 			defer d.Close()
-			r := &remediation{Server: serverOf(d), Applied: apply, Publish: []report.MissingRoot{},
-				AlreadyPublished: []report.MissingRoot{}, Refused: []refusedRoot{}, PINChannel: []string{}}
 			published, err := publishedRoots(d, cat, a.At())
 			if err != nil {
 				return adFailure(a, err)
 			}
-			have := map[string]bool{}
-			for _, c := range published {
-				have[truststore.SHA1Hex(c)] = true
-			}
-			// Certificates the admin supplied: a root the catalogue does
-			// not know is published only from these, never because the
-			// pool sent it (as lpetrust ad publish --from-check).
-			local := map[string]bool{}
-			for _, c := range opts.Chain.Intermediates {
-				local[truststore.SHA1Hex(c)] = true
-			}
-			for _, c := range chains {
-				if c.Kind == report.KindPool {
-					continue
-				}
-				for _, in := range c.Inputs {
-					for _, cert := range in.Certs {
-						local[truststore.SHA1Hex(cert)] = true
-					}
-				}
-			}
-			var certs []*x509.Certificate
-			for _, m := range missing {
-				switch err := adpublish.CheckCertificate(m.Cert, adpublish.Policy{At: a.At()}); {
-				case have[m.SHA1]:
-					r.AlreadyPublished = append(r.AlreadyPublished, m)
-				case !m.Known && !local[m.SHA1]:
-					r.Refused = append(r.Refused, refusedRoot{m, "sent by the pool and not in the catalogue: if you trust it, give its certificate with --intermediates FILE"})
-				case err != nil:
-					r.Refused = append(r.Refused, refusedRoot{m, err.Error()})
-				default:
-					r.Publish = append(r.Publish, m)
-					certs = append(certs, m.Cert)
-				}
-			}
-			for i, m := range append(append([]report.MissingRoot{}, r.AlreadyPublished...), r.Publish...) {
-				v := fmt.Sprintf("$ca%d", i+1)
-				r.PINChannel = append(r.PINChannel,
-					fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, m.SHA1),
-					fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=%s}", v))
-			}
+			policy := func(c *x509.Certificate) error { return adpublish.CheckCertificate(c, adpublish.Policy{At: a.At()}) }
+			r := &remediation{Server: serverOf(d), Applied: apply,
+				RootPlan: report.PlanRoots(missing, published, report.Supplied(chains, opts.Chain.Intermediates), policy)}
+			certs := r.Certificates()
 			count := func(roots []*x509.Certificate) ([]chainCount, error) {
 				return countStranded(cat, chains, opts, source, open, roots)
 			}
