@@ -128,3 +128,21 @@ func Published(objs []Object, certs []*x509.Certificate) []Publication {
 	}
 	return out
 }
+
+// PublishedRoots returns the certificates published in CN=Certification
+// Authorities, the container phones download trusted roots from.
+func (d *Directory) PublishedRoots(cat *truststore.Catalogue, at time.Time) ([]*x509.Certificate, error) {
+	objs, err := d.List(ListOptions{Containers: []Container{ContainerCA}, Catalogue: cat, At: at})
+	if err != nil {
+		return nil, err
+	}
+	var roots []*x509.Certificate
+	for _, o := range objs {
+		for _, v := range o.Certificates {
+			if v.Cert != nil && v.Attribute == AttrCACertificate {
+				roots = append(roots, v.Cert)
+			}
+		}
+	}
+	return roots, nil
+}

@@ -146,7 +146,7 @@ Exit codes:
 				return err
 			}
 			defer d.Close()
-			published, err := publishedRoots(d, cat, a.At())
+			published, err := d.PublishedRoots(cat, a.At())
 			if err != nil {
 				return adFailure(a, err)
 			}
@@ -177,7 +177,7 @@ Exit codes:
 				rep := d.Publish(certs, adpublish.PublishOptions{Kind: adpublish.KindRoot})
 				r.Outcomes = rep.Outcomes
 				failed = rep.Failed()
-				after, err := publishedRoots(d, cat, a.At())
+				after, err := d.PublishedRoots(cat, a.At())
 				if err != nil {
 					return adFailure(a, err)
 				}

@@ -313,29 +313,12 @@ func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Ce
 		return nil, "", err
 	}
 	defer d.Close()
-	roots, err := publishedRoots(d, cat, a.At())
+	roots, err := d.PublishedRoots(cat, a.At())
 	if err != nil {
 		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
 		return nil, "", negative()
 	}
 	return roots, f.connectionArgs(), nil
-}
-
-// publishedRoots lists the certificates of CN=Certification Authorities.
-func publishedRoots(d *adpublish.Directory, cat *truststore.Catalogue, at time.Time) ([]*x509.Certificate, error) {
-	objs, err := d.List(adpublish.ListOptions{Containers: []adpublish.Container{adpublish.ContainerCA}, Catalogue: cat, At: at})
-	if err != nil {
-		return nil, err
-	}
-	var roots []*x509.Certificate
-	for _, o := range objs {
-		for _, v := range o.Certificates {
-			if v.Cert != nil && v.Attribute == adpublish.AttrCACertificate {
-				roots = append(roots, v.Cert)
-			}
-		}
-	}
-	return roots, nil
 }
 
 // loadChains reads the --chain files and audits the --pool targets.
@@ -367,16 +350,14 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 	return out, nil
 }
 
-// poolChain fetches what every member of a pool serves. Members serving
-// different chains each become an input; a member refusing the phones'
-// TLS 1.0 handshake strands every phone.
+// poolChain fetches what every member of a pool serves and turns it into
+// one chain of the report.
 func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, copts chain.Options, resolver string, timeout time.Duration) (report.Chain, error) {
-	c := report.Chain{Name: target, Kind: report.KindPool, PublishCommand: "--from-check " + live.ShellQuote(target)}
 	req := live.Request{Targets: []string{target}, Chain: copts, Timeout: timeout}
 	if resolver != "" {
 		r, err := live.DNSResolver(resolver)
 		if err != nil {
-			return c, usageError("--resolver: %s", err)
+			return report.Chain{}, usageError("--resolver: %s", err)
 		}
 		req.Resolver = r
 	}
@@ -385,41 +366,11 @@ func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, co
 	}
 	eps, err := live.Audit(ctx, cat, req)
 	if err != nil {
-		return c, badInput(fmt.Errorf("--pool %s: %w", target, err))
+		return report.Chain{}, badInput(fmt.Errorf("--pool %s: %w", target, err))
 	}
-	seen := map[string]bool{}
-	var refusing []string
-	for i := range eps {
-		ep := &eps[i]
-		if ep.Err != nil || len(ep.Certs) == 0 {
-			msg := "no chain"
-			if ep.Err != nil {
-				msg = ep.Err.Error()
-			}
-			c.Notes = append(c.Notes, fmt.Sprintf("%s: %s (not judged)", ep.Label(), msg))
-			continue
-		}
-		if !ep.Phone.OK {
-			refusing = append(refusing, ep.Label())
-		}
-		var key strings.Builder
-		for _, cert := range ep.Certs {
-			key.WriteString(truststore.SHA1Hex(cert))
-		}
-		if seen[key.String()] {
-			continue
-		}
-		seen[key.String()] = true
-		c.Inputs = append(c.Inputs, chain.Input{Source: ep.Label(), Certs: ep.Certs})
-	}
-	if len(c.Inputs) == 0 {
-		return c, badInput(fmt.Errorf("--pool %s: no endpoint presented a certificate chain (%s)", target, strings.Join(c.Notes, "; ")))
-	}
-	if len(c.Inputs) > 1 {
-		c.Notes = append(c.Notes, fmt.Sprintf("the pool's members serve %d different chains; a phone counts as trusted only when it trusts all of them", len(c.Inputs)))
-	}
-	if len(refusing) > 0 {
-		c.Blocker = fmt.Sprintf("%s refuse(s) the phones' TLS 1.0 handshake (LPE cannot use TLS 1.2)", strings.Join(refusing, ", "))
+	c, err := report.PoolChain(target, eps)
+	if err != nil {
+		return c, badInput(fmt.Errorf("--pool %w", err))
 	}
 	return c, nil
 }

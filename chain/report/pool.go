@@ -1,0 +1,55 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// PoolChain turns what the members of a pool served (a live audit of
+// target) into one chain of the report: each distinct chain a member served
+// becomes an input (a phone counts as trusted only when it trusts them all),
+// members that could not be judged become notes, and members refusing the
+// phones' TLS 1.0 handshake make a blocker, since they strand every phone.
+// It fails when no member presented a chain.
+func PoolChain(target string, eps []live.Endpoint) (Chain, error) {
+	c := Chain{Name: target, Kind: KindPool, PublishCommand: "--from-check " + live.ShellQuote(target)}
+	seen := map[string]bool{}
+	var refusing []string
+	for i := range eps {
+		ep := &eps[i]
+		if ep.Err != nil || len(ep.Certs) == 0 {
+			msg := "no chain"
+			if ep.Err != nil {
+				msg = ep.Err.Error()
+			}
+			c.Notes = append(c.Notes, fmt.Sprintf("%s: %s (not judged)", ep.Label(), msg))
+			continue
+		}
+		if !ep.Phone.OK {
+			refusing = append(refusing, ep.Label())
+		}
+		var key strings.Builder
+		for _, cert := range ep.Certs {
+			key.WriteString(truststore.SHA1Hex(cert))
+		}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
+		c.Inputs = append(c.Inputs, chain.Input{Source: ep.Label(), Certs: ep.Certs})
+	}
+	if len(c.Inputs) == 0 {
+		return c, fmt.Errorf("%s: no endpoint presented a certificate chain (%s)", target, strings.Join(c.Notes, "; "))
+	}
+	if len(c.Inputs) > 1 {
+		c.Notes = append(c.Notes, fmt.Sprintf("the pool's members serve %d different chains; a phone counts as trusted only when it trusts all of them", len(c.Inputs)))
+	}
+	if len(refusing) > 0 {
+		c.Blocker = fmt.Sprintf("%s refuse(s) the phones' TLS 1.0 handshake (LPE cannot use TLS 1.2)", strings.Join(refusing, ", "))
+	}
+	return c, nil
+}
