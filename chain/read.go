@@ -419,21 +419,31 @@ func isText(b []byte) bool {
 
 // fromUTF16 converts UTF-16 text with a byte order mark to UTF-8.
 func fromUTF16(b []byte) ([]byte, bool) {
-	if len(b) < 2 || len(b)%2 != 0 {
+	if len(b) < 2 || len(b)%2 != 0 || !(b[0] == 0xff && b[1] == 0xfe || b[0] == 0xfe && b[1] == 0xff) {
 		return nil, false
 	}
+	return WindowsText(b), true
+}
+
+// WindowsText returns text the way Windows tools may have written it
+// (UTF-16 with a byte order mark, as PowerShell 5's Out-File and ">" do, or
+// UTF-8 with a byte order mark, as Notepad does) as plain UTF-8. Other data
+// is returned unchanged.
+func WindowsText(b []byte) []byte {
 	var order binary.ByteOrder
 	switch {
-	case b[0] == 0xff && b[1] == 0xfe:
+	case len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:
+		return b[3:]
+	case len(b) >= 2 && b[0] == 0xff && b[1] == 0xfe:
 		order = binary.LittleEndian
-	case b[0] == 0xfe && b[1] == 0xff:
+	case len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff:
 		order = binary.BigEndian
 	default:
-		return nil, false
+		return b
 	}
-	u := make([]uint16, 0, len(b)/2-1)
+	u := make([]uint16, 0, len(b)/2)
 	for i := 2; i+1 < len(b); i += 2 {
 		u = append(u, order.Uint16(b[i:]))
 	}
-	return []byte(string(utf16.Decode(u))), true
+	return []byte(string(utf16.Decode(u)))
 }

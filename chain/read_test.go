@@ -274,3 +274,18 @@ func TestReadPKCS12IterationBound(t *testing.T) {
 		t.Errorf("real file refused: %v", err)
 	}
 }
+
+func TestWindowsText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"UTF-16 LE with BOM", "\xff\xfes\x00e\x00c\x00r\x00\xe9\x00t\x00\r\x00\n\x00", "secrét\r\n"},
+		{"UTF-16 BE with BOM", "\xfe\xff\x00o\x00k", "ok"},
+		{"UTF-8 with BOM", "\xef\xbb\xbfpool01.contoso.com\n", "pool01.contoso.com\n"},
+		{"plain", "pool01.contoso.com:5061", "pool01.contoso.com:5061"},
+		{"odd trailing byte", "\xff\xfeo\x00k\x00!", "ok"},
+	}
+	for _, tt := range tests {
+		if got := string(WindowsText([]byte(tt.in))); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

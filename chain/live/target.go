@@ -8,7 +8,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/lpetrust/lpetrust/chain"
 )
 
 // DefaultPorts are the ports a target without one is checked on: SIP over
@@ -118,7 +119,7 @@ func ReadTargets(r io.Reader, source string) ([]string, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes; not a targets file", source, MaxTargetsFile)
 	}
 	var out []string
-	sc := bufio.NewScanner(strings.NewReader(targetsText(data)))
+	sc := bufio.NewScanner(strings.NewReader(string(chain.WindowsText(data))))
 	sc.Buffer(make([]byte, 0, 4096), MaxTargetsFile)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()
@@ -141,24 +142,4 @@ func ReadTargets(r io.Reader, source string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no targets", source)
 	}
 	return out, nil
-}
-
-// targetsText decodes a targets file to text: UTF-16 with a byte order
-// mark is converted, a UTF-8 byte order mark dropped.
-func targetsText(data []byte) string {
-	switch {
-	case len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf:
-		return string(data[3:])
-	case len(data) >= 2 && (data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff):
-		u := make([]uint16, 0, len(data)/2)
-		for i := 2; i+1 < len(data); i += 2 {
-			if data[0] == 0xff {
-				u = append(u, uint16(data[i])|uint16(data[i+1])<<8)
-			} else {
-				u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
-			}
-		}
-		return string(utf16.Decode(u))
-	}
-	return string(data)
 }

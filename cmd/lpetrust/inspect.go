@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -186,7 +185,7 @@ func pfxPassword(a *app, passwordFile string) func(string) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, withoutPath(err))
 			}
-			data = passwordText(data)
+			data = chain.WindowsText(data)
 			line, _, _ := bytes.Cut(data, []byte("\n"))
 			return bytes.TrimSuffix(line, []byte("\r")), nil
 		}
@@ -241,26 +240,6 @@ func readPasswordFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes; not a password file", maxPasswordFile)
 	}
 	return data, nil
-}
-
-// passwordText undoes what Windows editors and PowerShell 5 (Out-File,
-// ">") do to a password file: UTF-16 with a byte order mark, or a UTF-8 one.
-func passwordText(data []byte) []byte {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xef, 0xbb, 0xbf}):
-		return data[3:]
-	case len(data) >= 2 && (data[0] == 0xff && data[1] == 0xfe || data[0] == 0xfe && data[1] == 0xff):
-		u := make([]uint16, 0, len(data)/2)
-		for i := 2; i+1 < len(data); i += 2 {
-			if data[0] == 0xff {
-				u = append(u, uint16(data[i])|uint16(data[i+1])<<8)
-			} else {
-				u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
-			}
-		}
-		return []byte(string(utf16.Decode(u)))
-	}
-	return data
 }
 
 // exportMissingRoots writes each missing root as DIR/<SHA1>.pem and returns the paths.
