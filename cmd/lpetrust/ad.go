@@ -17,8 +17,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newADCmd) }
-
 // ldapPasswordEnv names the environment variable holding the bind password.
 const ldapPasswordEnv = "LPETRUST_LDAP_PASSWORD"
 

@@ -19,8 +19,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newCheckCmd) }
-
 type checkFlags struct {
 	judgeFlags
 	discover    []string

@@ -8,8 +8,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newFirmwareCmd) }
-
 func newFirmwareCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "firmware [INPUT...]",

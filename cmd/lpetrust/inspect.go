@@ -18,8 +18,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newInspectCmd) }
-
 // pfxPasswordEnv names the environment variable holding a PKCS#12 password.
 const pfxPasswordEnv = "LPETRUST_PFX_PASSWORD"
 

@@ -13,8 +13,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newRemediateCmd) }
-
 // remediation is what remediate found and did, as JSON shows it.
 type remediation struct {
 	Server  adServer `json:"server"`

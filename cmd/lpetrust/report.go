@@ -22,8 +22,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newReportCmd) }
-
 // reportFlags are the flags report and remediate share.
 type reportFlags struct {
 	inventory       string

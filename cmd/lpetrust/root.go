@@ -146,9 +146,16 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	pf.StringVar(&a.atFlag, "at", "", "judge validity at this moment (YYYY-MM-DD or RFC 3339; default now)")
 	pf.StringVar(&a.storeFile, "store", "", "overlay `FILE` (YAML or JSON) adding firmware builds, roots or stores")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError("%s", err) })
-	for _, add := range commands {
-		root.AddCommand(add(a))
-	}
+	root.AddCommand(
+		newInspectCmd(a),
+		newCheckCmd(a),
+		newReportCmd(a),
+		newRemediateCmd(a),
+		newADCmd(a),
+		newFirmwareCmd(a),
+		newRootsCmd(a),
+		newVersionCmd(a),
+	)
 	addCompletionExamples(root)
 	return root
 }
@@ -174,9 +181,6 @@ func addCompletionExamples(root *cobra.Command) {
 		}
 	}
 }
-
-// commands are the subcommand constructors; each command file registers its own in init.
-var commands []func(*app) *cobra.Command
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}

@@ -11,8 +11,6 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func init() { commands = append(commands, newRootsCmd) }
-
 // rootJSON is the machine-readable form of one root.
 type rootJSON struct {
 	SHA1               string `json:"sha1"`
