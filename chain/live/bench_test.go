@@ -17,7 +17,7 @@ import (
 
 // BenchmarkAudit500 audits a 500-member loopback pool (127.1.x.y, one port,
 // one DNS name) whose every handshake is delayed by 200 ms, with the
-// default concurrency, and reports the wall time against the ideal
+// chosen concurrency, and reports the wall time against the ideal
 // ceil(N/C)·200 ms and the peak Go heap. Run it with
 //
 //	go test -run '^$' -bench Audit500 -benchtime 1x ./chain/live/
@@ -48,7 +48,7 @@ func BenchmarkAudit500(b *testing.B) {
 		Targets:  []string{net.JoinHostPort("bench.lpe.test", strconv.Itoa(livetest.PortOf(ls[0])))},
 		Resolver: res,
 	}
-	ideal := time.Duration(math.Ceil(float64(n)/DefaultConcurrency)) * delay
+	ideal := time.Duration(math.Ceil(float64(n)/float64(ChooseConcurrency(n)))) * delay
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

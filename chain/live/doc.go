@@ -24,7 +24,8 @@
 // Config.CipherSuites enables the RSA key exchange and 3DES suites, and an
 // explicit MinVersion enables TLS 1.0.
 //
-// Endpoints are checked Request.Concurrency at a time, every handshake
+// Endpoints are checked Request.Concurrency (or ChooseConcurrency) at a
+// time, the workers starting staggered, every handshake
 // bounded by Request.Timeout, the whole audit by the caller's context. A
 // hostile or broken server (refusing, silent, dripping, garbage, reset,
 // oversized or unparsable chain) becomes that endpoint's one-line error:

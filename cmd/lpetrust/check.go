@@ -66,7 +66,9 @@ inspect does, with --pool (else the endpoint's name) and --sip-domain (else the
 discovered domain) feeding the SAN checks. Members of one pool (same name and
 port) serving different chains are named.
 
-Up to --concurrency endpoints are checked at once, each handshake bounded by
+Up to --concurrency endpoints are checked at once (default: chosen from the
+work, one per endpoint up to 16 per CPU, workers starting staggered so that
+handshakes do not reach the servers as one burst), each handshake bounded by
 --timeout (connect and handshake), the whole audit by --deadline. A server that
 refuses, stays silent, drips, sends garbage, resets, or sends an oversized
 chain becomes that endpoint's one-line error; the others are unaffected.
@@ -104,7 +106,7 @@ Exit codes:
 	fl.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE`, one per line, # comments")
 	fl.StringVar(&f.resolver, "resolver", "", "send DNS queries to `HOST:PORT` instead of the system resolver")
 	fl.StringSliceVar(&f.ports, "port", nil, "check `N` instead of 5061 and 443; +N adds to them (repeatable)")
-	fl.IntVar(&f.concurrency, "concurrency", live.DefaultConcurrency, "endpoints checked at once")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "endpoints checked at once (0: chosen from the number of endpoints and CPUs)")
 	fl.DurationVar(&f.timeout, "timeout", live.DefaultTimeout, "per-handshake timeout, connect included")
 	fl.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total deadline of the audit; endpoints not checked by then are reported")
 	f.judgeFlags.register(fl, "pool `FQDN` that must be in every certificate's SAN (default: each endpoint's name)",
@@ -154,8 +156,8 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	}
 	req := live.Request{Targets: args, Discover: f.discover, Concurrency: f.concurrency, Timeout: f.timeout}
 	switch {
-	case f.concurrency < 1:
-		return usageError("--concurrency %d: must be at least 1", f.concurrency)
+	case f.concurrency < 0:
+		return usageError("--concurrency %d: must be 0 (automatic) or more", f.concurrency)
 	case f.timeout <= 0:
 		return usageError("--timeout %s: must be positive", f.timeout)
 	case f.deadline <= 0:

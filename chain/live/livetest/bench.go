@@ -24,6 +24,29 @@ func DelayedServerConfig(name string, delay time.Duration) (*tls.Config, error) 
 	if err != nil {
 		return nil, err
 	}
+	return delayedConfig(certs, delay), nil
+}
+
+// DelayedRSA2048ServerConfig is DelayedServerConfig with what a Lync Front
+// End serves and the phones need: one RSA-2048 certificate for every
+// handshake, so the rig's private-key operations cost what real ones do.
+func DelayedRSA2048ServerConfig(name string, delay time.Duration) (*tls.Config, error) {
+	ca, caKey, err := benchCA()
+	if err != nil {
+		return nil, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := benchLeaf(name, 2, key, ca, caKey)
+	if err != nil {
+		return nil, err
+	}
+	return delayedConfig([]tls.Certificate{cert}, delay), nil
+}
+
+func delayedConfig(certs []tls.Certificate, delay time.Duration) *tls.Config {
 	return &tls.Config{
 		Certificates: certs,
 		MinVersion:   tls.VersionTLS10,
@@ -35,22 +58,13 @@ func DelayedServerConfig(name string, delay time.Duration) (*tls.Config, error) 
 			time.Sleep(delay)
 			return nil, nil
 		},
-	}, nil
+	}
 }
 
 // cheapCertificates issues an ECDSA and an RSA leaf for name from one
 // throwaway CA.
 func cheapCertificates(name string) ([]tls.Certificate, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	ca := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lpetrust benchmark CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, caKey.Public(), caKey)
+	ca, caKey, err := benchCA()
 	if err != nil {
 		return nil, err
 	}
@@ -64,17 +78,49 @@ func cheapCertificates(name string) ([]tls.Certificate, error) {
 	}
 	var out []tls.Certificate
 	for i, key := range []crypto.Signer{ecKey, rsaKey} {
-		leaf := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-			KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, leaf, ca, key.Public(), caKey)
+		cert, err := benchLeaf(name, int64(i+2), key, ca, caKey)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key})
+		out = append(out, cert)
 	}
 	return out, nil
+}
+
+// benchCA is the rig's throwaway P-256 CA.
+func benchCA() (*x509.Certificate, crypto.Signer, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "lpetrust benchmark CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, caKey.Public(), caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ca, caKey, nil
+}
+
+// benchLeaf issues a server certificate for name under ca; the chain sent
+// is the leaf and ca.
+func benchLeaf(name string, serial int64, key crypto.Signer, ca *x509.Certificate, caKey crypto.Signer) (tls.Certificate, error) {
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, key.Public(), caKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der, ca.Raw}, PrivateKey: key}, nil
 }

@@ -3,7 +3,7 @@
 // delaying every handshake by a fixed time, and a DNS server answering
 // bench.lpe.test with all N addresses. It prints one line,
 //
-//	dns=127.0.0.1:PORT port=PORT name=bench.lpe.test n=N
+//	dns=127.0.0.1:PORT port=PORT name=bench.lpe.test n=N concurrency=C
 //
 // writes the endpoints (address:port, one per line) to -targets, and serves
 // until standard input is closed. Loopback only.
@@ -22,6 +22,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/lpetrust/lpetrust/chain/live"
 	"github.com/lpetrust/lpetrust/chain/live/livetest"
 )
 
@@ -31,11 +32,20 @@ func main() {
 	port := flag.Int("port", 15061, "port of every endpoint")
 	name := flag.String("name", "bench.lpe.test", "pool name published in DNS")
 	targets := flag.String("targets", "", "write the endpoints to this file")
+	keys := flag.String("keys", "rsa2048", "server certificates: rsa2048 (one RSA-2048 leaf, as a Front End serves) or cheap (P-256 and RSA-1024)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchpool: ")
 
-	cfg, err := livetest.DelayedServerConfig(*name, *delay)
+	serverConfig := livetest.DelayedRSA2048ServerConfig
+	switch *keys {
+	case "rsa2048":
+	case "cheap":
+		serverConfig = livetest.DelayedServerConfig
+	default:
+		log.Fatalf("-keys %q: want rsa2048 or cheap", *keys)
+	}
+	cfg, err := serverConfig(*name, *delay)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -66,7 +76,9 @@ func main() {
 	}
 	go func() { log.Fatal((&dns.Server{PacketConn: pc, Handler: zone}).ActivateAndServe()) }()
 	go func() { log.Fatal((&dns.Server{Listener: tl, Handler: zone}).ActivateAndServe()) }()
-	fmt.Printf("dns=%s port=%d name=%s n=%d\n", pc.LocalAddr(), *port, *name, *n)
+	// The concurrency lpetrust check chooses for n endpoints on this
+	// machine, for the benchmark's ideal time.
+	fmt.Printf("dns=%s port=%d name=%s n=%d concurrency=%d\n", pc.LocalAddr(), *port, *name, *n, live.ChooseConcurrency(*n))
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
