@@ -80,7 +80,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	row(tw, head...)
 	if len(s.Chains) > 0 {
 		for i, rc := range s.Chains[0].ByRelease {
-			cells := []string{rc.Release, strings.Join(rc.Versions, " "), rc.Store, strconv.Itoa(rc.Phones)}
+			cells := []string{rc.Release, strings.Join(rc.Versions, " "), rc.Store, strconv.Itoa(s.releasePhones(rc))}
 			for _, c := range s.Chains {
 				r := c.ByRelease[i]
 				cells = append(cells, fmt.Sprintf("%d / %d", r.Stranded, r.Expiring))
@@ -99,7 +99,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	row(tw, head...)
 	if len(s.Chains) > 0 {
 		for i, mc := range s.Chains[0].ByModel {
-			cells := []string{mc.Family, dash(mc.Model), mc.Version, mc.Release, strconv.Itoa(mc.Phones)}
+			cells := []string{mc.Family, dash(mc.Model), mc.Version, mc.Release, strconv.Itoa(s.modelPhones(mc))}
 			for _, c := range s.Chains {
 				m := c.ByModel[i]
 				cells = append(cells, fmt.Sprintf("%d / %d", m.Stranded, m.Expiring))
@@ -108,6 +108,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		}
 	}
 	tw.Flush()
+	writePoolTables(w, t, s)
 
 	for _, c := range s.Chains {
 		fmt.Fprintf(w, "\n%s (%s)", c.Name, c.Kind)
@@ -187,7 +188,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	widen(0, strconv.Itoa(s.maxLine))
 	widen(1, "00-04-F2-00-01-76")
 	for _, c := range s.Chains {
-		widen(5, c.Name)
+		widen(5, chainColumn(c))
 		for _, m := range c.ByModel {
 			widen(2, dash(m.Model))
 			widen(3, m.Version)
@@ -244,7 +245,7 @@ func otherList(m map[string]int) string {
 func (t *TableWriter) Phone(p *Phone) error {
 	for _, v := range p.Verdicts {
 		if v.Status == StatusStranded {
-			t.line(strconv.Itoa(p.Line), dash(p.MAC), dash(DisplayModel(p.Manufacturer, p.Model)), p.Firmware, p.Release, v.Chain, dash(p.UserURI))
+			t.line(strconv.Itoa(p.Line), dash(p.MAC), dash(DisplayModel(p.Manufacturer, p.Model)), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
 		}
 	}
 	return nil
@@ -270,6 +271,7 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 	for _, ch := range s.Chains {
 		head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
 	}
+	head = append(head, "pool", "site")
 	return true, c.w.Write(head)
 }
 
@@ -288,6 +290,7 @@ func (c *CSVWriter) Phone(p *Phone) error {
 		}
 		c.rec = append(c.rec, v.Status, from, v.Reason)
 	}
+	c.rec = append(c.rec, p.Pool, p.Site)
 	return c.w.Write(c.rec)
 }
 

@@ -47,6 +47,10 @@ type Chain struct {
 	// PublishCommand is the exact command that publishes this chain's
 	// missing roots to Active Directory, without the connection flags.
 	PublishCommand string
+	// Pool, when set, is the registrar pool (Options.Registrars) whose
+	// phones this chain judges: what the pool serves, or its renewal. A
+	// chain without Pool judges every phone.
+	Pool string
 }
 
 // Options control a report.
@@ -69,6 +73,11 @@ type Options struct {
 	// (e.g. "--server ldaps://dc.contoso.com --user admin@contoso.com
 	// --password-file admin.pw"); empty means placeholders.
 	Connection string
+	// Registrars are the estate's registrar pools. When given, a phone is
+	// judged against the chain of the pool it registers to (the
+	// inventory's pool column) and, as a failover, its backup pool's; a
+	// phone whose pool is unknown is judged against every pool's chain.
+	Registrars []Registrar
 }
 
 // DefaultHorizon is the horizon when Options.Horizon is 0.
@@ -81,6 +90,9 @@ const (
 	// StatusExpiring: trusted at the report's moment, stranded by a known
 	// expiry within the horizon (PhoneVerdict.StrandedFrom says when).
 	StatusExpiring = "expiring"
+	// StatusNotJudged: the chain is another pool's (Chain.Pool) than the
+	// phone's and its backup's; the phone never meets it.
+	StatusNotJudged = "not-judged"
 )
 
 // judgedChain is a Chain with its evaluations.
@@ -91,6 +103,7 @@ type judgedChain struct {
 	fixed     []*chain.Result // with every missing root as an extra anchor
 	missing   []chain.MissingRoot
 	verdicts  map[verdictKey]PhoneVerdict
+	index     int // in Builder.chains, and in poolInfo.roles
 }
 
 type verdictKey struct {
@@ -103,17 +116,23 @@ type group struct {
 	family, model, version, release, store, signIn string
 	verified                                       bool
 	phones                                         int
+	// pool is the registrar pool the phones register to; site their site
+	// (the inventory's, else the pool's).
+	pool *poolInfo
+	site string
 }
 
 type groupKey struct {
 	family, model, version, signIn string
+	pool, site                     string
 }
 
-// classKey is an inventory row's classification and sign-in method: a
-// cheap key for the group of a row.
+// classKey is an inventory row's classification, sign-in method, pool and
+// site (interned by the Reader): a cheap key for the group of a row.
 type classKey struct {
-	class  int32
-	signIn string
+	class      int32
+	signIn     string
+	pool, site string
 }
 
 // macEntry is all a report keeps per distinct MAC address (16 bytes).
@@ -133,6 +152,9 @@ type Builder struct {
 	groupIndex map[groupKey]int32
 	classIndex map[classKey]int32
 	macs       map[uint64]macEntry
+	registrars map[string]int       // pool and machine FQDN → index in opts.Registrars
+	chainPools map[string]int       // pool FQDN → index in chains
+	pools      map[string]*poolInfo // the inventory's pool value → what it joins to
 	duplicates int
 	noMAC      int
 	maxLine    int
@@ -151,11 +173,14 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 	}
 	opts.Chain.At = opts.At
 	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]int32{}, macs: map[uint64]macEntry{}}
+	if err := b.indexRegistrars(chains); err != nil {
+		return nil, err
+	}
 	for _, c := range chains {
 		if len(c.Inputs) == 0 && c.Blocker == "" {
 			return nil, fmt.Errorf("%s: no certificate chain to judge", c.Name)
 		}
-		jc := &judgedChain{Chain: c, verdicts: map[verdictKey]PhoneVerdict{}}
+		jc := &judgedChain{Chain: c, verdicts: map[verdictKey]PhoneVerdict{}, index: len(b.chains)}
 		seen := map[string]bool{}
 		for _, in := range c.Inputs {
 			r, err := chain.Evaluate(cat, in, opts.Chain)
@@ -244,7 +269,7 @@ func (b *Builder) signIn(row *inventory.Row) string {
 }
 
 func (b *Builder) groupOf(row *inventory.Row) int32 {
-	ck := classKey{row.Class, row.SignIn}
+	ck := classKey{row.Class, row.SignIn, row.Pool, row.Site}
 	if i, ok := b.classIndex[ck]; ok {
 		return i
 	}
@@ -267,14 +292,16 @@ func DisplayModel(manufacturer, model string) string {
 
 func (b *Builder) newGroupOf(row *inventory.Row) int32 {
 	model := DisplayModel(row.Manufacturer, row.Model)
-	k := groupKey{family: row.Family, model: model, version: row.Version, signIn: b.signIn(row)}
+	pool := b.poolOf(row.Pool)
+	site := b.siteOf(row.Site, pool)
+	k := groupKey{family: row.Family, model: model, version: row.Version, signIn: b.signIn(row), pool: pool.label, site: site}
 	if i, ok := b.groupIndex[k]; ok {
 		return i
 	}
 	i := int32(len(b.groups))
 	b.groups = append(b.groups, &group{
 		family: row.Family, model: model, version: row.Version, release: row.Build.Release,
-		store: row.Build.Store, verified: row.Build.Verified, signIn: k.signIn,
+		store: row.Build.Store, verified: row.Build.Verified, signIn: k.signIn, pool: pool, site: site,
 	})
 	b.groupIndex[k] = i
 	return i
@@ -301,6 +328,10 @@ type PhoneVerdict struct {
 	Reason string `json:"reason"`
 	// StrandedFrom is when an expiring phone stops trusting the chain.
 	StrandedFrom *time.Time `json:"stranded_from,omitempty"`
+	// Role says why the chain judges the phone when the report knows the
+	// estate: RolePrimary, RoleBackup, RoleUnknownPool or RoleEveryPhone.
+	// Empty without an estate, where every chain judges every phone.
+	Role string `json:"role,omitempty"`
 }
 
 // verdict judges phones of one store and sign-in method against a chain.
@@ -391,6 +422,11 @@ type Phone struct {
 	SignIn       string         `json:"sign_in"`
 	Seen         *time.Time     `json:"last_seen"`
 	Verdicts     []PhoneVerdict `json:"verdicts"`
+	// Pool is the registrar pool the phone registers to (the estate's
+	// name for it when the inventory names a pool member); Site its site
+	// (the inventory's, else the pool's). Empty when unknown.
+	Pool string `json:"pool"`
+	Site string `json:"site"`
 }
 
 // Stranded reports whether any chain strands the phone now.
@@ -427,8 +463,17 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 		t := row.Seen
 		p.Seen = &t
 	}
-	for _, jc := range b.chains {
-		p.Verdicts = append(p.Verdicts, b.verdict(jc, row.Build.Store, row.SignIn))
+	pool := b.poolOf(row.Pool)
+	p.Pool, p.Site = pool.label, b.siteOf(row.Site, pool)
+	for i, jc := range b.chains {
+		role := pool.roles[i]
+		if role == roleNone {
+			p.Verdicts = append(p.Verdicts, PhoneVerdict{Chain: jc.Name, Status: StatusNotJudged, Reason: b.notJudgedReason(pool)})
+			continue
+		}
+		v := b.verdict(jc, row.Build.Store, row.SignIn)
+		v.Role = role.label()
+		p.Verdicts = append(p.Verdicts, v)
 	}
 	return p, true
 }

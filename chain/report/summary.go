@@ -19,7 +19,18 @@ type Summary struct {
 	Chains      []ChainSummary   `json:"chains"`
 	// Assumptions are conclusions no source settled, said as such.
 	Assumptions []string `json:"assumptions"`
-	maxLine     int
+	// Pools and Sites count the phones per registrar pool and per site
+	// (see PoolSummary); UnknownPoolPhones are the phones whose pool the
+	// estate does not know, judged against every pool.
+	Pools             []PoolSummary `json:"pools"`
+	Sites             []SiteSummary `json:"sites"`
+	UnknownPoolPhones int           `json:"unknown_pool_phones"`
+	maxLine           int
+	// byRelease and byModel count every phone of the inventory per
+	// release and per model: with an estate, each chain counts only its
+	// pool's phones.
+	byRelease map[string]int
+	byModel   map[[4]string]int
 }
 
 // InventorySummary describes what was read.
@@ -63,6 +74,14 @@ type ChainSummary struct {
 	Notes        []string            `json:"notes"`
 	WithAD       bool                `json:"with_ad"`
 	Fixes        []Fix               `json:"fixes"`
+	// Pool is the registrar pool whose phones the chain judges (Chain.Pool).
+	Pool string `json:"pool,omitempty"`
+	// ByPool and BySite count the phones the chain judges per registrar
+	// pool and per site; Backup counts the phones that fail over to the
+	// chain's pool (it is their backup pool), not included in Phones.
+	ByPool []PoolCount `json:"by_pool"`
+	BySite []SiteCount `json:"by_site"`
+	Backup Counts      `json:"backup"`
 }
 
 // Counts are the phones of one bucket by status.
@@ -168,6 +187,7 @@ func (b *Builder) Summary(source string, format inventory.Format, stats inventor
 		s.Chains = append(s.Chains, b.chainSummary(jc, groups))
 	}
 	s.Assumptions = b.assumptions(groups, inv)
+	b.poolSummaries(groups, s)
 	s.maxLine = b.maxLine
 	return s
 }
@@ -225,7 +245,10 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	for _, g := range groups {
 		v := b.verdict(jc, g.store, g.signIn)
 		n := g.phones
-		if v.Status == StatusStranded {
+		if !b.judges(jc, g) {
+			n = 0 // another pool's phones: buckets stay aligned across chains
+		}
+		if v.Status == StatusStranded && n > 0 {
 			i, ok := reasons[v.Reason]
 			if !ok {
 				i = len(cs.Reasons)
@@ -302,7 +325,8 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	for _, d := range dates {
 		cs.ExpiringDates = append(cs.ExpiringDates, ExpiryCount{Date: d, Phones: expiring[d]})
 	}
-	cs.Fixes = b.fixes(jc, groups, minimum)
+	cs.Fixes = b.fixes(jc, b.judgedGroups(jc, groups), minimum)
+	b.poolCounts(jc, groups, &cs)
 	if cs.Reasons == nil {
 		cs.Reasons = []ReasonCount{}
 	}

@@ -113,8 +113,11 @@ type Row struct {
 	SignIn string
 	// Seen is the registration or logon time; zero when not given.
 	Seen time.Time
-	// Pool is the registrar pool, when given.
+	// Pool is the registrar pool (or registrar server) the phone registers
+	// to, as the inventory writes it, when given.
 	Pool string
+	// Site is the site the inventory places the phone in, when given.
+	Site string
 	// Class identifies the classification of the row (device columns and
 	// firmware text): rows with equal Class have equal Kind, Reason,
 	// Manufacturer, Model, Family, UserAgent, Version and Build. It lets a

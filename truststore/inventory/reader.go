@@ -27,6 +27,7 @@ const (
 	colTime
 	colSignIn
 	colPool
+	colSite
 	numRoles
 )
 
@@ -46,7 +47,14 @@ var columnAliases = map[string]role{
 	"registrationtime": colTime, "timestamp": colTime,
 	"signin": colSignIn, "signinmode": colSignIn, "signinmethod": colSignIn, "authmode": colSignIn,
 	"authentication": colSignIn, "auth": colSignIn,
-	"pool": colPool, "registrarpool": colPool, "registrar": colPool,
+	// The registrar pool a phone registers to: the Monitoring view's Pool
+	// (or PoolFQDN straight from LcsCDR), the registrar column of a report.
+	// A registrar server's FQDN is matched to its pool by the estate.
+	"pool": colPool, "registrarpool": colPool, "registrar": colPool, "poolfqdn": colPool,
+	"registrarpoolfqdn": colPool, "registrarfqdn": colPool, "registrarserver": colPool, "primaryregistrar": colPool,
+	"primarypool": colPool, "primarypoolfqdn": colPool, "homepool": colPool, "homeserver": colPool,
+	// The site of the phone (a Lync site name, a branch office).
+	"site": colSite, "sitename": colSite, "lyncsite": colSite, "branch": colSite, "branchsite": colSite, "office": colSite,
 }
 
 func normalizeHeader(b []byte) string {
@@ -188,8 +196,9 @@ func (ir *Reader) mapColumns(fields [][]byte) bool {
 }
 
 // SetLight makes the Reader skip the fields that only a per-phone listing
-// needs (Row.UserURI and Row.Pool stay empty), which saves an allocation
-// per row on a counting pass.
+// needs (Row.UserURI stays empty), which saves an allocation per row on a
+// counting pass. Row.Pool and Row.Site are read either way: a report
+// counts phones per pool and site.
 func (ir *Reader) SetLight(light bool) { ir.light = light }
 
 // Format is the detected inventory format.
@@ -323,14 +332,18 @@ func (ir *Reader) csvRow(row *Row, fields [][]byte) {
 		}
 		row.SignIn = m
 	}
+	// Pool and site decide which chain judges the phone: read on every pass.
+	if p := ir.field(fields, colPool); len(p) > 0 {
+		row.Pool = ir.intern(p)
+	}
+	if st := ir.field(fields, colSite); len(st) > 0 {
+		row.Site = ir.intern(st)
+	}
 	if ir.light {
 		return
 	}
 	if u := ir.field(fields, colUser); len(u) > 0 {
 		row.UserURI = string(u)
-	}
-	if p := ir.field(fields, colPool); len(p) > 0 {
-		row.Pool = ir.intern(p)
 	}
 }
 
