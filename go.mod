@@ -2,6 +2,10 @@ module github.com/lpetrust/lpetrust
 
 go 1.26.8
 
+// Real CA certificates with a negative serial number (the EC-ACC root, for
+// one) are valid DER that phones accept; crypto/x509 refuses them by default.
+godebug x509negativeserial=1
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/go-ldap/ldap/v3 v3.4.15

@@ -73,6 +73,17 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.Re
 // there is nothing that could be published.
 var ErrRootUnidentified = errors.New("the chain's root cannot be identified")
 
+// UnidentifiedRootError is ErrRootUnidentified with the engine's reason.
+type UnidentifiedRootError struct {
+	Reason string
+	Code   chain.ReasonKind
+}
+
+func (e *UnidentifiedRootError) Error() string { return ErrRootUnidentified.Error() + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrRootUnidentified) hold.
+func (e *UnidentifiedRootError) Is(target error) bool { return target == ErrRootUnidentified }
+
 // unidentifiedRoot reports a result that no store trusts and that names no
 // missing root, with the engine's reason, so that "nothing to publish" is
 // never said of a chain that is simply incomplete.
@@ -82,15 +93,18 @@ func unidentifiedRoot(results []chain.Result) error {
 			continue
 		}
 		trusted := false
-		reason := ""
+		var why *UnidentifiedRootError
 		for _, v := range r.Verdicts {
 			trusted = trusted || v.Trusted
 			if len(v.Reasons) > 0 {
-				reason = v.Reasons[0]
+				why = &UnidentifiedRootError{Reason: v.Reasons[0]}
+				if len(v.ReasonCodes) > 0 {
+					why.Code = v.ReasonCodes[0]
+				}
 			}
 		}
-		if !trusted && reason != "" {
-			return fmt.Errorf("%w: %s", ErrRootUnidentified, reason)
+		if !trusted && why != nil {
+			return why
 		}
 	}
 	return nil

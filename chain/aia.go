@@ -34,7 +34,7 @@ func fetchAIA(p *certPool, opts Options) []Finding {
 	for changed := true; changed && fetches < maxAIAFetches; {
 		changed = false
 		for _, n := range append([]*node(nil), p.nodes...) {
-			if !n.deliverable() || n.selfIssued || len(p.issuers(n)) > 0 {
+			if !n.deliverable() || n.selfSigned || len(p.issuers(n, new(int))) > 0 {
 				continue
 			}
 			for _, u := range n.cert.IssuingCertificateURL {

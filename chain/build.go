@@ -5,8 +5,10 @@ import (
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/hex"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Origins of the certificates the path builder uses.
@@ -19,23 +21,29 @@ const (
 	OriginAnchor        = "anchor"        // Options.ExtraAnchors
 )
 
-// Bounds of the path search: cross-certified hierarchies can multiply paths,
-// and hostile input must not make the search explode.
+// Bounds of the path search: cross-certified hierarchies multiply paths,
+// and hostile input must not make the search explode. The work budget
+// counts every path taken from the queue and every issuer candidate
+// examined, whether or not it leads anywhere.
 const (
-	maxPathLen   = 8
-	maxPaths     = 512
-	maxDFSVisits = 20000
+	maxPathLen = 20 // certificates per path, the anchor included
+	maxWork    = 1 << 18
 )
 
 // node is one distinct certificate known to the path builder.
 type node struct {
 	cert   *x509.Certificate
 	sha1   string
-	spki   string // raw SubjectPublicKeyInfo: the identity of a key
+	rawSum [20]byte // SHA-1 of the certificate
+	keySum [20]byte // SHA-1 of its SubjectPublicKeyInfo
+	spki   string   // raw SubjectPublicKeyInfo: the identity of a key
 	origin string
-	// selfIssued: subject equals issuer and the key identifiers agree; such
-	// a certificate is a root and its own signature is never checked.
+	// selfIssued: subject equals issuer (a root, or a CA's key rollover);
+	// such intermediates do not count towards path length constraints.
 	selfIssued bool
+	// selfSigned: self-issued and its signature verifies under its own
+	// key. Only such a certificate is a root; it ends a path.
+	selfSigned bool
 }
 
 // deliverable reports whether a phone can receive the certificate from the
@@ -45,9 +53,10 @@ func (n *node) deliverable() bool {
 }
 
 func newNode(c *x509.Certificate, origin string) *node {
-	selfIssued := bytes.Equal(c.RawSubject, c.RawIssuer) &&
-		(len(c.AuthorityKeyId) == 0 || len(c.SubjectKeyId) == 0 || bytes.Equal(c.AuthorityKeyId, c.SubjectKeyId))
-	return &node{cert: c, sha1: thumb(c), spki: string(c.RawSubjectPublicKeyInfo), origin: origin, selfIssued: selfIssued}
+	n := &node{cert: c, sha1: thumb(c), rawSum: sha1.Sum(c.Raw), keySum: sha1.Sum(c.RawSubjectPublicKeyInfo),
+		spki: string(c.RawSubjectPublicKeyInfo), origin: origin, selfIssued: bytes.Equal(c.RawSubject, c.RawIssuer)}
+	n.selfSigned = n.selfIssued && checkSig(n.rawSum, n.keySum, c, c) != sigBad
+	return n
 }
 
 // certPool indexes certificates by subject and key identifier.
@@ -56,12 +65,19 @@ type certPool struct {
 	bySHA1    map[string]*node
 	bySubject map[string][]*node
 	bySKI     map[string][]*node
+	// issuerCache and rejected are filled by issuers.
+	issuerCache map[*node][]*node
+	// rejected counts, per certificate, the certificates that name its
+	// issuer and agree with its authority key identifier but whose key does
+	// not verify its signature.
+	rejected map[*node]int
 }
 
 // newCertPool returns an empty pool sized for about n certificates.
 func newCertPool(n int) *certPool {
 	return &certPool{nodes: make([]*node, 0, n), bySHA1: make(map[string]*node, n),
-		bySubject: make(map[string][]*node, n), bySKI: make(map[string][]*node, n)}
+		bySubject: make(map[string][]*node, n), bySKI: make(map[string][]*node, n),
+		issuerCache: map[*node][]*node{}, rejected: map[*node]int{}}
 }
 
 // add inserts a certificate unless it is already present; the first origin
@@ -88,119 +104,205 @@ func (p *certPool) addNode(n *node) *node {
 	if len(n.cert.SubjectKeyId) > 0 {
 		p.bySKI[string(n.cert.SubjectKeyId)] = append(p.bySKI[string(n.cert.SubjectKeyId)], n)
 	}
+	if len(p.issuerCache) > 0 { // a new certificate may issue any of them
+		clear(p.issuerCache)
+		clear(p.rejected)
+	}
 	return n
 }
 
 // issuers returns the certificates whose key signed n, found by issuer name
-// or authority key identifier and confirmed by the signature.
-func (p *certPool) issuers(n *node) []*node {
-	cands := p.bySubject[string(n.cert.RawIssuer)]
+// or authority key identifier and confirmed by the signature; candidates
+// whose key identifier agrees come first. work counts the candidates examined.
+func (p *certPool) issuers(n *node, work *int) []*node {
+	if out, ok := p.issuerCache[n]; ok {
+		*work += len(out)
+		return out
+	}
+	byName := p.bySubject[string(n.cert.RawIssuer)]
+	var byKey []*node
 	if len(n.cert.AuthorityKeyId) > 0 {
-		if more := p.bySKI[string(n.cert.AuthorityKeyId)]; len(more) > 0 {
-			merged := append([]*node(nil), cands...)
-			for _, m := range more {
-				dup := false
-				for _, c := range cands {
-					if c == m {
-						dup = true
-						break
-					}
-				}
-				if !dup {
-					merged = append(merged, m)
-				}
+		byKey = p.bySKI[string(n.cert.AuthorityKeyId)]
+	}
+	seen := make(map[*node]bool, len(byName)+len(byKey))
+	var first, second []*node
+	consider := func(c *node) {
+		if c == n || seen[c] {
+			return
+		}
+		seen[c] = true
+		*work++
+		keyIDAgrees := sameKeyID(n.cert, c.cert)
+		if checkSig(n.rawSum, c.keySum, n.cert, c.cert) == sigBad {
+			if keyIDAgrees && bytes.Equal(n.cert.RawIssuer, c.cert.RawSubject) {
+				p.rejected[n]++
 			}
-			cands = merged
+			return
+		}
+		if keyIDAgrees {
+			first = append(first, c)
+		} else {
+			second = append(second, c)
 		}
 	}
-	var out []*node
-	for _, c := range cands {
-		if c == n {
-			continue
-		}
-		if signedBy(n.cert, c.cert) {
-			out = append(out, c)
-		}
+	for _, c := range byKey {
+		consider(c)
 	}
+	for _, c := range byName {
+		consider(c)
+	}
+	out := append(first, second...)
+	p.issuerCache[n] = out
 	return out
-}
-
-// sigCache remembers signature checks across evaluations: the same
-// intermediates and roots are checked for every endpoint and phone model.
-var sigCache = struct {
-	sync.Mutex
-	m map[[40]byte]bool
-}{m: map[[40]byte]bool{}}
-
-const maxSigCache = 1 << 14
-
-// signedBy reports whether parent's key signed child. SHA-1 signatures are
-// accepted (old chains use them); crypto/x509 rejects MD5 and MD2.
-func signedBy(child, parent *x509.Certificate) bool {
-	var k [40]byte
-	a := sha1.Sum(child.Raw)
-	b := sha1.Sum(parent.RawSubjectPublicKeyInfo)
-	copy(k[:20], a[:])
-	copy(k[20:], b[:])
-	sigCache.Lock()
-	ok, hit := sigCache.m[k]
-	sigCache.Unlock()
-	if hit {
-		return ok
-	}
-	ok = parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
-	sigCache.Lock()
-	if len(sigCache.m) >= maxSigCache {
-		clear(sigCache.m)
-	}
-	sigCache.m[k] = ok
-	sigCache.Unlock()
-	return ok
 }
 
 // path is a sequence of certificates from the end entity towards a root,
 // each signed by the key of the next.
 type path []*node
 
-// buildPaths returns every path from leaf through the pool, within the
-// bounds: each prefix that ends at a key isAnchor accepts, and each path that
-// cannot be extended. A key appears at most once per path, so loops and
-// re-issued copies of a certificate are harmless.
-func buildPaths(p *certPool, leaf *node, isAnchor func(key string) bool) []path {
+func (p path) hasKey(spki string) bool {
+	for _, n := range p {
+		if n.spki == spki {
+			return true
+		}
+	}
+	return false
+}
+
+// searchStats says how much the search did and whether a bound stopped it.
+type searchStats struct {
+	work      int
+	depthCut  bool // a path reached maxPathLen with issuers left
+	budgetCut bool // maxWork was spent before the search ended
+	pruned    bool // more than maxPrefixes paths reached one key at one length
+}
+
+// maxPrefixes bounds the paths kept per key and length: meshes of
+// cross-certificates reach the same key by exponentially many routes. The
+// routes kept are those whose certificates break the fewest rules of their
+// own (validity, CA bit, usage), then the longest-lived.
+const maxPrefixes = 16
+
+// buildPaths returns the paths from leaf through the pool, shortest first
+// (breadth-first): each path that ends at a key isAnchor accepts, and each
+// path that cannot be extended. A path continues past an anchor unless stop
+// says that key anchors every store. A key appears at most once per path,
+// so loops and re-issued copies of a certificate are harmless; a
+// self-signed certificate (a root) ends a path. at is the moment of the
+// validity judgements used to rank routes when maxPrefixes prunes them.
+func buildPaths(p *certPool, leaf *node, isAnchor, stop func(key string) bool, at time.Time) ([]path, searchStats) {
 	var out []path
-	visits := 0
-	seenKey := map[string]bool{}
-	cur := path{leaf}
-	var walk func()
-	walk = func() {
-		visits++
-		last := cur[len(cur)-1]
-		anchored := isAnchor(last.spki)
-		var next []*node
-		if len(cur) < maxPathLen && !last.selfIssued {
-			for _, is := range p.issuers(last) {
-				if !seenKey[is.spki] {
-					next = append(next, is)
+	var st searchStats
+	flaws := map[*node]int{}
+	flawsOf := func(n *node) int {
+		f, ok := flaws[n]
+		if !ok {
+			f = ownFlaws(n.cert, at)
+			flaws[n] = f
+		}
+		return f
+	}
+	layer := []path{{leaf}}
+	for len(layer) > 0 && !st.budgetCut {
+		var next []path
+		for _, cur := range layer {
+			if st.work >= maxWork {
+				st.budgetCut = true
+				break
+			}
+			st.work++
+			last := cur[len(cur)-1]
+			anchored := isAnchor(last.spki)
+			var ext []*node
+			if !last.selfSigned && !(anchored && stop(last.spki)) {
+				for _, is := range p.issuers(last, &st.work) {
+					if !cur.hasKey(is.spki) {
+						ext = append(ext, is)
+					}
+				}
+			}
+			if len(ext) > 0 && len(cur) >= maxPathLen {
+				st.depthCut = true
+				ext = nil
+			}
+			if anchored || len(ext) == 0 {
+				out = append(out, cur)
+			}
+			for _, is := range ext {
+				np := make(path, len(cur)+1)
+				copy(np, cur)
+				np[len(cur)] = is
+				next = append(next, np)
+			}
+		}
+		layer = keepBestPrefixes(next, flawsOf, &st)
+	}
+	return out, st
+}
+
+// keepBestPrefixes keeps at most maxPrefixes paths per last key, the
+// least flawed first, in their original (breadth-first) order.
+func keepBestPrefixes(layer []path, flawsOf func(*node) int, st *searchStats) []path {
+	groups := map[string][]int{}
+	for i, p := range layer {
+		k := p[len(p)-1].spki
+		groups[k] = append(groups[k], i)
+	}
+	drop := map[int]bool{}
+	for _, idx := range groups {
+		if len(idx) <= maxPrefixes {
+			continue
+		}
+		st.pruned = true
+		score := make(map[int]int, len(idx))
+		until := make(map[int]time.Time, len(idx))
+		for _, i := range idx {
+			for k, n := range layer[i] {
+				score[i] += flawsOf(n)
+				if k == 0 || n.cert.NotAfter.Before(until[i]) {
+					until[i] = n.cert.NotAfter
 				}
 			}
 		}
-		if anchored || len(next) == 0 {
-			out = append(out, append(path(nil), cur...))
-		}
-		for _, is := range next {
-			if len(out) >= maxPaths || visits >= maxDFSVisits {
-				return
+		sorted := append([]int(nil), idx...)
+		sort.SliceStable(sorted, func(a, b int) bool {
+			if score[sorted[a]] != score[sorted[b]] {
+				return score[sorted[a]] < score[sorted[b]]
 			}
-			seenKey[is.spki] = true
-			cur = append(cur, is)
-			walk()
-			cur = cur[:len(cur)-1]
-			delete(seenKey, is.spki)
+			return until[sorted[a]].After(until[sorted[b]])
+		})
+		for _, i := range sorted[maxPrefixes:] {
+			drop[i] = true
 		}
 	}
-	seenKey[leaf.spki] = true
-	walk()
-	return out
+	if len(drop) == 0 {
+		return layer
+	}
+	kept := layer[:0:0]
+	for i, p := range layer {
+		if !drop[i] {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
+
+// ownFlaws counts the rules c breaks on its own, wherever it is on a path.
+func ownFlaws(c *x509.Certificate, at time.Time) int {
+	n := 0
+	if at.After(c.NotAfter) || at.Before(c.NotBefore) {
+		n++
+	}
+	if c.BasicConstraintsValid && !c.IsCA {
+		n++
+	}
+	if len(unknownCritical(c)) > 0 {
+		n++
+	}
+	if !serverAuthEKU(c, true) {
+		n++
+	}
+	return n
 }
 
 // chooseLeaf picks the end-entity certificate of an input: the PKCS#12 key's

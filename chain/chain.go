@@ -27,6 +27,9 @@ type Input struct {
 	// Leaf is the end-entity certificate when the source says which one it
 	// is (the certificate matching a PKCS#12 file's private key); nil otherwise.
 	Leaf *x509.Certificate
+	// Warnings name the certificates of the source that could not be
+	// parsed and were skipped.
+	Warnings []string
 }
 
 // ReadOptions control reading certificate files.
@@ -126,12 +129,49 @@ type Verdict struct {
 	AnchorSHA1 string `json:"anchor_sha1"`
 	// Reasons explain an untrusted verdict, or note caveats of a trusted one.
 	Reasons []string `json:"reasons"`
+	// ReasonCodes gives the kind of each reason: ReasonCodes[i] is the kind
+	// of Reasons[i]. Decide by the code, never by the text.
+	ReasonCodes []ReasonKind `json:"reason_codes"`
 	// ValidUntil is when the best trusted path stops being trusted (its
 	// earliest expiry); nil when not trusted.
 	ValidUntil *time.Time `json:"valid_until"`
 	// Path lists the SHA-1s of the best path, leaf first, anchor last.
 	Path []string `json:"path"`
 }
+
+// ReasonKind classifies a reason of a verdict.
+type ReasonKind string
+
+// Reason kinds. Those of an untrusted path name the rule that failed (see
+// rules in constraints.go for each rule's source).
+const (
+	// ReasonNoPath: no path reaches a root of the store (the chain ends at a
+	// root the store lacks, or at a key only other stores have).
+	ReasonNoPath ReasonKind = "no_path"
+	// ReasonMissingIssuer: the chain ends at a certificate whose issuer was
+	// not supplied.
+	ReasonMissingIssuer ReasonKind = "missing_issuer"
+	// ReasonBadSignature: a certificate naming the issuer was found, but
+	// its key does not verify the signature.
+	ReasonBadSignature      ReasonKind = "bad_signature"
+	ReasonExpired           ReasonKind = "expired"
+	ReasonNotYetValid       ReasonKind = "not_yet_valid"
+	ReasonNotACA            ReasonKind = "not_a_ca"
+	ReasonPathLen           ReasonKind = "path_len"
+	ReasonKeyUsage          ReasonKind = "key_usage"
+	ReasonCriticalExtension ReasonKind = "critical_extension"
+	ReasonNameConstraint    ReasonKind = "name_constraint"
+	ReasonEKU               ReasonKind = "eku"
+	// ReasonSearchLimit: a bound of the path search (path length or work)
+	// stopped it before every path was examined.
+	ReasonSearchLimit ReasonKind = "search_limit"
+	// ReasonExtraAnchor notes a trusted path anchored at an additional
+	// trusted root (Options.ExtraAnchors), not a firmware root.
+	ReasonExtraAnchor ReasonKind = "extra_anchor"
+	// ReasonRootReissued notes that a valid re-issue of an expired store
+	// root is known.
+	ReasonRootReissued ReasonKind = "root_reissued"
+)
 
 // FamilyBuild is the earliest build of a device family that trusts the chain.
 type FamilyBuild struct {

@@ -78,9 +78,16 @@ func indexCatalogue(cat *truststore.Catalogue) *catalogueIndex {
 type judged struct {
 	p        path
 	anchor   *anchorRef
-	problems []string  // validity problems; empty means trusted
+	problems []problem // rules the path breaks; empty means trusted
 	until    time.Time // earliest expiry on the path
 	needs    []*node   // catalogue certificates the server would have to send
+}
+
+// problem is one broken rule: its kind and a sentence for a person.
+type problem struct {
+	kind   ReasonKind
+	text   string
+	anchor bool // about the anchor (the store's root) itself
 }
 
 // effective returns the certificates a phone validates: the path without its
@@ -153,34 +160,45 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 		}
 	}
 	isAnchor := func(key string) bool { return len(anchors[key]) > 0 }
+	// A key every store trusts (an extra anchor) ends the search; a store
+	// root's key does not, since other stores may need a longer path.
+	everyStore := func(key string) bool {
+		for _, a := range anchors[key] {
+			if a.extra {
+				return true
+			}
+		}
+		return false
+	}
 
-	paths := buildPaths(pool, leaf, isAnchor)
+	paths, stats := buildPaths(pool, leaf, isAnchor, everyStore, at)
 
 	res := &Result{Source: in.Source}
 	bestPerStore := make([]*judged, len(stores)) // best deliverable anchored path (trusted or not)
 	altPerStore := make([]*judged, len(stores))  // best trusted path needing catalogue certificates
-	for si := range stores {
-		var best, alt *judged
-		for _, p := range paths {
-			for _, a := range anchors[p[len(p)-1].spki] {
+	for _, p := range paths {
+		for _, a := range anchors[p[len(p)-1].spki] {
+			j := judge(p, a, at, opts.HonorExpiredRoots)
+			for si := range stores {
 				if !a.extra && !a.stores[si] {
 					continue
 				}
-				j := judge(p, a, at, opts.HonorExpiredRoots)
 				if len(j.needs) == 0 {
-					if better(j, best) {
-						best = j
+					if better(j, bestPerStore[si]) {
+						bestPerStore[si] = j
 					}
-				} else if len(j.problems) == 0 && better(j, alt) {
-					alt = j
+				} else if len(j.problems) == 0 && better(j, altPerStore[si]) {
+					altPerStore[si] = j
 				}
 			}
 		}
-		bestPerStore[si] = best
-		if best == nil || len(best.problems) > 0 {
-			altPerStore[si] = alt
+	}
+	for si, best := range bestPerStore {
+		if best != nil && len(best.problems) == 0 {
+			altPerStore[si] = nil
 		}
 	}
+	limit := searchLimitReason(stats)
 
 	ends := pathEnds(paths)
 	missing := map[string]*MissingRoot{}
@@ -194,7 +212,11 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	}
 
 	for si, s := range stores {
-		v := Verdict{Store: s.Name, Reasons: []string{}, Path: []string{}}
+		v := Verdict{Store: s.Name, Reasons: []string{}, ReasonCodes: []ReasonKind{}, Path: []string{}}
+		say := func(k ReasonKind, text string) {
+			v.Reasons = append(v.Reasons, text)
+			v.ReasonCodes = append(v.ReasonCodes, k)
+		}
 		j := bestPerStore[si]
 		switch {
 		case j != nil && len(j.problems) == 0:
@@ -206,25 +228,35 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 				v.Path = append(v.Path, thumb(c))
 			}
 			if j.anchor.extra {
-				v.Reasons = append(v.Reasons, fmt.Sprintf("anchored at %s (%s…), an additional trusted root, not a firmware root", j.anchor.name, truststore.ShortSHA1(j.anchor.sha1)))
+				say(ReasonExtraAnchor, fmt.Sprintf("anchored at %s (%s…), an additional trusted root, not a firmware root", j.anchor.name, truststore.ShortSHA1(j.anchor.sha1)))
 			}
 		case j != nil:
 			v.AnchorSHA1 = j.anchor.sha1
-			v.Reasons = append(v.Reasons, j.problems...)
+			for _, pr := range j.problems {
+				say(pr.kind, pr.text)
+			}
 			for _, c := range j.effective() {
 				v.Path = append(v.Path, thumb(c))
 			}
 			if rootExpiredOnly(j, at) {
 				if re := reissue(cat, j.anchor, at); re != nil {
-					v.Reasons = append(v.Reasons, fmt.Sprintf("a re-issue of that root with the same key, %s (%s…, valid until %s), is known: publish it to phones (e.g. in Active Directory)",
+					say(ReasonRootReissued, fmt.Sprintf("a re-issue of that root with the same key, %s (%s…, valid until %s), is known: publish it to phones (e.g. in Active Directory)",
 						truststore.DisplayName(re), truststore.ShortSHA1(thumb(re)), re.NotAfter.UTC().Format(time.DateOnly)))
 					addMissing(re)
 				}
 			}
+			if limit != "" {
+				say(ReasonSearchLimit, limit)
+			}
 		default:
-			v.Reasons = append(v.Reasons, noPathReasons(cat, ends, si)...)
+			for _, r := range noPathReasons(cat, pool, ends, si) {
+				say(r.kind, r.text)
+			}
+			if limit != "" {
+				say(ReasonSearchLimit, limit)
+			}
 			for _, e := range ends {
-				if e.end.selfIssued && !storeHasKey(anchors, e.end.spki, si) {
+				if e.end.selfSigned && !storeHasKey(anchors, e.end.spki, si) {
 					addMissing(e.end.cert)
 				}
 			}
@@ -307,12 +339,23 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 			addJudged(bestPerStore[i].effective(), bestPerStore[i].anchor.sha1)
 		}
 	}
+	var legacyPaths []path
+	for i := range stores {
+		if res.Verdicts[i].Trusted {
+			legacyPaths = append(legacyPaths, bestPerStore[i].p)
+		}
+	}
 	if !trustedAny {
 		end := ""
-		if len(shownNodes) > 0 && shownNodes[len(shownNodes)-1].selfIssued {
+		if len(shownNodes) > 0 && shownNodes[len(shownNodes)-1].selfSigned {
 			end = shownNodes[len(shownNodes)-1].sha1
 		}
 		addJudged(shown, end)
+		legacyPaths = append(legacyPaths, shownNodes)
+	}
+	findings = append(findings, legacySignatureFindings(legacyPaths)...)
+	for _, w := range in.Warnings {
+		findings = append(findings, Finding{Code: CodeCertificateSkipped, Severity: SeverityWarning, Basis: BasisFact, Message: w})
 	}
 	var onPath []*x509.Certificate
 	for _, s := range judgedOrder {
@@ -364,7 +407,9 @@ func storeHasKey(anchors map[string][]*anchorRef, key string, si int) bool {
 	return false
 }
 
-// judge checks a path against one anchor at time at.
+// judge checks a path against one anchor at time at: validity, and the
+// rules of constraints.go on the certificates a phone validates (the path
+// without its last element, then the store's own copy of the root).
 func judge(p path, a *anchorRef, at time.Time, honorExpiredRoots bool) *judged {
 	j := &judged{p: p, anchor: a}
 	first := true
@@ -374,24 +419,146 @@ func judge(p path, a *anchorRef, at time.Time, honorExpiredRoots bool) *judged {
 			first = false
 		}
 	}
+	add := func(k ReasonKind, format string, args ...any) {
+		j.problems = append(j.problems, problem{kind: k, text: fmt.Sprintf(format, args...)})
+	}
 	last := len(p) - 1
 	for i, n := range p[:last] {
 		if i > 0 && !n.deliverable() {
 			j.needs = append(j.needs, n)
 		}
 		note(n.cert.NotAfter)
-		if pr := validityProblem(n.cert, role(i), at); pr != "" {
-			j.problems = append(j.problems, pr)
+		if k, pr := validityProblem(n.cert, role(i), at); pr != "" {
+			add(k, "%s", pr)
 		}
 	}
 	// The phone uses its own copy of the root, whatever copy the path ends with.
 	if !honorExpiredRoots {
 		note(a.cert.NotAfter)
-		if pr := validityProblem(a.cert, "root", at); pr != "" {
-			j.problems = append(j.problems, pr)
+		if k, pr := validityProblem(a.cert, "root", at); pr != "" {
+			j.problems = append(j.problems, problem{kind: k, text: pr, anchor: true})
 		}
 	}
+	checkRules(j, p, a)
 	return j
+}
+
+// checkRules adds the problems of the CA, usage and name rules.
+func checkRules(j *judged, p path, a *anchorRef) {
+	add := func(k ReasonKind, format string, args ...any) {
+		j.problems = append(j.problems, problem{kind: k, text: fmt.Sprintf(format, args...)})
+	}
+	last := len(p) - 1
+	certAt := func(i int) *x509.Certificate {
+		if i == last {
+			return a.cert
+		}
+		return p[i].cert
+	}
+	// Unknown critical extensions, on every certificate but the anchor.
+	for i := 0; i < last; i++ {
+		if u := unknownCritical(p[i].cert); len(u) > 0 {
+			add(ReasonCriticalExtension, "%s %s has an unknown critical extension (%s)", role(i), certID(p[i].cert), strings.Join(u, ", "))
+		}
+	}
+	// Extended key usage: every certificate, the anchor included, must
+	// allow server authentication when it restricts usage.
+	for i := 0; i <= last; i++ {
+		c := certAt(i)
+		if !serverAuthEKU(c, i > 0) {
+			r := role(i)
+			if i == last {
+				r = "root"
+			}
+			add(ReasonEKU, "%s %s does not allow server authentication (extended key usage %s)", r, certID(c), ekuList(c))
+		}
+	}
+	// The issuers: CA bit, keyCertSign (not on the anchor), path length and
+	// name constraints (the anchor's too).
+	budget := maxNameComparisons
+	for i := 1; i <= last; i++ {
+		c := certAt(i)
+		id := certID(c)
+		if i < last {
+			if c.BasicConstraintsValid && !c.IsCA {
+				add(ReasonNotACA, "intermediate %s is not a CA certificate (basicConstraints cA=FALSE)", id)
+			}
+			if hasExtension(c, oidKeyUsage) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+				add(ReasonKeyUsage, "intermediate %s may not sign certificates (its key usage lacks keyCertSign)", id)
+			}
+		}
+		if c.BasicConstraintsValid && c.IsCA && c.MaxPathLen >= 0 && (c.MaxPathLen > 0 || c.MaxPathLenZero) {
+			below := 0
+			for k := 1; k < i; k++ {
+				if !p[k].selfIssued {
+					below++
+				}
+			}
+			if below > c.MaxPathLen {
+				r := "intermediate"
+				if i == last {
+					r = "root"
+				}
+				add(ReasonPathLen, "%s %s allows %d intermediate(s) below it (pathLenConstraint), the path has %d", r, id, c.MaxPathLen, below)
+			}
+		}
+		nc, err := parseNameConstraints(c)
+		if err != nil {
+			add(ReasonNameConstraint, "the name constraints of %s cannot be processed: %v", id, err)
+			continue
+		}
+		if nc == nil {
+			continue
+		}
+		for k := 0; k < i; k++ {
+			if k > 0 && p[k].selfIssued {
+				continue // self-issued intermediates are exempt (RFC 5280 6.1.3 (b))
+			}
+			bad, err := nc.checkNames(subjectNames(p[k].cert), &budget)
+			if err != nil {
+				add(ReasonNameConstraint, "the name constraints of %s cannot be processed: %v", id, err)
+				break
+			}
+			if bad != "" {
+				add(ReasonNameConstraint, "%s %s: %s by the name constraints of %s", role(k), certID(p[k].cert), bad, id)
+			}
+		}
+	}
+}
+
+// ekuList names c's extended key usages.
+func ekuList(c *x509.Certificate) string {
+	var names []string
+	for _, u := range c.ExtKeyUsage {
+		names = append(names, ekuName(u))
+	}
+	for _, u := range c.UnknownExtKeyUsage {
+		names = append(names, u.String())
+	}
+	if len(names) == 0 {
+		return "empty"
+	}
+	return strings.Join(names, ", ")
+}
+
+func ekuName(u x509.ExtKeyUsage) string {
+	switch u {
+	case x509.ExtKeyUsageAny:
+		return "any"
+	case x509.ExtKeyUsageServerAuth:
+		return "serverAuth"
+	case x509.ExtKeyUsageClientAuth:
+		return "clientAuth"
+	case x509.ExtKeyUsageCodeSigning:
+		return "codeSigning"
+	case x509.ExtKeyUsageEmailProtection:
+		return "emailProtection"
+	case x509.ExtKeyUsageTimeStamping:
+		return "timeStamping"
+	case x509.ExtKeyUsageOCSPSigning:
+		return "OCSPSigning"
+	}
+	return fmt.Sprintf("usage %d", u)
 }
 
 func role(i int) string {
@@ -402,12 +569,25 @@ func role(i int) string {
 }
 
 // validityProblem describes why c is not valid at t, or returns "".
-func validityProblem(c *x509.Certificate, role string, t time.Time) string {
+func validityProblem(c *x509.Certificate, role string, t time.Time) (ReasonKind, string) {
 	switch {
 	case t.After(c.NotAfter):
-		return fmt.Sprintf("%s %s (%s…) expired %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotAfter.UTC().Format(time.DateOnly))
+		return ReasonExpired, fmt.Sprintf("%s %s (%s…) expired %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotAfter.UTC().Format(time.DateOnly))
 	case t.Before(c.NotBefore):
-		return fmt.Sprintf("%s %s (%s…) is not valid before %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotBefore.UTC().Format(time.DateOnly))
+		return ReasonNotYetValid, fmt.Sprintf("%s %s (%s…) is not valid before %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotBefore.UTC().Format(time.DateOnly))
+	}
+	return "", ""
+}
+
+// searchLimitReason says which bound stopped the search, or "".
+func searchLimitReason(st searchStats) string {
+	switch {
+	case st.budgetCut:
+		return fmt.Sprintf("the path search stopped after %d steps, its work limit, before every path was examined", maxWork)
+	case st.depthCut:
+		return fmt.Sprintf("the path search stopped at %d certificates per path, its length limit; a longer path was not examined", maxPathLen)
+	case st.pruned:
+		return fmt.Sprintf("the path search kept at most %d routes to each key per path length; other routes through cross-certificates were not examined", maxPrefixes)
 	}
 	return ""
 }
@@ -456,7 +636,7 @@ func rootExpiredOnly(j *judged, at time.Time) bool {
 	if len(j.problems) != 1 || validAt(j.anchor.cert, at) {
 		return false
 	}
-	return strings.HasPrefix(j.problems[0], "root ")
+	return j.problems[0].anchor
 }
 
 func validAt(c *x509.Certificate, t time.Time) bool { return truststore.ValidAt(c, t) }
@@ -513,7 +693,7 @@ func pathEnds(paths []path) []pathEnd {
 		out = append(out, e)
 	}
 	// Roots first: they are what a person needs to hear about.
-	sort.SliceStable(out, func(i, k int) bool { return out[i].end.selfIssued && !out[k].end.selfIssued })
+	sort.SliceStable(out, func(i, k int) bool { return out[i].end.selfSigned && !out[k].end.selfSigned })
 	return out
 }
 
@@ -522,7 +702,7 @@ func pathEnds(paths []path) []pathEnd {
 func suppliedPrefix(p path) path {
 	for i := 1; i < len(p); i++ {
 		if !p[i].deliverable() {
-			if p[i].selfIssued {
+			if p[i].selfSigned {
 				return p[:i+1]
 			}
 			return p[:i]
@@ -532,14 +712,17 @@ func suppliedPrefix(p path) path {
 }
 
 // noPathReasons explains why no supplied path reaches store si.
-func noPathReasons(cat *truststore.Catalogue, ends []pathEnd, si int) []string {
-	var out []string
+func noPathReasons(cat *truststore.Catalogue, pool *certPool, ends []pathEnd, si int) []problem {
+	var out []problem
+	add := func(k ReasonKind, format string, args ...any) {
+		out = append(out, problem{kind: k, text: fmt.Sprintf(format, args...)})
+	}
 	stores := cat.Stores()
 	for _, e := range ends {
 		c := e.end.cert
 		id := fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(e.end.sha1))
-		if e.end.selfIssued {
-			holders := storesWithKey(cat, c)
+		holders := storesWithKey(cat, c)
+		if e.end.selfSigned {
 			var which string
 			if len(holders) == 0 {
 				which = "which no LPE firmware has"
@@ -550,19 +733,22 @@ func noPathReasons(cat *truststore.Catalogue, ends []pathEnd, si int) []string {
 				}
 				which = "which only " + strings.Join(holders, ", ") + verb
 			}
-			out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, %s", id, which))
+			add(ReasonNoPath, "no path to any root of this store; the chain ends at %s, %s", id, which)
 			continue
 		}
-		holders := storesWithKey(cat, c)
 		if len(holders) > 0 && !contains(holders, stores[si].Name) {
-			out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, whose key only %s has as a root", id, strings.Join(holders, ", ")))
+			add(ReasonNoPath, "no path to any root of this store; the chain ends at %s, whose key only %s has as a root", id, strings.Join(holders, ", "))
 			continue
 		}
-		out = append(out, fmt.Sprintf("no path to any root of this store; the chain ends at %s, issued by %s, which was not supplied (add it with --intermediates, or try --aia)",
-			id, truststore.NameOf(c.Issuer)))
+		if n := pool.rejected[e.end]; n > 0 {
+			add(ReasonBadSignature, "no path to any root of this store; the chain ends at %s: %d certificate(s) named %s were found, but none of their keys verifies its %s signature",
+				id, n, truststore.NameOf(c.Issuer), truststore.SignatureAlgorithmName(c))
+			continue
+		}
+		add(ReasonMissingIssuer, "no path to any root of this store; the chain ends at %s, issued by %s, which was not supplied", id, truststore.NameOf(c.Issuer))
 	}
 	if len(out) == 0 {
-		out = append(out, "no path to any root of this store")
+		add(ReasonNoPath, "no path to any root of this store")
 	}
 	return out
 }
@@ -612,8 +798,8 @@ func longestSupplied(paths []path) path {
 	var best path
 	for _, p := range paths {
 		cut := suppliedPrefix(p)
-		endsAtRoot := cut[len(cut)-1].selfIssued
-		bestRoot := best != nil && best[len(best)-1].selfIssued
+		endsAtRoot := cut[len(cut)-1].selfSigned
+		bestRoot := best != nil && best[len(best)-1].selfSigned
 		if best == nil || (endsAtRoot && !bestRoot) || (endsAtRoot == bestRoot && len(cut) > len(best)) {
 			best = cut
 		}

@@ -40,7 +40,36 @@ const (
 	CodeAIAFetched      = "aia_fetched"
 	CodeAIAFetchFailed  = "aia_fetch_failed"
 	CodeRSAKeyAbove2048 = "rsa_key_above_2048"
+	// CodeLegacySignature: a signature on the path is one crypto/x509
+	// refuses (MD5, an RSA key below 1024 bits) and lpetrust verified itself.
+	CodeLegacySignature = "legacy_signature"
+	// CodeCertificateSkipped: a certificate of the input could not be
+	// parsed and was left out.
+	CodeCertificateSkipped = "certificate_skipped"
 )
+
+// legacySignatureFindings labels every signature of the paths that only
+// lpetrust's own RSA code verified, once per certificate.
+func legacySignatureFindings(paths []path) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, p := range paths {
+		for i := 0; i+1 < len(p); i++ {
+			child, parent := p[i], p[i+1]
+			if seen[child.sha1] || checkSig(child.rawSum, parent.keySum, child.cert, parent.cert) != sigLegacy {
+				continue
+			}
+			seen[child.sha1] = true
+			what := "with " + truststore.SignatureAlgorithmName(child.cert)
+			if legacySignature(child.cert, parent.cert) != "MD5" {
+				what = fmt.Sprintf("by the %s of %s", truststore.PublicKeyDescription(parent.cert), certID(parent.cert))
+			}
+			out = append(out, Finding{Code: CodeLegacySignature, Severity: SeverityWarning, Basis: BasisAssumption,
+				Message: fmt.Sprintf("%s is signed %s: Go's crypto/x509 refuses such signatures, lpetrust verified it with its own RSA code; 2010-era CryptoAPI on the phones accepts it, current Windows does not", certID(child.cert), what)})
+		}
+	}
+	return out
+}
 
 // phoneFindings checks what LPE phones need of a server certificate, apart
 // from trust. onPath are the certificates a phone validates (leaf and

@@ -3,10 +3,13 @@ package chain
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha1"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -170,6 +173,7 @@ func readPEM(data []byte) (Input, error) {
 	var in Input
 	rest := data
 	blocks := 0
+	var firstErr error // of the first unparsable certificate
 	for {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
@@ -181,7 +185,11 @@ func readPEM(data []byte) (Input, error) {
 		case "CERTIFICATE", "X509 CERTIFICATE":
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
-				return Input{}, fmt.Errorf("PEM block %d: not a valid certificate: %v", blocks, err)
+				if firstErr == nil {
+					firstErr = fmt.Errorf("PEM block %d: not a valid certificate: %v", blocks, err)
+				}
+				in.Warnings = append(in.Warnings, skippedWarning(fmt.Sprintf("PEM block %d", blocks), block.Bytes, err))
+				continue
 			}
 			in.Certs = append(in.Certs, c)
 		case "TRUSTED CERTIFICATE":
@@ -215,7 +223,91 @@ func readPEM(data []byte) (Input, error) {
 		return Input{}, fmt.Errorf("truncated or corrupt PEM block after %d good blocks", blocks)
 	}
 	if len(in.Certs) == 0 {
+		if firstErr != nil {
+			return Input{}, firstErr
+		}
 		return Input{}, errors.New("PEM data holds no certificate")
+	}
+	return in, nil
+}
+
+// skippedWarning names a certificate crypto/x509 cannot parse, by its
+// SHA-1 and, when its DER allows, its subject.
+func skippedWarning(where string, der []byte, err error) string {
+	sum := sha1.Sum(der)
+	id := "SHA-1 " + strings.ToUpper(hex.EncodeToString(sum[:4])) + "…"
+	if subj := lenientSubject(der); subj != "" {
+		id += ", " + subj
+	}
+	return fmt.Sprintf("%s (%s) cannot be parsed and was skipped: %s", where, id, strings.TrimPrefix(err.Error(), "x509: "))
+}
+
+// lenientSubject returns the subject of a certificate's DER without
+// validating the rest, or "".
+func lenientSubject(der []byte) string {
+	var cert struct {
+		TBS asn1.RawValue
+	}
+	if _, err := asn1.Unmarshal(der, &cert); err != nil {
+		return ""
+	}
+	rest := cert.TBS.Bytes
+	var fields []asn1.RawValue
+	for len(rest) > 0 && len(fields) < 6 {
+		var f asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &f); err != nil {
+			return ""
+		}
+		fields = append(fields, f)
+	}
+	// [0] version (optional), serial, signature, issuer, validity, subject
+	if len(fields) > 0 && fields[0].Class == asn1.ClassContextSpecific {
+		fields = fields[1:]
+	}
+	if len(fields) < 5 {
+		return ""
+	}
+	var rdns pkix.RDNSequence
+	if _, err := asn1.Unmarshal(fields[4].FullBytes, &rdns); err != nil {
+		return ""
+	}
+	var name pkix.Name
+	name.FillFromRDNSequence(&rdns)
+	return name.String()
+}
+
+// parseDERCertificates parses concatenated DER certificates, skipping (with
+// a warning) those crypto/x509 refuses; the error is the first refusal when
+// none parses.
+func parseDERCertificates(data []byte) (Input, error) {
+	var in Input
+	var firstErr error
+	for i := 1; len(data) > 0; i++ {
+		var raw asn1.RawValue
+		rest, err := asn1.Unmarshal(data, &raw)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			break
+		}
+		data = rest
+		c, err := x509.ParseCertificate(raw.FullBytes)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			in.Warnings = append(in.Warnings, skippedWarning(fmt.Sprintf("DER certificate %d", i), raw.FullBytes, err))
+			continue
+		}
+		in.Certs = append(in.Certs, c)
+		if len(in.Certs) > maxCertsPerFile {
+			return Input{}, fmt.Errorf("more than %d certificates", maxCertsPerFile)
+		}
+	}
+	if len(in.Certs) == 0 {
+		return Input{}, fmt.Errorf("not a valid DER certificate: %v", firstErr)
 	}
 	return in, nil
 }
@@ -249,14 +341,7 @@ func derKind(data []byte) string {
 func readDER(source string, data []byte, opts ReadOptions) (Input, error) {
 	switch derKind(data) {
 	case "cert":
-		certs, err := x509.ParseCertificates(data)
-		if err != nil {
-			return Input{}, fmt.Errorf("not a valid DER certificate: %v", err)
-		}
-		if len(certs) > maxCertsPerFile {
-			return Input{}, fmt.Errorf("more than %d certificates", maxCertsPerFile)
-		}
-		return Input{Certs: certs}, nil
+		return parseDERCertificates(data)
 	case "pkcs7":
 		certs, err := parsePKCS7(data)
 		if err != nil {

@@ -264,12 +264,19 @@ func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string, s
 		}
 		for _, in := range ins {
 			opts.Intermediates = append(opts.Intermediates, in.Certs...)
+			warnSkipped(a, "--intermediates", in)
 		}
 	}
 	if check != "" {
 		return missingRootsFromCheck(a, cat, check, opts)
 	}
 	ms, err := adpublish.MissingRootsFromFile(cat, file, chain.ReadOptions{Password: pfxPassword(a, src.pfxPasswordFile)}, opts)
+	var unidentified *adpublish.UnidentifiedRootError
+	if errors.As(err, &unidentified) {
+		if h, ok := adHints[unidentified.Code]; ok {
+			err = fmt.Errorf("%s: %w", file, &adpublish.UnidentifiedRootError{Reason: hintedReason(unidentified.Reason, h), Code: unidentified.Code})
+		}
+	}
 	if err != nil {
 		return nil, badInput(pfxHint(withoutPath(err)))
 	}

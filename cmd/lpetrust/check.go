@@ -237,6 +237,9 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	if err != nil {
 		return usageError("%s", err)
 	}
+	for i := range eps {
+		addFlagHints(eps[i].Result, judgeHints)
+	}
 
 	var exported []string
 	if f.exportMissing != "" {

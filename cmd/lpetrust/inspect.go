@@ -133,6 +133,7 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 		if err != nil {
 			return badInput(err)
 		}
+		addFlagHints(r, judgeHints)
 		results = append(results, r)
 	}
 	var exported []string

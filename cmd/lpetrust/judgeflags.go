@@ -78,6 +78,7 @@ func (j *judgeFlags) options(a *app, ropts chain.ReadOptions) (chain.Options, er
 		}
 		for _, in := range ins {
 			opts.Intermediates = append(opts.Intermediates, in.Certs...)
+			warnSkipped(a, "--intermediates", in)
 		}
 	}
 	return opts, nil
