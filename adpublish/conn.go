@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // ConnectOptions say how to reach and authenticate to a domain controller.
@@ -123,9 +124,9 @@ func ParseServer(opts ConnectOptions) (Endpoint, error) {
 
 // LoadCAFile reads PEM or DER certificates that verify the DC's certificate.
 func LoadCAFile(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxCertificate)
 	if err != nil {
-		return nil, fmt.Errorf("CA file: %w", err)
+		return nil, fmt.Errorf("CA file %s: %w", path, err)
 	}
 	pool := x509.NewCertPool()
 	n := 0

@@ -5,25 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // MissingRootsFromFile returns the distinct missing roots of a file that is
-// either a certificate chain (any format chain.ReadFile reads with ropts,
+// either a certificate chain (any format chain.ReadBytes reads with ropts,
 // judged with chain.Evaluate under opts) or the JSON `lpetrust inspect -o
 // json` writes.
 // Each root's certificate is taken from the catalogue when it knows it
 // (Cert stays nil for a root neither the catalogue nor the file holds).
 func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.ReadOptions, opts chain.Options) ([]chain.MissingRoot, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxInspectJSON)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // named once, below
-		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var results []chain.Result
@@ -50,17 +46,15 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.Re
 			}
 		}
 	} else {
-		inputs, err := chain.ReadFile(path, ropts)
+		in, err := chain.ReadBytes(path, data, ropts)
 		if err != nil {
 			return nil, err
 		}
-		for _, in := range inputs {
-			r, err := chain.Evaluate(cat, in, opts)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			results = append(results, *r)
+		r, err := chain.Evaluate(cat, in, opts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		results = append(results, *r)
 	}
 	if err := unidentifiedRoot(results); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

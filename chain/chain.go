@@ -13,6 +13,7 @@ package chain
 
 import (
 	"crypto/x509"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 	"net/http"
 	"strings"
 	"time"
@@ -43,7 +44,7 @@ type ReadOptions struct {
 
 // DefaultMaxBytes is the per-file size cap when ReadOptions.MaxBytes is 0.
 // Certificate files are a few KiB; anything this large is not one.
-const DefaultMaxBytes = 4 << 20
+const DefaultMaxBytes = inputfile.MaxCertificate
 
 // Options control Evaluate.
 type Options struct {

@@ -8,18 +8,16 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode/utf16"
 
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 	"github.com/smallstep/pkcs7"
 	"software.sslmate.com/src/go-pkcs12"
 )
@@ -45,7 +43,7 @@ func ReadFile(path string, opts ReadOptions) ([]Input, error) {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	if !fi.IsDir() {
-		in, err := readOne(path, fi, opts)
+		in, err := readOne(path, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +71,7 @@ func ReadFile(path string, opts ReadOptions) ([]Input, error) {
 		if !fi.Mode().IsRegular() {
 			continue
 		}
-		in, err := readOne(p, fi, opts)
+		in, err := readOne(p, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -85,22 +83,10 @@ func ReadFile(path string, opts ReadOptions) ([]Input, error) {
 	return out, nil
 }
 
-func readOne(path string, fi os.FileInfo, opts ReadOptions) (Input, error) {
-	max := opts.maxBytes()
-	if fi.Mode().IsRegular() && fi.Size() > max {
-		return Input{}, fmt.Errorf("%s: file too large (%d bytes, limit %d)", path, fi.Size(), max)
-	}
-	f, err := os.Open(path)
+func readOne(path string, opts ReadOptions) (Input, error) {
+	data, err := inputfile.Read(path, opts.maxBytes())
 	if err != nil {
-		return Input{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return Input{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	if int64(len(data)) > max {
-		return Input{}, fmt.Errorf("%s: file too large (over %d bytes)", path, max)
+		return Input{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return ReadBytes(path, data, opts)
 }
@@ -406,7 +392,7 @@ func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
 	if err := checkPFXIterations(data); err != nil {
 		return Input{}, err
 	}
-	in, err := decodePKCS12(data, "")
+	in, err := decodePKCS12Bounded(data, "")
 	if err == nil {
 		return in, nil
 	}
@@ -420,7 +406,7 @@ func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
 	if perr != nil {
 		return Input{}, fmt.Errorf("reading the PKCS#12 password: %w", perr)
 	}
-	in, err = decodePKCS12(data, string(pw))
+	in, err = decodePKCS12Bounded(data, string(pw))
 	clear(pw)
 	if err != nil {
 		if isPasswordError(err) {
@@ -510,25 +496,5 @@ func fromUTF16(b []byte) ([]byte, bool) {
 	return WindowsText(b), true
 }
 
-// WindowsText returns text the way Windows tools may have written it
-// (UTF-16 with a byte order mark, as PowerShell 5's Out-File and ">" do, or
-// UTF-8 with a byte order mark, as Notepad does) as plain UTF-8. Other data
-// is returned unchanged.
-func WindowsText(b []byte) []byte {
-	var order binary.ByteOrder
-	switch {
-	case len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf:
-		return b[3:]
-	case len(b) >= 2 && b[0] == 0xff && b[1] == 0xfe:
-		order = binary.LittleEndian
-	case len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff:
-		order = binary.BigEndian
-	default:
-		return b
-	}
-	u := make([]uint16, 0, len(b)/2)
-	for i := 2; i+1 < len(b); i += 2 {
-		u = append(u, order.Uint16(b[i:]))
-	}
-	return []byte(string(utf16.Decode(u)))
-}
+// WindowsText is inputfile.WindowsText, kept for callers of this package.
+func WindowsText(b []byte) []byte { return inputfile.WindowsText(b) }

@@ -10,7 +10,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lpetrust/lpetrust/internal/hostile"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -227,7 +229,7 @@ func TestReadFileAndDirectory(t *testing.T) {
 	if err := os.WriteFile(big, make([]byte, 2000), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadFile(big, ReadOptions{MaxBytes: 1000}); err == nil || err.Error() != big+": file too large (2000 bytes, limit 1000)" {
+	if _, err := ReadFile(big, ReadOptions{MaxBytes: 1000}); err == nil || err.Error() != big+": too large (2000 bytes, the limit is 1000 bytes)" {
 		t.Errorf("big: %v", err)
 	}
 }
@@ -248,7 +250,8 @@ func TestReadRealRootFiles(t *testing.T) {
 	}
 }
 
-// A crafted iteration count would make key derivation run for hours.
+// A crafted iteration count would make key derivation run for hours: it is
+// found by structure, wherever it is and whatever padding precedes it.
 func TestReadPKCS12IterationBound(t *testing.T) {
 	data, err := os.ReadFile(pfxPath("legacy-3des.pfx"))
 	if err != nil {
@@ -259,19 +262,50 @@ func TestReadPKCS12IterationBound(t *testing.T) {
 	if i < 0 {
 		t.Fatal("test setup: iteration count not found")
 	}
-	bad := append([]byte(nil), data...)
-	bad[i+2] = 0x7f // 0x7f00 = 32512: allowed
-	if err := checkPFXIterations(bad); err != nil {
+	ok := append([]byte(nil), data...)
+	ok[i+2] = 0x7f // 0x7f00 = 32512: allowed
+	if err := checkPFXIterations(ok); err != nil {
 		t.Fatalf("32512 iterations refused: %v", err)
 	}
-	// Replace INTEGER 2048 by a 4-byte INTEGER keeping the length: rewrite
-	// the tail as 02 04 7f ff ff ff is longer, so use the guard directly.
-	huge := []byte{0x30, 0x0c, 0x04, 0x04, 1, 2, 3, 4, 0x02, 0x04, 0x7f, 0xff, 0xff, 0xff}
-	if err := checkPFXIterations(huge); err == nil || err.Error() != "PKCS#12 iteration count 2147483647 is above the limit of 1000000" {
-		t.Errorf("err = %v", err)
+	for _, tt := range []struct {
+		name string
+		der  []byte
+		want string
+	}{
+		{"MAC behind 25,000 NULLs", hostile.PFXMACBehindPadding(25000), "PKCS#12 MAC iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"encrypted content", hostile.PFXEncryptedContentBomb(), "PKCS#12 encrypted content 1 iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"key bag", hostile.PFXKeyBagBomb(), "PKCS#12 key bag 1 iteration count 4611686018427387904 is above the limit of 1000000"},
+	} {
+		start := time.Now()
+		_, err := ReadBytes("x.pfx", tt.der, ReadOptions{Password: fuzzPassword})
+		if err == nil || err.Error() != "x.pfx: "+tt.want {
+			t.Errorf("%s: err = %v", tt.name, err)
+		}
+		var ie *IterationError
+		if !errors.As(err, &ie) || ie.Iterations != hostile.HugeIterations {
+			t.Errorf("%s: not an IterationError: %#v", tt.name, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: took %s", tt.name, d)
+		}
 	}
 	if _, err := ReadFile(pfxPath("legacy-3des.pfx"), ReadOptions{Password: fuzzPassword}); err != nil {
 		t.Errorf("real file refused: %v", err)
+	}
+}
+
+// A key bag inside encrypted content shows its count only once decrypted:
+// the decoding is given a bounded time.
+func TestReadPKCS12HiddenKeyBagBomb(t *testing.T) {
+	defer func(d time.Duration) { pfxDecodeLimit = d }(pfxDecodeLimit)
+	pfxDecodeLimit = time.Second
+	start := time.Now()
+	_, err := ReadBytes("x.pfx", hostile.PFXHiddenKeyBagBomb(), ReadOptions{})
+	if err == nil || err.Error() != "x.pfx: "+errPFXTooSlow.Error() {
+		t.Errorf("err = %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s", d)
 	}
 }
 

@@ -37,6 +37,37 @@ func FuzzResolve(f *testing.F) {
 	})
 }
 
+// FuzzParseVersion: ParseVersion accepts exactly two to four dot-separated
+// runs of one to nine ASCII digits, and what it accepts resolves to a
+// defined store through every entry point (no panic, no empty answer).
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"4.0.7577.4414", "4.-0", "0.-0", "4.+1", "4.0x1", "1.2.3.4.5", "4.٣", "4..0", "007.1"} {
+		f.Add(s)
+	}
+	c := Default()
+	f.Fuzz(func(t *testing.T, in string) {
+		v, err := ParseVersion(in)
+		parts := strings.Split(in, ".")
+		valid := len(parts) >= 2 && len(parts) <= 4
+		for _, p := range parts {
+			valid = valid && p != "" && len(p) <= 9 && strings.Trim(p, "0123456789") == ""
+		}
+		if (err == nil) != valid {
+			t.Fatalf("ParseVersion(%q) = %v, %v; valid = %v", in, v, err, valid)
+		}
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		s, r, err := c.ResolveStore(in)
+		if err != nil || s == nil || c.Store(r.Store) == nil {
+			t.Fatalf("ResolveStore(%q) = %v, %+v, %v", in, s, r, err)
+		}
+	})
+}
+
 // FuzzOverlay feeds arbitrary overlay files to the loader: no panic, errors
 // on one line, and the embedded catalogue untouched.
 func FuzzOverlay(f *testing.F) {

@@ -7,18 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 	"gopkg.in/yaml.v3"
 )
 
 // maxOverlaySize bounds an overlay file (and each PEM file it names).
-const maxOverlaySize = 4 << 20
+const maxOverlaySize = inputfile.MaxOverlay
 
 // An overlay file (YAML or JSON) extends the embedded catalogue:
 //
@@ -309,27 +309,5 @@ func joinNote(a, b string) string {
 }
 
 func readCapped(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, maxOverlaySize+1))
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	if n > maxOverlaySize {
-		return nil, fmt.Errorf("file larger than %d bytes", maxOverlaySize)
-	}
-	return buf.Bytes(), nil
-}
-
-// unwrapPathError drops the path from an *os.PathError, since callers name the file themselves.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return inputfile.Read(p, maxOverlaySize)
 }

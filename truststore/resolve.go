@@ -19,11 +19,10 @@ func ParseVersion(s string) (Version, error) {
 		return v, fmt.Errorf("malformed version %q: want 2 to 4 dot-separated numbers", s)
 	}
 	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || p == "" || len(p) > 9 || strings.HasPrefix(p, "+") {
+		if p == "" || len(p) > 9 || strings.Trim(p, "0123456789") != "" {
 			return v, fmt.Errorf("malformed version %q: %q is not a number", s, p)
 		}
-		v[i] = n
+		v[i], _ = strconv.Atoi(p)
 	}
 	return v, nil
 }
@@ -108,8 +107,10 @@ func (c *Catalogue) Resolve(input string) ([]Resolution, error) {
 		return []Resolution{{Input: input, Build: b}}, nil
 	}
 	if strings.Contains(in, ".") {
-		_, err := ParseVersion(in)
-		return nil, err
+		if _, err := ParseVersion(in); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("malformed version %q", in) // versionLike and ParseVersion disagree: never a silent empty answer
 	}
 	return nil, fmt.Errorf("unknown release %q (known: %s)", in, strings.Join(c.ReleaseNames(), ", "))
 }
@@ -120,6 +121,9 @@ func (c *Catalogue) ResolveStore(input string) (*Store, Resolution, error) {
 	rs, err := c.Resolve(input)
 	if err != nil {
 		return nil, Resolution{}, err
+	}
+	if len(rs) == 0 {
+		return nil, Resolution{}, fmt.Errorf("firmware %q: no build", input)
 	}
 	r := rs[len(rs)-1]
 	s := c.Store(r.Store)

@@ -2,6 +2,7 @@ package truststore
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -305,6 +306,21 @@ func BenchmarkColdStart(b *testing.B) {
 	for b.Loop() {
 		if _, err := loadEmbedded(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A version with a sign in it is malformed everywhere (it once passed
+// ParseVersion, resolved to nothing and crashed ResolveStore).
+func TestSignedVersionIsMalformed(t *testing.T) {
+	c := Default()
+	for in, part := range map[string]string{"4.-0": "-0", "0.-0": "-0", "4.+1": "+1"} {
+		want := fmt.Sprintf("malformed version %q: %q is not a number", in, part)
+		if _, _, err := c.ResolveStore(in); err == nil || err.Error() != want {
+			t.Errorf("ResolveStore(%q): %v", in, err)
+		}
+		if _, err := c.Resolve(in); err == nil {
+			t.Errorf("Resolve(%q): no error", in)
 		}
 	}
 }

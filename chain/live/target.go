@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // DefaultPorts are the ports a target without one is checked on: SIP over
@@ -104,7 +104,7 @@ func CheckDomain(d string) (string, error) {
 }
 
 // MaxTargetsFile caps a targets file (one target per line).
-const MaxTargetsFile = 1 << 20
+const MaxTargetsFile = inputfile.MaxTargets
 
 // ReadTargets reads a targets file: one target per line, blank lines and
 // text after '#' ignored, UTF-8 or UTF-16 with a byte order mark (what
@@ -119,7 +119,7 @@ func ReadTargets(r io.Reader, source string) ([]string, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes; not a targets file", source, MaxTargetsFile)
 	}
 	var out []string
-	sc := bufio.NewScanner(strings.NewReader(string(chain.WindowsText(data))))
+	sc := bufio.NewScanner(strings.NewReader(string(inputfile.WindowsText(data))))
 	sc.Buffer(make([]byte, 0, 4096), MaxTargetsFile)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Text()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // ldapPasswordEnv names the environment variable holding the bind password.
@@ -126,25 +126,22 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 		if f.keytab != "" && f.user == "" {
 			return opts, usageError("--keytab needs --user (the principal, e.g. admin@EXAMPLE.COM)")
 		}
-		// Files named on the command line must exist: say so before dialing.
-		for _, file := range []struct{ flag, path string }{{"--keytab", f.keytab}, {"--krb5-conf", f.krb5Conf}, {"--ccache", f.ccache}} {
-			if file.path == "" {
-				continue
-			}
-			if _, err := os.Stat(strings.TrimPrefix(file.path, "FILE:")); err != nil {
-				return opts, badInput(fmt.Errorf("%s %s: %w", file.flag, file.path, withoutPath(err)))
-			}
-		}
 	} else if f.krb5Conf != "" || f.ccache != "" || f.spn != "" {
 		return opts, usageError("--krb5-conf, --ccache and --spn need --kerberos")
 	}
 	if _, err := adpublish.ParseServer(opts); err != nil {
 		return opts, usageError("--server: %s", err)
 	}
+	if k := opts.Auth.Kerberos; k != nil {
+		// The Kerberos files are read now: a bad one is bad input, said before dialing.
+		if err := k.Load(); err != nil {
+			return opts, badInput(f.kerberosFileError(err))
+		}
+	}
 	if f.caFile != "" {
 		pool, err := adpublish.LoadCAFile(f.caFile)
 		if err != nil {
-			return opts, badInput(fmt.Errorf("--ca-file: %w", withoutPath(err)))
+			return opts, badInput(fmt.Errorf("--ca-file: %w", err))
 		}
 		opts.RootCAs = pool
 	}
@@ -164,12 +161,11 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 // no-echo prompt when standard input is a terminal.
 func (f *adFlags) password(a *app) (string, error) {
 	if f.passwordFile != "" {
-		data, err := os.ReadFile(f.passwordFile)
+		data, err := inputfile.ReadPassword(f.passwordFile)
 		if err != nil {
-			return "", badInput(fmt.Errorf("--password-file %s: %w", f.passwordFile, withoutPath(err)))
+			return "", badInput(fmt.Errorf("--password-file %s: %w", f.passwordFile, err))
 		}
-		line, _, _ := bytes.Cut(data, []byte("\n"))
-		pw := string(bytes.TrimSuffix(line, []byte("\r")))
+		pw := string(data)
 		if pw == "" {
 			return "", badInput(fmt.Errorf("--password-file %s: the first line is empty", f.passwordFile))
 		}
@@ -192,6 +188,29 @@ func (f *adFlags) password(a *app) (string, error) {
 		return "", usageError("empty password for --user %s", f.user)
 	}
 	return string(pw), nil
+}
+
+// kerberosFileError names the flag of a Kerberos file that cannot be read,
+// or says that the path is a default the flag overrides.
+func (f *adFlags) kerberosFileError(err error) error {
+	var fe *adpublish.FileError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	names := map[adpublish.KerberosFile][2]string{
+		adpublish.FileKrb5Conf: {"--krb5-conf", f.krb5Conf},
+		adpublish.FileKeytab:   {"--keytab", f.keytab},
+		adpublish.FileCCache:   {"--ccache", f.ccache},
+	}[fe.File]
+	flag, given := names[0], names[1]
+	hint := ""
+	if fe.File == adpublish.FileCCache && errors.Is(fe.Err, os.ErrNotExist) {
+		hint = " (run kinit, or give --keytab)"
+	}
+	if given == "" {
+		return fmt.Errorf("%s %s (the default; give %s): %w%s", fe.File, fe.Path, flag, fe.Err, hint)
+	}
+	return fmt.Errorf("%s %s: %w%s", flag, fe.Path, fe.Err, hint)
 }
 
 // checkDN accepts something shaped like a DN: attr=value pairs.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 type checkFlags struct {
@@ -174,12 +176,11 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		}
 	}
 	if f.targetsFile != "" {
-		file, err := os.Open(f.targetsFile)
+		data, err := inputfile.Read(f.targetsFile, inputfile.MaxTargets)
 		if err != nil {
-			return usageError("--targets %s: %s", f.targetsFile, withoutPath(err))
+			return usageError("--targets %s: %s", f.targetsFile, err)
 		}
-		more, err := live.ReadTargets(file, f.targetsFile)
-		file.Close()
+		more, err := live.ReadTargets(bytes.NewReader(data), f.targetsFile)
 		if err != nil {
 			return usageError("--targets %s", err)
 		}

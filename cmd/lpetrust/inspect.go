@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // pfxPasswordEnv names the environment variable holding a PKCS#12 password.
@@ -180,13 +180,11 @@ func pfxPassword(a *app, passwordFile string) func(string) ([]byte, error) {
 	switch {
 	case passwordFile != "":
 		return func(string) ([]byte, error) {
-			data, err := readPasswordFile(passwordFile)
+			pw, err := inputfile.ReadPassword(passwordFile)
 			if err != nil {
-				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, withoutPath(err))
+				return nil, fmt.Errorf("--password-file %s: %w", passwordFile, err)
 			}
-			data = chain.WindowsText(data)
-			line, _, _ := bytes.Cut(data, []byte("\n"))
-			return bytes.TrimSuffix(line, []byte("\r")), nil
+			return pw, nil
 		}
 	case os.Getenv(pfxPasswordEnv) != "":
 		return func(string) ([]byte, error) { return []byte(os.Getenv(pfxPasswordEnv)), nil }
@@ -219,26 +217,6 @@ func prepareExportDir(dir string) error {
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
-}
-
-// maxPasswordFile caps --password-file: a password is one short line, and
-// a wrong path (a device, a log file) must not be read whole.
-const maxPasswordFile = 64 << 10
-
-func readPasswordFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxPasswordFile {
-		return nil, fmt.Errorf("larger than %d bytes; not a password file", maxPasswordFile)
-	}
-	return data, nil
 }
 
 // exportMissingRoots writes each missing root as DIR/<SHA1>.pem and returns the paths.

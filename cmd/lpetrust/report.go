@@ -20,6 +20,7 @@ import (
 	"github.com/lpetrust/lpetrust/chain/live"
 	"github.com/lpetrust/lpetrust/chain/report"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
 // reportFlags are the flags report and remediate share.
@@ -373,27 +374,33 @@ func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, co
 	return c, nil
 }
 
-// openInventory returns an opener for the inventory. Standard input is
-// copied to a temporary file first, because a report reads it twice.
+// maxInventorySpool caps the copy of standard input a report reads twice
+// (an inventory of 100,000 phones is about 50 MB).
+const maxInventorySpool = 1 << 30
+
+// openInventory returns an opener for the inventory, which must be a
+// regular file or - (standard input, copied to a temporary file first,
+// because a report reads it twice; at most maxInventorySpool bytes).
 func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 	if path != "-" {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, withoutPath(err)))
+		if _, err := inputfile.Check(path); err != nil {
+			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, err))
 		}
-		if fi.IsDir() {
-			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: is a directory", path))
-		}
-		return func() (io.ReadCloser, error) { return os.Open(path) }, path, func() {}, nil
+		return func() (io.ReadCloser, error) { return inputfile.Open(path) }, path, func() {}, nil
 	}
 	tmp, err := os.CreateTemp("", "lpetrust-inventory-*")
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("spooling standard input: %w", err)
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, a.stdin); err != nil {
+	n, err := io.Copy(tmp, io.LimitReader(a.stdin, maxInventorySpool+1))
+	if err != nil {
 		cleanup()
 		return nil, "", nil, badInput(fmt.Errorf("--inventory -: reading standard input: %w", err))
+	}
+	if n > maxInventorySpool {
+		cleanup()
+		return nil, "", nil, badInput(fmt.Errorf("--inventory -: standard input is over %s, the limit for a spooled inventory: save it to a file and give --inventory FILE", inputfile.Size(maxInventorySpool)))
 	}
 	name := tmp.Name()
 	return func() (io.ReadCloser, error) { return os.Open(name) }, "standard input", cleanup, nil
