@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lpetrust/lpetrust/internal/hostile"
 )
 
 // FuzzResolve feeds arbitrary versions, release names and user-agents to
@@ -75,6 +77,9 @@ func FuzzOverlay(f *testing.F) {
 	f.Add(`{"stores": [{"name": "CU11", "roots": [{"pem": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"}]}]}`)
 	f.Add("stores: [\n")
 	f.Add("firmware:\n  - version: 1\n")
+	f.Add(string(hostile.OverlayLaughs(4)))
+	f.Add(string(hostile.OverlayAliasBomb(100, 20)))
+	f.Add("a: &a [*a]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		p := filepath.Join(t.TempDir(), "overlay.yaml")
 		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxOverlaySize bounds an overlay file (and each PEM file it names).
@@ -105,14 +105,25 @@ func (c *Catalogue) applyOverlayFile(file string) error {
 	if err != nil {
 		return fail(0, "%s", err)
 	}
-	var doc overlayDoc
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
+	// The document is read as nodes first, which keeps aliases as they are,
+	// and is decoded only once its size with aliases expanded is known.
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return fail(0, "empty file")
 		}
 		return yamlError(file, err)
+	}
+	if err := checkExpansion(&root); err != nil {
+		return fail(err.Line, "%s", err.Msg)
+	}
+	var doc overlayDoc
+	if len(root.Content) == 1 && root.Content[0].Kind != yaml.ScalarNode {
+		if err := decodeStrict(root.Content[0], &doc, "stores", "firmware"); err != nil {
+			return fail(root.Content[0].Line, "%s", err)
+		}
+	} else if len(root.Content) == 1 && root.Content[0].Tag != "!!null" {
+		return fail(root.Content[0].Line, "expected a mapping with stores and firmware")
 	}
 	dir := filepath.Dir(file)
 	for i := range doc.Stores {
@@ -206,6 +217,69 @@ func (c *Catalogue) applyOverlayFile(file string) error {
 	sortBuilds(c.builds)
 	c.overlays = append(c.overlays, file)
 	return nil
+}
+
+// Bounds of an overlay document with its aliases expanded: far above what a
+// hand-written overlay holds, far below what would strain memory (an alias
+// to a large anchor repeated can otherwise grow a small file a thousandfold).
+const (
+	maxOverlayNodes = 200_000
+	maxOverlayBytes = 4 * maxOverlaySize
+)
+
+// expansionError is a document over the bounds, at the node that passed them.
+type expansionError struct {
+	Line int
+	Msg  string
+}
+
+// checkExpansion measures the document as decoding would build it, every
+// alias expanded, in time linear in the number of nodes (each node's size
+// is computed once), and refuses it past maxOverlayNodes or maxOverlayBytes.
+func checkExpansion(root *yaml.Node) *expansionError {
+	type size struct{ nodes, bytes int64 }
+	memo := map[*yaml.Node]size{}
+	var measure func(n *yaml.Node, depth int) (size, *expansionError)
+	measure = func(n *yaml.Node, depth int) (size, *expansionError) {
+		if s, ok := memo[n]; ok {
+			return s, nil
+		}
+		if depth > 1000 {
+			return size{}, &expansionError{n.Line, "nested more than 1000 levels deep"}
+		}
+		memo[n] = size{maxOverlayNodes + 1, 0} // a cycle counts as too large
+		var s size
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			a, err := measure(n.Alias, depth+1)
+			if err != nil {
+				return size{}, err
+			}
+			s = a
+		} else {
+			s = size{1, int64(len(n.Value))}
+			for _, c := range n.Content {
+				cs, err := measure(c, depth+1)
+				if err != nil {
+					return size{}, err
+				}
+				s.nodes += cs.nodes
+				s.bytes += cs.bytes
+				if s.nodes > maxOverlayNodes || s.bytes > maxOverlayBytes {
+					break
+				}
+			}
+		}
+		if s.nodes > maxOverlayNodes {
+			return size{}, &expansionError{n.Line, fmt.Sprintf("the document holds more than %d values with its aliases expanded", maxOverlayNodes)}
+		}
+		if s.bytes > maxOverlayBytes {
+			return size{}, &expansionError{n.Line, fmt.Sprintf("the document is larger than %s with its aliases expanded", inputfile.Size(maxOverlayBytes))}
+		}
+		memo[n] = s
+		return s, nil
+	}
+	_, err := measure(root, 0)
+	return err
 }
 
 // decodeStrict decodes a mapping node, refusing keys outside allowed.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lpetrust/lpetrust/internal/hostile"
 )
 
 func day(s string) time.Time {
@@ -278,7 +280,7 @@ func TestOverlayErrors(t *testing.T) {
 		{"notcert.yaml", "stores:\n  - name: X\n    roots:\n      - pem: hello\n", "notcert.yaml:4: root inline PEM: no PEM certificate found"},
 		{"missing.yaml", "stores:\n  - name: X\n    roots:\n      - file: nope.pem\n", "missing.yaml:4: root file nope.pem: no such file or directory"},
 		{"unknownkey.yaml", "stores:\n  - name: X\n    rootz: []\n", `unknownkey.yaml:2: store: unknown field "rootz"`},
-		{"topkey.yaml", "storez: []\n", "topkey.yaml:1: field storez not found"},
+		{"topkey.yaml", "storez: []\n", `topkey.yaml:1: unknown field "storez" (allowed: stores, firmware)`},
 		{"syntax.yaml", "stores: [\n", "syntax.yaml:"},
 		{"nostore.yaml", "firmware:\n  - version: 4.0.7577.4470\n    store: NOPE\n", `nostore.yaml:2: firmware 4.0.7577.4470: store "NOPE" is not defined`},
 		{"badver.yaml", "firmware:\n  - version: 4.x\n    store: CU11\n", `badver.yaml:2: firmware: malformed version "4.x"`},
@@ -322,5 +324,25 @@ func TestSignedVersionIsMalformed(t *testing.T) {
 		if _, err := c.Resolve(in); err == nil {
 			t.Errorf("Resolve(%q): no error", in)
 		}
+	}
+}
+
+// An overlay whose aliases expand a small file a thousandfold is refused
+// before it is decoded (the file below would decode to 30 GiB).
+func TestOverlayAliasBomb(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "bomb.yaml", string(hostile.OverlayAliasBomb(1<<20, 30000)))
+	_, err := Load(p)
+	if want := "overlay " + p + ":5: the document is larger than 16 MiB with its aliases expanded"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+	p = writeFile(t, t.TempDir(), "laughs.yaml", string(hostile.OverlayLaughs(9)))
+	_, err = Load(p)
+	if want := "overlay " + p + ":6: the document holds more than 200000 values with its aliases expanded"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+	p = writeFile(t, t.TempDir(), "many.yaml", string(hostile.OverlayAliasBomb(1, 300000)))
+	_, err = Load(p)
+	if want := "overlay " + p + ": too large (5100068 bytes, the limit is 4 MiB)"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
 	}
 }
