@@ -226,7 +226,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{.S.HorizonDays}} day
 {{if $c.Fixes}}<ol>{{range $c.Fixes}}<li><strong>{{.Title}}</strong>: brings back {{.Phones}} phones ({{.Effort}}).
 {{if .Commands}}<pre>{{range .Commands}}{{.}}
 {{end}}</pre>{{end}}{{if .Note}}<br><small>{{.Note}}</small>{{end}}</li>
-{{end}}</ol>{{else}}<p class="ok">No fix needed.</p>{{end}}
+{{end}}</ol>{{else if $.S.NoPhone}}<p class="warn">No fix to give: {{$.S.NoPhone}}.</p>{{else}}<p class="ok">No fix needed.</p>{{end}}
 <h3>Per device family and model</h3>
 <table><tr><th>Family</th><th>Model</th><th>Firmware</th><th>Release</th><th>Phones</th><th>Stranded</th><th>Expiring</th></tr>
 {{range $c.ByModel}}<tr><td>{{.Family}}</td><td>{{.Model}}</td><td>{{.Version}}</td><td>{{.Release}}</td><td>{{.Phones}}</td><td{{if .Stranded}} class="bad"{{end}}>{{.Stranded}}</td><td>{{.Expiring}}</td></tr>

@@ -143,7 +143,9 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			}
 			fmt.Fprintf(w, "    %s: %s; %d of %d phones stranded\n", fc.Family, minimum, fc.Stranded, fc.Phones)
 		}
-		if len(c.Fixes) == 0 {
+		if len(c.Fixes) == 0 && s.NoPhone != "" {
+			fmt.Fprintf(w, "  No fix to give: %s.\n", s.NoPhone)
+		} else if len(c.Fixes) == 0 {
 			fmt.Fprintln(w, "  No fix needed.")
 		} else {
 			fmt.Fprintln(w, "  Fixes, least effort first:")

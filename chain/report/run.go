@@ -113,7 +113,23 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if readErr != nil {
 		return nil, readErr
 	}
-	return b.Summary(source, ir.Format(), ir.Stats()), nil
+	stats := ir.Stats()
+	if stats.Records > 0 && stats.BadRows == stats.Records {
+		return nil, &UnreadableError{Source: source, Rows: stats.BadRows, First: stats.Problems[0]}
+	}
+	return b.Summary(source, ir.Format(), stats), nil
+}
+
+// UnreadableError is an inventory none of whose records could be read: bad
+// input, not an inventory without a problem.
+type UnreadableError struct {
+	Source string
+	Rows   int
+	First  inventory.Problem
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("no phone could be read from %s: every one of its %d records is unparsable (line %d: %s)", e.Source, e.Rows, e.First.Line, e.First.Reason)
 }
 
 // EachPhone is the second pass: it calls fn for every phone that counts

@@ -25,7 +25,10 @@ type Summary struct {
 	Pools             []PoolSummary `json:"pools"`
 	Sites             []SiteSummary `json:"sites"`
 	UnknownPoolPhones int           `json:"unknown_pool_phones"`
-	maxLine           int
+	// NoPhone, when the inventory holds no LPE phone, says so (and what it
+	// holds instead): there is nothing to fix because nothing was judged.
+	NoPhone string `json:"no_phone,omitempty"`
+	maxLine int
 	// byRelease and byModel count every phone of the inventory per
 	// release and per model: with an estate, each chain counts only its
 	// pool's phones.
@@ -189,7 +192,20 @@ func (b *Builder) Summary(source string, format inventory.Format, stats inventor
 	s.Assumptions = b.assumptions(groups, inv)
 	b.poolSummaries(groups, s)
 	s.maxLine = b.maxLine
+	if inv.Phones == 0 {
+		s.NoPhone = noPhoneSentence(inv)
+	}
 	return s
+}
+
+// noPhoneSentence says that an inventory holds no LPE phone and what it holds.
+func noPhoneSentence(inv InventorySummary) string {
+	other := 0
+	for _, n := range inv.Other {
+		other += n
+	}
+	return fmt.Sprintf("%s holds no Lync Phone Edition phone (%d records: %d other devices or clients, %d unparsable): nothing was judged",
+		inv.Source, inv.Records, other, inv.BadRows)
 }
 
 func (b *Builder) assumptions(groups []*group, inv InventorySummary) []string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -151,6 +152,9 @@ per firmware release with the stranded part highlighted, and the fix list).
 			s, err := writeReport(a, cat, source, open, chains, opts, out)
 			if err != nil {
 				return err
+			}
+			if s.NoPhone != "" { // said in the report too, but a CSV has no place for it
+				fmt.Fprintf(a.stderr, "lpetrust: warning: %s\n", s.NoPhone)
 			}
 			if s.StrandedNow() {
 				return negative()
@@ -393,7 +397,19 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 		return nil, "", nil, fmt.Errorf("spooling standard input: %w", err)
 	}
 	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	n, err := io.Copy(tmp, io.LimitReader(a.stdin, maxInventorySpool+1))
+	// A stream without a line end in its first MiB (a device, binary data)
+	// is no inventory: refused before a GiB of it is spooled.
+	head := make([]byte, 1<<20)
+	hn, err := io.ReadFull(a.stdin, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		cleanup()
+		return nil, "", nil, badInput(fmt.Errorf("--inventory -: reading standard input: %w", err))
+	}
+	if hn == len(head) && bytes.IndexByte(head, '\n') < 0 {
+		cleanup()
+		return nil, "", nil, badInput(errors.New("--inventory -: standard input has no line end in its first 1 MiB: not an inventory"))
+	}
+	n, err := io.Copy(tmp, io.LimitReader(io.MultiReader(bytes.NewReader(head[:hn]), a.stdin), maxInventorySpool+1))
 	if err != nil {
 		cleanup()
 		return nil, "", nil, badInput(fmt.Errorf("--inventory -: reading standard input: %w", err))

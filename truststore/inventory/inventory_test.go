@@ -230,6 +230,65 @@ func TestLongLineIsOneBadRow(t *testing.T) {
 	}
 }
 
+// A line is rejected the moment it passes the cap, and an endless one ends
+// the reading within a bounded number of bytes: the reader never reads a
+// line to its end first.
+func TestEndlessLineEndsTheRead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rest io.Reader
+		want string
+	}{
+		{"endless line", endless('x'), "line 2: no line end within 1 MiB: not a text inventory"},
+		{"endless zeros", endless(0), "line 2: no line end within 1 MiB: not a text inventory"},
+		{"long line then end", strings.NewReader(strings.Repeat("x", 900<<10)), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			counted := &countingReader{r: io.MultiReader(strings.NewReader("version\n"), tc.rest)}
+			ir, err := NewReader(counted, truststore.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			row, err := ir.Next()
+			if err != nil || row.Kind != KindBad || row.Reason != "line longer than 64 KiB" || row.Line != 2 {
+				t.Fatalf("first row %+v, %v", row, err)
+			}
+			_, err = ir.Next()
+			if tc.want == "" {
+				if err != io.EOF {
+					t.Fatalf("err = %v, want EOF", err)
+				}
+			} else if err == nil || err.Error() != tc.want {
+				t.Fatalf("err = %v, want %s", err, tc.want)
+			}
+			if counted.n > 2<<20 {
+				t.Errorf("read %d bytes", counted.n)
+			}
+		})
+	}
+}
+
+// endless is an unending stream of one byte, as /dev/zero is of zeros.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
 // failingReader is a fake for a fault a real file cannot produce on demand:
 // a read error in the middle of the stream.
 type failingReader struct{ data io.Reader }

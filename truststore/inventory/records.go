@@ -13,8 +13,13 @@ const (
 	maxRecordLines = 64       // a quoted field may span at most this many lines
 )
 
+// maxSkipBytes bounds how much of an over-long line is skipped to find the
+// next line: past it the input is not a line-based file at all.
+const maxSkipBytes = 1 << 20
+
 var (
 	errLongLine     = errors.New("line longer than 64 KiB")
+	errNoLineEnd    = errors.New("no line end within 1 MiB: not a text inventory")
 	errUnterminated = errors.New("quoted field not closed")
 	errBinary       = errors.New("contains a NUL byte (binary data, or UTF-16 text)")
 )
@@ -35,36 +40,43 @@ type recordReader struct {
 	pending     []byte   // a line handed back by unread
 	havePending bool
 	pendingLine int
+	skipping    bool // the last line was too long: its rest comes first
 }
 
 func newRecordReader(r io.Reader) *recordReader {
 	return &recordReader{br: bufio.NewReaderSize(r, 256<<10)}
 }
 
-// readLine returns the next physical line without its line end. A line
-// longer than maxLineBytes is consumed and reported as errLongLine.
+// readLine returns the next physical line without its line end. A line is
+// rejected with errLongLine the moment it passes maxLineBytes; its rest is
+// skipped by the next call, up to maxSkipBytes (errNoLineEnd past it).
 func (r *recordReader) readLine() ([]byte, error) {
 	if r.havePending {
 		r.havePending = false
 		r.line = r.pendingLine
 		return r.pending, nil
 	}
+	if r.skipping {
+		if err := r.skipRest(); err != nil {
+			return nil, err
+		}
+	}
 	r.rec = r.rec[:0]
-	tooLong := false
 	for {
 		chunk, err := r.br.ReadSlice('\n')
-		if len(chunk) > 0 && !tooLong {
+		if len(chunk) > 0 {
 			if len(r.rec)+len(chunk) > maxLineBytes+2 {
-				tooLong = true
+				r.line++
 				r.rec = r.rec[:0]
-			} else if err == nil && len(r.rec) == 0 {
+				r.skipping = err == bufio.ErrBufferFull
+				return nil, errLongLine
+			}
+			if err == nil && len(r.rec) == 0 {
 				// Fast path: the whole line is in the bufio buffer.
 				r.line++
-				line := trimEOL(chunk)
-				return r.first(line)
-			} else {
-				r.rec = append(r.rec, chunk...)
+				return r.first(trimEOL(chunk))
 			}
+			r.rec = append(r.rec, chunk...)
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -72,14 +84,30 @@ func (r *recordReader) readLine() ([]byte, error) {
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
-		if err == io.EOF && len(r.rec) == 0 && !tooLong {
+		if err == io.EOF && len(r.rec) == 0 {
 			return nil, io.EOF
 		}
 		r.line++
-		if tooLong {
-			return nil, errLongLine
-		}
 		return r.first(trimEOL(r.rec))
+	}
+}
+
+// skipRest consumes the rest of an over-long line.
+func (r *recordReader) skipRest() error {
+	skipped := 0
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		skipped += len(chunk)
+		switch {
+		case err == bufio.ErrBufferFull && skipped <= maxSkipBytes:
+			continue
+		case err == bufio.ErrBufferFull:
+			return errNoLineEnd
+		case err == io.EOF:
+			err = nil
+		}
+		r.skipping = false
+		return err
 	}
 }
 
@@ -119,7 +147,7 @@ func trimEOL(b []byte) []byte {
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
 	l, err := r.readLine()
 	line = r.line
-	if err == errLongLine {
+	if err == errLongLine || err == errNoLineEnd {
 		return nil, line, err
 	}
 	if err != nil {
