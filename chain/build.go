@@ -71,6 +71,12 @@ type certPool struct {
 	// issuer and agree with its authority key identifier but whose key does
 	// not verify its signature.
 	rejected map[*node]int
+	// base is a shared, read-only pool (the catalogue's, built once) whose
+	// certificates are candidates too, so an evaluation does not copy a
+	// thousand catalogue certificates. Its caches are never written. A node
+	// of this pool shadows a base node with the same thumbprint: supplied
+	// certificates keep their origin.
+	base *certPool
 }
 
 // newCertPool returns an empty pool sized for about n certificates.
@@ -124,6 +130,12 @@ func (p *certPool) issuers(n *node, work *int) []*node {
 	if len(n.cert.AuthorityKeyId) > 0 {
 		byKey = p.bySKI[string(n.cert.AuthorityKeyId)]
 	}
+	if b := p.base; b != nil {
+		byName = p.unshadowed(byName, b.bySubject[string(n.cert.RawIssuer)])
+		if len(n.cert.AuthorityKeyId) > 0 {
+			byKey = p.unshadowed(byKey, b.bySKI[string(n.cert.AuthorityKeyId)])
+		}
+	}
 	seen := make(map[*node]bool, len(byName)+len(byKey))
 	var first, second []*node
 	consider := func(c *node) {
@@ -153,6 +165,28 @@ func (p *certPool) issuers(n *node, work *int) []*node {
 	}
 	out := append(first, second...)
 	p.issuerCache[n] = out
+	return out
+}
+
+// setBase makes b's certificates candidates too; issuers found so far are
+// forgotten.
+func (p *certPool) setBase(b *certPool) {
+	p.base = b
+	clear(p.issuerCache)
+	clear(p.rejected)
+}
+
+// unshadowed appends to own the base nodes this pool holds no copy of.
+func (p *certPool) unshadowed(own, base []*node) []*node {
+	if len(base) == 0 {
+		return own
+	}
+	out := append(make([]*node, 0, len(own)+len(base)), own...)
+	for _, b := range base {
+		if _, shadowed := p.bySHA1[b.sha1]; !shadowed {
+			out = append(out, b)
+		}
+	}
 	return out
 }
 

@@ -26,8 +26,8 @@ type anchorRef struct {
 // catalogue: path-builder nodes of its roots and known CAs, and its anchors
 // by key. It is read-only once built.
 type catalogueIndex struct {
-	roots, known []*node
-	anchors      map[string][]*anchorRef
+	pool    *certPool // the roots, then the known CAs
+	anchors map[string][]*anchorRef
 }
 
 // catalogueIndexes caches indexes; a process normally uses one catalogue,
@@ -43,12 +43,13 @@ func indexCatalogue(cat *truststore.Catalogue) *catalogueIndex {
 	if idx, ok := catalogueIndexes.m[cat]; ok {
 		return idx
 	}
-	idx := &catalogueIndex{anchors: map[string][]*anchorRef{}}
+	known := cat.Known()
+	idx := &catalogueIndex{anchors: map[string][]*anchorRef{}, pool: newCertPool(len(cat.Roots()) + len(known))}
 	for _, r := range cat.Roots() {
-		idx.roots = append(idx.roots, newNode(r.Cert, OriginStore))
+		idx.pool.add(r.Cert, OriginStore)
 	}
-	for _, k := range cat.Known() {
-		idx.known = append(idx.known, newNode(k.Cert, OriginCatalogue))
+	for _, k := range known {
+		idx.pool.add(k.Cert, OriginCatalogue)
 	}
 	for i, s := range cat.Stores() {
 		for _, r := range s.Roots {
@@ -126,7 +127,7 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	stores := cat.Stores()
 
 	idx := indexCatalogue(cat)
-	pool := newCertPool(len(in.Certs) + len(opts.Intermediates) + len(idx.roots) + len(idx.known) + len(opts.ExtraAnchors) + 1)
+	pool := newCertPool(len(in.Certs) + len(opts.Intermediates) + len(opts.ExtraAnchors) + 1)
 	leaf := pool.add(leafCert, OriginInput)
 	for _, c := range in.Certs {
 		pool.add(c, OriginInput)
@@ -138,14 +139,13 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	if opts.AIA {
 		findings = append(findings, fetchAIA(pool, opts)...)
 	}
-	for _, n := range idx.roots {
-		pool.addNode(n)
-	}
+	// The catalogue is searched after the supplied certificates; an extra
+	// anchor that is a store root stays a store root.
+	pool.setBase(idx.pool)
 	for _, c := range opts.ExtraAnchors {
-		pool.add(c, OriginAnchor)
-	}
-	for _, n := range idx.known {
-		pool.addNode(n)
+		if n, ok := idx.pool.bySHA1[thumb(c)]; !ok || n.origin != OriginStore {
+			pool.add(c, OriginAnchor)
+		}
 	}
 
 	anchors := idx.anchors // by key; shared and read-only unless extended below

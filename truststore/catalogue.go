@@ -21,7 +21,6 @@ var certFiles embed.FS
 type Catalogue struct {
 	roots    []*Root // every distinct root of every store, embedded ones first
 	stores   []*Store
-	known    []*KnownCA
 	builds   []Build // sorted by version
 	overlays []string
 }
@@ -91,14 +90,6 @@ func loadEmbedded() (*Catalogue, error) {
 		{Name: ReleaseCU10, Roots: cu10},
 		{Name: ReleaseCU11, Roots: cu11},
 	}
-	for _, row := range knownCATable {
-		cert, err := readEmbeddedPEM("certs/known/" + row.sha1 + ".pem")
-		if err != nil {
-			return nil, err
-		}
-		_, s256 := Thumbprints(cert)
-		c.known = append(c.known, &KnownCA{Cert: cert, SHA1: row.sha1, SHA256: s256, Name: row.name, Kind: row.kind, Note: row.note})
-	}
 	c.builds = append([]Build(nil), firmwareTable...)
 	sortBuilds(c.builds)
 	return c, nil
@@ -116,7 +107,6 @@ func sortBuilds(b []Build) {
 func (c *Catalogue) clone() *Catalogue {
 	n := &Catalogue{
 		roots:    append([]*Root(nil), c.roots...),
-		known:    append([]*KnownCA(nil), c.known...),
 		builds:   append([]Build(nil), c.builds...),
 		overlays: append([]string(nil), c.overlays...),
 	}
@@ -136,8 +126,11 @@ func (c *Catalogue) Roots() []*Root { return c.roots }
 // user-defined stores in the order the overlay defines them.
 func (c *Catalogue) Stores() []*Store { return c.stores }
 
-// Known returns the catalogue of other known CA certificates.
-func (c *Catalogue) Known() []*KnownCA { return c.known }
+// Known returns the other CA certificates the tool knows, none of them in an
+// LPE store: the hand-described ones first, then the NSS roots, then the
+// generated catalogue's modern roots, cross-certificates and subordinate
+// CAs. They are parsed on first use, not at start.
+func (c *Catalogue) Known() []*KnownCA { return c.knownSet().list }
 
 // Builds returns the firmware catalogue ordered by version.
 func (c *Catalogue) Builds() []Build { return c.builds }
@@ -178,13 +171,7 @@ func (c *Catalogue) RootBySHA1(sha1Hex string) *Root {
 
 // KnownBySHA1 returns the known CA with that thumbprint (any case), or nil.
 func (c *Catalogue) KnownBySHA1(sha1Hex string) *KnownCA {
-	sha1Hex = strings.ToUpper(sha1Hex)
-	for _, k := range c.known {
-		if k.SHA1 == sha1Hex {
-			return k
-		}
-	}
-	return nil
+	return c.knownSet().bySHA1[strings.ToUpper(sha1Hex)]
 }
 
 // StoresHolding names the stores, oldest first, that hold the root with that thumbprint.

@@ -36,8 +36,8 @@ func TestEmbeddedStores(t *testing.T) {
 	if n := len(c.Roots()); n != 34 {
 		t.Errorf("%d distinct roots, want 34", n)
 	}
-	if n := len(c.Known()); n != 27 {
-		t.Errorf("%d known CAs, want 27", n)
+	if n := len(c.Known()); n != 1278 {
+		t.Errorf("%d known CAs, want 1278", n)
 	}
 }
 

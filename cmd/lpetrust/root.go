@@ -154,6 +154,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 		newADCmd(a),
 		newFirmwareCmd(a),
 		newRootsCmd(a),
+		newCasCmd(a),
 		newVersionCmd(a),
 	)
 	addCompletionExamples(root)

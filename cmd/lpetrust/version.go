@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/lpetrust/lpetrust/truststore"
 )
 
 func newVersionCmd(a *app) *cobra.Command {
@@ -21,10 +23,13 @@ func newVersionCmd(a *app) *cobra.Command {
 			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 				v = info.Main.Version
 			}
+			snap := truststore.Snapshot()
 			if a.output == "json" {
-				return writeJSON(a.stdout, map[string]string{"version": v})
+				return writeJSON(a.stdout, map[string]string{"version": v,
+					"nss_bundle": snap.NSSBundle, "catalogue_generated": snap.CatalogueGenerated})
 			}
-			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\n", v)
+			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\ndata: NSS roots from golang.org/x/crypto/x509roots/fallback %s; cross-certificate catalogue generated %s\n",
+				v, snap.NSSBundle, snap.CatalogueGenerated)
 			return err
 		},
 	}
