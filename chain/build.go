@@ -321,13 +321,22 @@ func keepBestPrefixes(layer []path, flawsOf func(*node) int, st *searchStats) []
 	return kept
 }
 
+// issuerCapable reports whether c may issue certificates by its basic
+// constraints (see ReasonNotACA in rules).
+func issuerCapable(c *x509.Certificate) bool {
+	if c.BasicConstraintsValid {
+		return c.IsCA
+	}
+	return c.Version < 3
+}
+
 // ownFlaws counts the rules c breaks on its own, wherever it is on a path.
 func ownFlaws(c *x509.Certificate, at time.Time) int {
 	n := 0
 	if at.After(c.NotAfter) || at.Before(c.NotBefore) {
 		n++
 	}
-	if c.BasicConstraintsValid && !c.IsCA {
+	if !issuerCapable(c) {
 		n++
 	}
 	if len(unknownCritical(c)) > 0 {

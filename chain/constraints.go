@@ -44,11 +44,15 @@ var rules = []rule{
 	{ReasonExpired, "[trust-status] CERT_TRUST_IS_NOT_TIME_VALID", BasisFact},
 	{ReasonNotYetValid, "[trust-status] CERT_TRUST_IS_NOT_TIME_VALID", BasisFact},
 	{ReasonBadSignature, "[trust-status] CERT_TRUST_IS_NOT_SIGNATURE_VALID", BasisFact},
-	// A CA certificate without basicConstraints (every v1 root, many old v3
-	// CAs) can issue: the flag is raised only for a certificate that "has a
-	// basic constraints extension". The CE 6.0 page does not repeat the
-	// wording, hence an assumption.
-	{ReasonNotACA, "[trust-status] CERT_TRUST_INVALID_BASIC_CONSTRAINTS: only a basicConstraints extension with cA=FALSE forbids issuing", BasisAssumption},
+	// An issuer whose basicConstraints say cA=FALSE cannot issue
+	// ([trust-status]: the flag is raised for a certificate that "has a
+	// basic constraints extension, and ... cannot be used to issue").
+	// Without the extension the documentation says nothing: a version 1 or
+	// 2 certificate (no extensions at all, as old CAs are) may issue, as in
+	// [rfc5280] 6.1.4 (k); a version 3 intermediate without it may not,
+	// the cautious reading of [rfc5280] 4.2.1.9. Trust anchors (the store's
+	// roots) are not judged by this rule: many are v1 or extension-less.
+	{ReasonNotACA, "[trust-status] CERT_TRUST_INVALID_BASIC_CONSTRAINTS; v1/v2 and missing extensions per [rfc5280] 6.1.4 (k)", BasisAssumption},
 	// Self-issued intermediates do not count ([rfc5280] 6.1.4 (l)).
 	{ReasonPathLen, "[trust-status] CERT_TRUST_INVALID_BASIC_CONSTRAINTS, [trust-values] CERT_E_PATHLENCONST; counting per [rfc5280] 6.1.4", BasisAssumption},
 	{ReasonKeyUsage, "[rfc5280] 4.2.1.3 keyCertSign; CryptoAPI reports it as CERT_TRUST_IS_NOT_VALID_FOR_USAGE", BasisAssumption},
@@ -130,7 +134,11 @@ type generalName struct {
 	text  string // rfc822Name, dNSName, URI
 	ip    []byte // iPAddress (with mask, in a constraint)
 	rdns  pkix.RDNSequence
-	other bool // a form CryptoAPI does not support in constraints
+	// otherName: its type-id and the whole value. Other forms
+	// (x400Address, ediPartyName, registeredID) constrain only names of
+	// their own form, which crypto/x509 does not expose and are not judged.
+	otherType asn1.ObjectIdentifier
+	otherRaw  []byte
 }
 
 // parseNameConstraints parses c's name constraints extension; nil when absent.
@@ -199,6 +207,15 @@ func parseGeneralName(v asn1.RawValue, constraint bool) (generalName, error) {
 		if _, err := asn1.Unmarshal(v.Bytes, &g.rdns); err != nil {
 			return g, fmt.Errorf("malformed directoryName")
 		}
+	case 0:
+		var on struct {
+			Type  asn1.ObjectIdentifier
+			Value asn1.RawValue `asn1:"explicit,tag:0"`
+		}
+		if _, err := asn1.UnmarshalWithParams(v.FullBytes, &on, "tag:0"); err != nil {
+			return g, fmt.Errorf("malformed otherName")
+		}
+		g.otherType, g.otherRaw = on.Type, on.Value.FullBytes
 	case 7:
 		g.ip = v.Bytes
 		if constraint {
@@ -206,8 +223,6 @@ func parseGeneralName(v asn1.RawValue, constraint bool) (generalName, error) {
 				return g, fmt.Errorf("invalid iPAddress constraint")
 			}
 		}
-	default:
-		g.other = true
 	}
 	return g, nil
 }
@@ -249,12 +264,19 @@ func contiguousMask(m []byte) bool {
 }
 
 // subjectNames returns the names of c that name constraints apply to: the
-// subject DN (when not empty) and the SANs.
-func subjectNames(c *x509.Certificate) []generalName {
+// subject DN (when not empty) and the SANs. A leaf without SANs is named by
+// its subject CN, which a TLS client then matches as the host name, so a
+// CN that is a host name is checked as a dNSName too (cautious: RFC 5280
+// does not ask it, BetterTLS expects it).
+func subjectNames(c *x509.Certificate, leaf bool) []generalName {
 	var out []generalName
 	var subj pkix.RDNSequence
 	if _, err := asn1.Unmarshal(c.RawSubject, &subj); err == nil && len(subj) > 0 {
 		out = append(out, generalName{tag: 4, rdns: subj})
+	}
+	if leaf && len(c.DNSNames) == 0 && len(c.IPAddresses) == 0 && len(c.EmailAddresses) == 0 && len(c.URIs) == 0 &&
+		c.Subject.CommonName != "" && validDNSConstraint(strings.TrimPrefix(c.Subject.CommonName, "*.")) {
+		out = append(out, generalName{tag: 2, text: c.Subject.CommonName})
 	}
 	for _, d := range c.DNSNames {
 		out = append(out, generalName{tag: 2, text: d})
@@ -271,6 +293,35 @@ func subjectNames(c *x509.Certificate) []generalName {
 		}
 		out = append(out, generalName{tag: 7, ip: ip})
 	}
+	return append(out, otherNames(c)...)
+}
+
+var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
+
+// otherNames returns the otherName entries of c's SANs.
+func otherNames(c *x509.Certificate) []generalName {
+	var out []generalName
+	for _, e := range c.Extensions {
+		if !e.Id.Equal(oidSubjectAltName) {
+			continue
+		}
+		var seq asn1.RawValue
+		if _, err := asn1.Unmarshal(e.Value, &seq); err != nil {
+			return nil
+		}
+		for rest := seq.Bytes; len(rest) > 0; {
+			var v asn1.RawValue
+			var err error
+			if rest, err = asn1.Unmarshal(rest, &v); err != nil {
+				return out
+			}
+			if v.Class == asn1.ClassContextSpecific && v.Tag == 0 {
+				if g, err := parseGeneralName(v, false); err == nil {
+					out = append(out, g)
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -278,9 +329,6 @@ func subjectNames(c *x509.Certificate) []generalName {
 func (nc *nameConstraints) checkNames(names []generalName, budget *int) (string, error) {
 	for _, n := range names {
 		for _, ex := range nc.excluded {
-			if ex.other {
-				return "", errUnsupportedNCForm
-			}
 			if ex.tag != n.tag {
 				continue
 			}
@@ -293,9 +341,6 @@ func (nc *nameConstraints) checkNames(names []generalName, budget *int) (string,
 		}
 		typed, ok := false, false
 		for _, p := range nc.permitted {
-			if p.other {
-				return "", errUnsupportedNCForm
-			}
 			if p.tag != n.tag {
 				continue
 			}
@@ -325,6 +370,8 @@ func (g generalName) String() string {
 		return "email " + g.text
 	case 6:
 		return "URI " + g.text
+	case 0:
+		return "otherName of type " + g.otherType.String()
 	}
 	return "DNS name " + g.text
 }
@@ -333,6 +380,14 @@ func (g generalName) String() string {
 // subtree a wildcard DNS name matches when any name it covers would.
 func matchName(n, c generalName, excluded bool) bool {
 	switch n.tag {
+	case 0:
+		// Matching within an otherName type is type-specific; a name of an
+		// excluded type is taken as excluded (cautious), a permitted one
+		// must be that very value.
+		if !n.otherType.Equal(c.otherType) {
+			return false
+		}
+		return excluded || bytes.Equal(n.otherRaw, c.otherRaw)
 	case 2:
 		return matchDNS(n.text, c.text, excluded)
 	case 1:

@@ -455,10 +455,11 @@ func checkRules(j *judged, p path, a *anchorRef) {
 		}
 		return p[i].cert
 	}
-	// Unknown critical extensions, on every certificate but the anchor.
-	for i := 0; i < last; i++ {
-		if u := unknownCritical(p[i].cert); len(u) > 0 {
-			add(ReasonCriticalExtension, "%s %s has an unknown critical extension (%s)", role(i), certID(p[i].cert), strings.Join(u, ", "))
+	// Unknown critical extensions, on every certificate, the anchor included.
+	for i := 0; i <= last; i++ {
+		c := certAt(i)
+		if u := unknownCritical(c); len(u) > 0 {
+			add(ReasonCriticalExtension, "%s %s has an unknown critical extension (%s)", roleAt(i, last), certID(c), strings.Join(u, ", "))
 		}
 	}
 	// Extended key usage: every certificate, the anchor included, must
@@ -466,11 +467,7 @@ func checkRules(j *judged, p path, a *anchorRef) {
 	for i := 0; i <= last; i++ {
 		c := certAt(i)
 		if !serverAuthEKU(c, i > 0) {
-			r := role(i)
-			if i == last {
-				r = "root"
-			}
-			add(ReasonEKU, "%s %s does not allow server authentication (extended key usage %s)", r, certID(c), ekuList(c))
+			add(ReasonEKU, "%s %s does not allow server authentication (extended key usage %s)", roleAt(i, last), certID(c), ekuList(c))
 		}
 	}
 	// The issuers: CA bit, keyCertSign (not on the anchor), path length and
@@ -480,8 +477,12 @@ func checkRules(j *judged, p path, a *anchorRef) {
 		c := certAt(i)
 		id := certID(c)
 		if i < last {
-			if c.BasicConstraintsValid && !c.IsCA {
-				add(ReasonNotACA, "intermediate %s is not a CA certificate (basicConstraints cA=FALSE)", id)
+			if !issuerCapable(c) {
+				why := "basicConstraints cA=FALSE"
+				if !c.BasicConstraintsValid {
+					why = "a version 3 certificate without basicConstraints"
+				}
+				add(ReasonNotACA, "intermediate %s is not a CA certificate (%s)", id, why)
 			}
 			if hasExtension(c, oidKeyUsage) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
 				add(ReasonKeyUsage, "intermediate %s may not sign certificates (its key usage lacks keyCertSign)", id)
@@ -495,11 +496,7 @@ func checkRules(j *judged, p path, a *anchorRef) {
 				}
 			}
 			if below > c.MaxPathLen {
-				r := "intermediate"
-				if i == last {
-					r = "root"
-				}
-				add(ReasonPathLen, "%s %s allows %d intermediate(s) below it (pathLenConstraint), the path has %d", r, id, c.MaxPathLen, below)
+				add(ReasonPathLen, "%s %s allows %d intermediate(s) below it (pathLenConstraint), the path has %d", roleAt(i, last), id, c.MaxPathLen, below)
 			}
 		}
 		nc, err := parseNameConstraints(c)
@@ -514,7 +511,7 @@ func checkRules(j *judged, p path, a *anchorRef) {
 			if k > 0 && p[k].selfIssued {
 				continue // self-issued intermediates are exempt (RFC 5280 6.1.3 (b))
 			}
-			bad, err := nc.checkNames(subjectNames(p[k].cert), &budget)
+			bad, err := nc.checkNames(subjectNames(p[k].cert, k == 0), &budget)
 			if err != nil {
 				add(ReasonNameConstraint, "the name constraints of %s cannot be processed: %v", id, err)
 				break
@@ -559,6 +556,14 @@ func ekuName(u x509.ExtKeyUsage) string {
 		return "OCSPSigning"
 	}
 	return fmt.Sprintf("usage %d", u)
+}
+
+// roleAt names position i of a path whose anchor is at last.
+func roleAt(i, last int) string {
+	if i == last && i > 0 {
+		return "root"
+	}
+	return role(i)
 }
 
 func role(i int) string {
