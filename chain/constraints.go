@@ -130,10 +130,10 @@ type nameConstraints struct {
 
 // generalName is one GeneralName of the forms name constraints use.
 type generalName struct {
-	tag   int    // context tag: 1 rfc822Name, 2 dNSName, 4 directoryName, 6 URI, 7 iPAddress
-	text  string // rfc822Name, dNSName, URI
-	ip    []byte // iPAddress (with mask, in a constraint)
-	rdns  pkix.RDNSequence
+	tag  int    // context tag: 1 rfc822Name, 2 dNSName, 4 directoryName, 6 URI, 7 iPAddress
+	text string // rfc822Name, dNSName, URI
+	ip   []byte // iPAddress (with mask, in a constraint)
+	rdns pkix.RDNSequence
 	// otherName: its type-id and the whole value. Other forms
 	// (x400Address, ediPartyName, registeredID) constrain only names of
 	// their own form, which crypto/x509 does not expose and are not judged.
