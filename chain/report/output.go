@@ -62,7 +62,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	tw := t.table()
 	row(tw, "CHAIN", "KIND", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "MINIMUM RELEASE")
 	for _, c := range s.Chains {
-		minRel := "none"
+		minRel := "no release trusts it"
 		if c.MinimumRelease != nil {
 			minRel = *c.MinimumRelease
 		}
@@ -128,8 +128,9 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			fmt.Fprintf(w, "  stranded (%s, %s): %s\n", strings.Join(r.Stores, ", "), plural(r.Phones, "phone", "phones"), r.Reason)
 		}
 		for _, e := range c.ExpiringDates {
-			fmt.Fprintf(w, "  %s trusted now become stranded on %s\n", plural(e.Phones, "phone", "phones"), day(e.Date))
+			fmt.Fprintf(w, "  %s trusted now %s stranded on %s\n", plural(e.Phones, "phone", "phones"), pick(e.Phones, "becomes", "become"), day(e.Date))
 		}
+		writeHorizon(w, s.At, c)
 		for _, f := range c.Findings {
 			fmt.Fprintf(w, "  finding (%s, %s): %s\n", f.Severity, f.Basis, f.Message)
 		}
@@ -141,7 +142,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			} else if fc.Family == familyLabel("") {
 				minimum = "model unknown"
 			}
-			fmt.Fprintf(w, "    %s: %s; %d of %d phones stranded\n", fc.Family, minimum, fc.Stranded, fc.Phones)
+			fmt.Fprintf(w, "    %s: %s; %d of %s stranded\n", fc.Family, minimum, fc.Stranded, plural(fc.Phones, "phone", "phones"))
 		}
 		if len(c.Fixes) == 0 && s.NoPhone != "" {
 			fmt.Fprintf(w, "  No fix to give: %s.\n", s.NoPhone)
@@ -199,6 +200,41 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	}
 	t.line("LINE", "MAC", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "USER")
 	return true, nil
+}
+
+// writeHorizon writes a chain's trust horizon, one line per event.
+func writeHorizon(w io.Writer, at time.Time, c ChainSummary) {
+	if c.HorizonTrusted == 0 {
+		fmt.Fprintf(w, "  Trust horizon: no phone trusts it on %s\n", day(at))
+		return
+	}
+	fmt.Fprintf(w, "  Trust horizon: %s %s it on %s\n", plural(c.HorizonTrusted, "phone", "phones"), pick(c.HorizonTrusted, "trusts", "trust"), day(at))
+	for _, e := range c.Horizon {
+		fmt.Fprintf(w, "    %s  %s (%s): %s stranded, %s\n", day(e.Date), e.Cause, strings.Join(e.Stores, ", "),
+			plural(e.Stranded, "phone", "phones"), trustedAfter(e.TrustedAfter))
+	}
+	if n := len(c.Horizon); n == 0 || c.Horizon[n-1].TrustedAfter > 0 {
+		fmt.Fprintf(w, "    nothing else on its trusted paths expires before %s\n", day(c.HorizonEnd))
+	}
+}
+
+// trustedAfter says how many phones still trust a chain after an event.
+func trustedAfter(n int) string {
+	switch n {
+	case 0:
+		return "none trusts it after"
+	case 1:
+		return "1 still trusts it"
+	}
+	return fmt.Sprintf("%d still trust it", n)
+}
+
+// pick chooses the singular or plural form for n.
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // line writes one padded line of the stranded-phone list.

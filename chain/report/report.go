@@ -104,6 +104,7 @@ type judgedChain struct {
 	missing   []chain.MissingRoot
 	verdicts  map[verdictKey]PhoneVerdict
 	index     int // in Builder.chains, and in poolInfo.roles
+	timelines map[verdictKey]*timeline // see buildTimelines
 }
 
 type verdictKey struct {
@@ -158,6 +159,7 @@ type Builder struct {
 	duplicates int
 	noMAC      int
 	maxLine    int
+	certs      map[string]*x509.Certificate // by SHA-1; see certBySHA1
 }
 
 // NewBuilder evaluates every chain and returns a Builder ready for Add.
@@ -189,9 +191,7 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 			}
 			jc.results = append(jc.results, r)
 			if opts.WithAD {
-				o := opts.Chain
-				o.ExtraAnchors = append(append([]*x509.Certificate(nil), o.ExtraAnchors...), opts.ADRoots...)
-				ra, err := chain.Evaluate(cat, in, o)
+				ra, err := chain.Evaluate(cat, in, b.chainOptions(true))
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", c.Name, err)
 				}
@@ -219,6 +219,11 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 			}
 		}
 		b.chains = append(b.chains, jc)
+	}
+	for _, jc := range b.chains {
+		if err := b.buildTimelines(jc); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }
@@ -362,7 +367,6 @@ func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
 		v.Status, v.Reason = StatusStranded, strings.Join(msgs, "; ")
 		return v
 	}
-	var until *time.Time
 	for i, r := range results {
 		pv := r.Verdict(store)
 		if pv == nil {
@@ -386,15 +390,14 @@ func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
 				v.Reason = fmt.Sprintf("trusted through %s published in Active Directory", b.anchorName(pv.AnchorSHA1))
 			}
 		}
-		if pv.ValidUntil != nil && (until == nil || pv.ValidUntil.Before(*until)) {
-			t := *pv.ValidUntil
-			until = &t
-		}
 	}
-	if until != nil && until.Before(b.at.Add(b.opts.Horizon)) {
+	// When trust ends comes from the chain's timeline: a path that expires
+	// while another takes over does not strand the phone.
+	if end, ok := jc.timelines[verdictKey{store, ad}].trustEnd(); ok && end.date.Before(b.at.Add(b.opts.Horizon)) {
+		until := end.date
 		v.Status = StatusExpiring
-		v.StrandedFrom = until
-		v.Reason = fmt.Sprintf("trusted until %s, when %s expires", until.UTC().Format(time.DateOnly), b.expiringCert(jc, *until))
+		v.StrandedFrom = &until
+		v.Reason = fmt.Sprintf("trusted until %s, when %s expires", until.UTC().Format(time.DateOnly), end.cert.label())
 	}
 	return v
 }

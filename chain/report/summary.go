@@ -85,6 +85,13 @@ type ChainSummary struct {
 	ByPool []PoolCount `json:"by_pool"`
 	BySite []SiteCount `json:"by_site"`
 	Backup Counts      `json:"backup"`
+	// HorizonTrusted is how many phones trust the chain at the report's
+	// moment (trusted and expiring); Horizon says, date by date up to
+	// HorizonEnd, what expires on the trusted paths and how many phones
+	// still trust the chain after it.
+	HorizonTrusted int            `json:"horizon_trusted_now"`
+	Horizon        []HorizonEvent `json:"horizon"`
+	HorizonEnd     time.Time      `json:"horizon_end"`
 }
 
 // Counts are the phones of one bucket by status.
@@ -343,6 +350,8 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	}
 	cs.Fixes = b.fixes(jc, b.judgedGroups(jc, groups), minimum)
 	b.poolCounts(jc, groups, &cs)
+	cs.HorizonTrusted, cs.Horizon = b.horizon(jc, b.judgedGroups(jc, groups))
+	cs.HorizonEnd = b.horizonEnd(cs.HorizonTrusted, cs.Horizon)
 	if cs.Reasons == nil {
 		cs.Reasons = []ReasonCount{}
 	}
@@ -593,6 +602,13 @@ func isAre(n int) string {
 
 // expiringCert names the certificate of the chain that expires at t.
 func (b *Builder) expiringCert(jc *judgedChain, t time.Time) string {
+	for _, ad := range []bool{false, true} {
+		for _, st := range b.cat.Stores() {
+			if end, ok := jc.timelines[verdictKey{st.Name, ad}].trustEnd(); ok && end.date.Equal(t) {
+				return end.cert.label()
+			}
+		}
+	}
 	for _, r := range jc.results {
 		for _, c := range r.Chain {
 			if c.NotAfter.Equal(t) {
