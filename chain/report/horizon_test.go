@@ -32,7 +32,9 @@ func readChainFile(t testing.TB, path, label string) Chain {
 	return Chain{Name: label, Kind: KindCandidate, Inputs: ins}
 }
 
-func utc(y int, m time.Month, d, h, min, s int) time.Time { return time.Date(y, m, d, h, min, s, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min, s int) time.Time {
+	return time.Date(y, m, d, h, min, s, 0, time.UTC)
+}
 
 // TestHorizonTestdataChains: the horizon of the testdata chains on the Lync
 // inventory of 11 phones, with exact dates, certificates and counts.
