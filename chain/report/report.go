@@ -78,6 +78,8 @@ type Options struct {
 	// inventory's pool column) and, as a failover, its backup pool's; a
 	// phone whose pool is unknown is judged against every pool's chain.
 	Registrars []Registrar
+	// Provenance is copied into the summary: the report says what wrote it.
+	Provenance Provenance
 }
 
 // DefaultHorizon is the horizon when Options.Horizon is 0.

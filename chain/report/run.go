@@ -1,9 +1,12 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inventory"
@@ -58,7 +61,10 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	ir, err := inventory.NewReader(rc, b.cat)
+	// The inventory's SHA-256 is taken on the way (the provenance of the
+	// report); hashing costs far less than parsing.
+	hash := sha256.New()
+	ir, err := inventory.NewReader(io.TeeReader(rc, hash), b.cat)
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
@@ -117,7 +123,9 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if stats.Records > 0 && stats.BadRows == stats.Records {
 		return nil, &UnreadableError{Source: source, Rows: stats.BadRows, First: stats.Problems[0]}
 	}
-	return b.Summary(source, ir.Format(), stats), nil
+	s := b.Summary(source, ir.Format(), stats)
+	s.Inventory.SHA256 = strings.ToUpper(hex.EncodeToString(hash.Sum(nil)))
+	return s, nil
 }
 
 // UnreadableError is an inventory none of whose records could be read: bad

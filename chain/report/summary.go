@@ -28,12 +28,33 @@ type Summary struct {
 	// NoPhone, when the inventory holds no LPE phone, says so (and what it
 	// holds instead): there is nothing to fix because nothing was judged.
 	NoPhone string `json:"no_phone,omitempty"`
-	maxLine int
+	// Provenance says which lpetrust and which data judged the phones.
+	Provenance Provenance `json:"provenance"`
+	maxLine    int
 	// byRelease and byModel count every phone of the inventory per
 	// release and per model: with an estate, each chain counts only its
 	// pool's phones.
 	byRelease map[string]int
 	byModel   map[[4]string]int
+}
+
+// Provenance says what produced a report, so that a report attached to a
+// change request can be traced: with the inventory's SHA-256
+// (InventorySummary.SHA256) and the chains' thumbprints
+// (ChainSummary.Sources).
+type Provenance struct {
+	// Version is the lpetrust version (and commit) that wrote the report.
+	Version string `json:"lpetrust_version"`
+	// DataSnapshot names the embedded trust-store data the phones were judged with.
+	DataSnapshot string `json:"data_snapshot"`
+}
+
+// ChainSource is one judged input of a chain: the file (or endpoint) and
+// the thumbprints of its leaf and of the certificate its shown path ends at.
+type ChainSource struct {
+	Source     string `json:"source"`
+	LeafSHA1   string `json:"leaf_sha1"`
+	AnchorSHA1 string `json:"anchor_sha1"`
 }
 
 // InventorySummary describes what was read.
@@ -49,6 +70,8 @@ type InventorySummary struct {
 	WithoutMAC int `json:"phones_without_mac"`
 	// SignIn counts phones by sign-in method: ad, pin, unknown.
 	SignIn map[string]int `json:"sign_in"`
+	// SHA256 is the hex SHA-256 of the inventory file as read.
+	SHA256 string `json:"sha256"`
 }
 
 // ChainSummary is the verdict over the inventory for one chain.
@@ -92,6 +115,8 @@ type ChainSummary struct {
 	HorizonTrusted int            `json:"horizon_trusted_now"`
 	Horizon        []HorizonEvent `json:"horizon"`
 	HorizonEnd     time.Time      `json:"horizon_end"`
+	// Sources are the judged inputs with their thumbprints.
+	Sources []ChainSource `json:"sources"`
 }
 
 // Counts are the phones of one bucket by status.
@@ -202,6 +227,7 @@ func (b *Builder) Summary(source string, format inventory.Format, stats inventor
 	if inv.Phones == 0 {
 		s.NoPhone = noPhoneSentence(inv)
 	}
+	s.Provenance = b.opts.Provenance
 	return s
 }
 
@@ -258,6 +284,14 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 		}
 	}
 	cs.MissingRoots = append(cs.MissingRoots, jc.missing...)
+	cs.Sources = []ChainSource{}
+	for _, r := range jc.results {
+		src := ChainSource{Source: r.Source}
+		if n := len(r.Chain); n > 0 {
+			src.LeafSHA1, src.AnchorSHA1 = r.Chain[0].SHA1, r.Chain[n-1].SHA1
+		}
+		cs.Sources = append(cs.Sources, src)
+	}
 	releases := map[string]*ReleaseCount{}
 	var releaseOrder []string
 	models := map[[4]string]*ModelCount{}
