@@ -200,14 +200,14 @@ const (
 // horizonChart is one chain's trust horizon as a step chart.
 type horizonChart struct {
 	Title, Summary string
-	Width, Height int
-	AxisY, Left   int
-	Right         int
-	Line, Area    string
-	Ticks         []tick
-	Years         []yearTick
-	Drops         []drop
-	Start         drop
+	Width, Height  int
+	AxisY, Left    int
+	Right          int
+	Line, Area     string
+	Ticks          []tick
+	Years          []yearTick
+	Drops          []drop
+	Start          drop
 }
 
 type yearTick struct {
@@ -343,14 +343,14 @@ type reasonRef struct {
 }
 
 type htmlPage struct {
-	S        *Summary
-	Chains   []chainSection
-	Compare  compareChart
-	Rows     []strandedRow
-	Listed   int
-	More     bool
-	Other    string
-	OtherN   int
+	S       *Summary
+	Chains  []chainSection
+	Compare compareChart
+	Rows    []strandedRow
+	Listed  int
+	More    bool
+	Other   string
+	OtherN  int
 }
 
 // End writes the page.
@@ -394,9 +394,9 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"n":            plural,
 	"horizonYears": func() int { return HorizonYears },
-	"pick": pick,
-	"add":  func(a, b int) int { return a + b },
-	"join": strings.Join,
+	"pick":         pick,
+	"add":          func(a, b int) int { return a + b },
+	"join":         strings.Join,
 	"last": func(cs ChainSummary) string {
 		if len(cs.Chain) == 0 {
 			return ""

@@ -363,4 +363,3 @@ const printOverflowJS = `(() => {
 	}
 	return out;
 })()`
-
