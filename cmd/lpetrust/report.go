@@ -236,6 +236,10 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 		return opts, usageError("nothing to judge the phones against: give --chain FILE or --pool TARGET")
 	}
 	opts.At, opts.Horizon = a.At(), h
+	opts.Provenance = report.Provenance{Version: currentVersion(), DataSnapshot: dataSnapshot()}
+	if a.storeFile != "" {
+		opts.Provenance.DataSnapshot += "; store overlay " + a.storeFile
+	}
 	opts.Chain = chain.Options{At: a.At(), HonorExpiredRoots: f.honorExpired, SIPDomain: f.sipDomain}
 	for _, file := range f.intermediates {
 		ins, err := chain.ReadFile(file, chain.ReadOptions{})

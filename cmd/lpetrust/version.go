@@ -19,18 +19,31 @@ func newVersionCmd(a *app) *cobra.Command {
 			if err := a.checkOutput("table", "json"); err != nil {
 				return err
 			}
-			v := version
-			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-				v = info.Main.Version
-			}
+			v := currentVersion()
 			snap := truststore.Snapshot()
 			if a.output == "json" {
 				return writeJSON(a.stdout, map[string]string{"version": v,
 					"nss_bundle": snap.NSSBundle, "catalogue_generated": snap.CatalogueGenerated})
 			}
-			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\ndata: NSS roots from golang.org/x/crypto/x509roots/fallback %s; cross-certificate catalogue generated %s\n",
-				v, snap.NSSBundle, snap.CatalogueGenerated)
+			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\ndata: %s\n", v, dataSnapshot())
 			return err
 		},
 	}
+}
+
+// currentVersion is the version stamped at build time, else the module
+// version Go recorded, else "dev".
+func currentVersion() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	return v
+}
+
+// dataSnapshot names the embedded data the tool judges with, as the version
+// command and the report's provenance say it.
+func dataSnapshot() string {
+	snap := truststore.Snapshot()
+	return fmt.Sprintf("NSS roots from golang.org/x/crypto/x509roots/fallback %s; cross-certificate catalogue generated %s", snap.NSSBundle, snap.CatalogueGenerated)
 }
