@@ -350,13 +350,12 @@ type htmlPage struct {
 	Listed  int
 	More    bool
 	Other   string
-	OtherN  int
 }
 
 // End writes the page.
 func (h *HTMLWriter) End() error {
 	s := h.s
-	p := htmlPage{S: s, Other: otherList(s.Inventory.Other), OtherN: otherTotal(s.Inventory.Other), Listed: len(h.phones),
+	p := htmlPage{S: s, Other: otherList(s.Inventory.Other), Listed: len(h.phones),
 		More: len(h.phones) == MaxHTMLPhones, Compare: buildCompare(s)}
 	refs := map[[2]string]reasonRef{}
 	for i, c := range s.Chains {

@@ -105,7 +105,7 @@ type judgedChain struct {
 	fixed     []*chain.Result // with every missing root as an extra anchor
 	missing   []chain.MissingRoot
 	verdicts  map[verdictKey]PhoneVerdict
-	index     int // in Builder.chains, and in poolInfo.roles
+	index     int                      // in Builder.chains, and in poolInfo.roles
 	timelines map[verdictKey]*timeline // see buildTimelines
 }
 

@@ -61,10 +61,11 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	// The inventory's SHA-256 is taken on the way (the provenance of the
-	// report); hashing costs far less than parsing.
-	hash := sha256.New()
-	ir, err := inventory.NewReader(io.TeeReader(rc, hash), b.cat)
+	// The inventory's SHA-256 (the provenance of the report) is taken on
+	// the way, on another core.
+	hr := newHashingReader(rc)
+	defer hr.stop()
+	ir, err := inventory.NewReader(hr, b.cat)
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
@@ -124,7 +125,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, &UnreadableError{Source: source, Rows: stats.BadRows, First: stats.Problems[0]}
 	}
 	s := b.Summary(source, ir.Format(), stats)
-	s.Inventory.SHA256 = strings.ToUpper(hex.EncodeToString(hash.Sum(nil)))
+	s.Inventory.SHA256 = hr.sum()
 	return s, nil
 }
 
@@ -139,6 +140,60 @@ type UnreadableError struct {
 func (e *UnreadableError) Error() string {
 	return fmt.Sprintf("no phone could be read from %s: every one of its %d records is unparsable (line %d: %s)", e.Source, e.Rows, e.First.Line, e.First.Reason)
 }
+
+// hashingReader passes reads through and hashes what was read in its own
+// goroutine, so that hashing overlaps parsing instead of adding to it.
+type hashingReader struct {
+	r      io.Reader
+	data   chan []byte
+	free   chan []byte
+	done   chan string
+	closed bool
+}
+
+func newHashingReader(r io.Reader) *hashingReader {
+	h := &hashingReader{r: r, data: make(chan []byte, 16), free: make(chan []byte, 18), done: make(chan string, 1)}
+	data, free, done := h.data, h.free, h.done
+	go func() {
+		hash := sha256.New()
+		for b := range data {
+			hash.Write(b)
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		done <- strings.ToUpper(hex.EncodeToString(hash.Sum(nil)))
+	}()
+	return h
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 && !h.closed {
+		var b []byte
+		select {
+		case b = <-h.free:
+		default:
+		}
+		h.data <- append(b[:0], p[:n]...)
+	}
+	return n, err
+}
+
+// sum ends the hashing and returns the upper-case hex SHA-256 of
+// everything read.
+func (h *hashingReader) sum() string {
+	if h.closed {
+		return ""
+	}
+	h.closed = true
+	close(h.data)
+	return <-h.done
+}
+
+// stop ends the hashing goroutine when sum was not called.
+func (h *hashingReader) stop() { h.sum() }
 
 // EachPhone is the second pass: it calls fn for every phone that counts
 // (the latest registration of each MAC address), in file order.
