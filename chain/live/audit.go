@@ -23,7 +23,7 @@ const (
 	// ConcurrencyPerCPU is the most endpoints checked at once per CPU
 	// when Request.Concurrency is 0 (see ChooseConcurrency).
 	ConcurrencyPerCPU = 16
-	DefaultTimeout     = 5 * time.Second
+	DefaultTimeout    = 5 * time.Second
 	// maxConcurrency caps the chosen concurrency on large machines.
 	maxConcurrency = 256
 	// staggerWindow spreads the workers' start so that the first round of
