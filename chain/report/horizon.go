@@ -21,10 +21,10 @@ const maxHorizonSteps = 64
 
 // Roles of the certificate whose expiry is a horizon event.
 const (
-	RoleLeaf         = "leaf"
-	RoleIntermediate = "intermediate"
-	RoleCross        = "cross-certificate"
-	RoleRoot         = "root"
+	CertRoleLeaf         = "leaf"
+	CertRoleIntermediate = "intermediate"
+	CertRoleCross        = "cross-certificate"
+	CertRoleRoot         = "root"
 )
 
 // HorizonEvent is one date on which something on the trusted paths of a
@@ -37,7 +37,7 @@ type HorizonEvent struct {
 	// SHA1 is the thumbprint of the certificate that expires.
 	SHA1 string `json:"sha1"`
 	Name string `json:"name"`
-	// Role is RoleLeaf, RoleIntermediate, RoleCross or RoleRoot.
+	// Role is CertRoleLeaf, CertRoleIntermediate, CertRoleCross or CertRoleRoot.
 	Role string `json:"role"`
 	// Stores are the firmware stores whose trusted path the expiry ends.
 	Stores []string `json:"stores"`
@@ -147,7 +147,7 @@ func (b *Builder) buildTimelines(jc *judgedChain) error {
 			if st.until.Equal(next) || !ns.trusted {
 				cause := st.cause
 				if !st.until.Equal(next) {
-					cause = certRef{name: "a certificate of the chain", role: RoleIntermediate, cause: "a certificate of the chain expires"}
+					cause = certRef{name: "a certificate of the chain", role: CertRoleIntermediate, cause: "a certificate of the chain expires"}
 				}
 				tl := jc.timelines[k]
 				tl.ends = append(tl.ends, pathEnd{date: next, cert: cause, trustedAfter: ns.trusted})
@@ -191,15 +191,15 @@ func (b *Builder) expiringOnPath(path []string, t time.Time) certRef {
 		if c == nil || !c.NotAfter.Equal(t) {
 			continue
 		}
-		ref := certRef{sha1: sha, name: truststore.DisplayName(c), role: RoleIntermediate}
+		ref := certRef{sha1: sha, name: truststore.DisplayName(c), role: CertRoleIntermediate}
 		if k := b.cat.KnownBySHA1(sha); k != nil && k.Kind == truststore.KindCross {
-			ref.role = RoleCross
+			ref.role = CertRoleCross
 		}
 		switch {
 		case i == 0:
-			ref.role = RoleLeaf
+			ref.role = CertRoleLeaf
 		case i == len(path)-1:
-			ref.role = RoleRoot
+			ref.role = CertRoleRoot
 		}
 		if out.sha1 == "" {
 			out = ref
@@ -207,14 +207,14 @@ func (b *Builder) expiringOnPath(path []string, t time.Time) certRef {
 		parts = append(parts, ref.role+" "+ref.label())
 	}
 	if out.sha1 == "" {
-		return certRef{name: "a certificate of the chain", role: RoleIntermediate, cause: "a certificate of the chain expires"}
+		return certRef{name: "a certificate of the chain", role: CertRoleIntermediate, cause: "a certificate of the chain expires"}
 	}
 	verb := " expires"
 	if len(parts) > 1 {
 		verb = " expire"
 	}
 	out.cause = storeList(parts) + verb
-	if out.role == RoleLeaf {
+	if out.role == CertRoleLeaf {
 		out.cause = "the " + out.cause
 	}
 	return out

@@ -51,7 +51,7 @@ func TestHorizonTestdataChains(t *testing.T) {
 		// trust it until its issuing CA expires.
 		"today": {7, utc(2027, 3, 31, 0, 0, 0), []HorizonEvent{{
 			Date: utc(2027, 3, 31, 0, 0, 0), Cause: "intermediate Contoso Issuing CA 2019 (9ABCCB92…) expires",
-			SHA1: "9ABCCB92D53EAF661715520A82A36613EDCB5E99", Name: "Contoso Issuing CA 2019", Role: RoleIntermediate,
+			SHA1: "9ABCCB92D53EAF661715520A82A36613EDCB5E99", Name: "Contoso Issuing CA 2019", Role: CertRoleIntermediate,
 			Stores: []string{"CU10", "CU11"}, Stranded: 7, TrustedAfter: 0,
 		}}},
 		// No store trusts the G2 renewal: nothing to lose.
@@ -61,7 +61,7 @@ func TestHorizonTestdataChains(t *testing.T) {
 		"via-aaa": {11, utc(2028, 12, 31, 23, 59, 59), []HorizonEvent{{
 			Date:  utc(2028, 12, 31, 23, 59, 59),
 			Cause: "cross-certificate COMODO RSA Certification Authority (8D4C4A23…) and root AAA Certificate Services (D1EB23A4…) expire",
-			SHA1:  "8D4C4A23BA9EE84EA7348FA98CC6E65FBB69DE7B", Name: "COMODO RSA Certification Authority", Role: RoleCross,
+			SHA1:  "8D4C4A23BA9EE84EA7348FA98CC6E65FBB69DE7B", Name: "COMODO RSA Certification Authority", Role: CertRoleCross,
 			Stores: []string{"RTM", "CU10", "CU11"}, Stranded: 11, TrustedAfter: 0,
 		}}},
 	}
@@ -140,10 +140,10 @@ func TestHorizonSteps(t *testing.T) {
 	// The Lync inventory: 2 phones run CU10 builds, 5 CU11 builds.
 	want := []HorizonEvent{{
 		Date: d(2028, 9, 30), Cause: "intermediate Issuing CA (" + short(ca) + "…) expires", SHA1: sha(ca.cert),
-		Name: "Issuing CA", Role: RoleIntermediate, Stores: []string{"CU10", "CU11"}, Stranded: 2, TrustedAfter: 5,
+		Name: "Issuing CA", Role: CertRoleIntermediate, Stores: []string{"CU10", "CU11"}, Stranded: 2, TrustedAfter: 5,
 	}, {
 		Date: d(2031, 12, 31), Cause: "the leaf pool01.contoso.com (" + short(leaf) + "…) expires", SHA1: sha(leaf.cert),
-		Name: "pool01.contoso.com", Role: RoleLeaf, Stores: []string{"CU11"}, Stranded: 5, TrustedAfter: 0,
+		Name: "pool01.contoso.com", Role: CertRoleLeaf, Stores: []string{"CU11"}, Stranded: 5, TrustedAfter: 0,
 	}}
 	if c.HorizonTrusted != 7 || !reflect.DeepEqual(c.Horizon, want) || !c.HorizonEnd.Equal(d(2031, 12, 31)) {
 		t.Errorf("horizon: %d trusted now until %s\n got %+v\nwant %+v", c.HorizonTrusted, c.HorizonEnd, c.Horizon, want)
