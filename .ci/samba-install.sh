@@ -10,4 +10,4 @@ apt-get update -qq
 apt-get install -y -qq -f
 apt-get install -y -qq --no-install-recommends \
 	samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules \
-	winbind ldb-tools ldap-utils openssl krb5-user
+	winbind ldb-tools ldap-utils openssl krb5-user libsasl2-modules-gssapi-mit

@@ -3,7 +3,24 @@
 # the adpublish integration tests. Installs nothing (see .ci/samba-install.sh);
 # needs root.
 #
-#   .ci/samba-start.sh [DIR]
+#   .ci/samba-start.sh [DIR] [strong]
+#
+# With "strong" it runs a second DC for the signing tests instead, on
+# 127.0.0.2: realm STRONG.EXAMPLE.COM, "ldap server require strong auth = yes"
+# and no TLS at all (like an AD DC without an LDAPS certificate that requires
+# LDAP signing). Its DIR/env holds LPETRUST_TEST_STRONG_* variables:
+#
+#   LPETRUST_TEST_STRONG_LDAP_URL          ldap://127.0.0.2:389
+#   LPETRUST_TEST_STRONG_CONFIG_NC         CN=Configuration,DC=strong,DC=example,DC=com
+#   LPETRUST_TEST_STRONG_ADMIN             Administrator@STRONG.EXAMPLE.COM
+#   LPETRUST_TEST_STRONG_ADMIN_PASSWORD_FILE
+#   LPETRUST_TEST_STRONG_DISABLED          a disabled user (lpedisabled@STRONG.EXAMPLE.COM)
+#   LPETRUST_TEST_STRONG_DISABLED_PASSWORD_FILE
+#   LPETRUST_TEST_STRONG_KRB5_CONF         krb5.conf pointing at its KDC (127.0.0.2:88)
+#   LPETRUST_TEST_STRONG_SPN               ldap/dc2.strong.example.com (ldap/127.0.0.2 works too)
+#   LPETRUST_TEST_STRONG_DIR               DIR
+#
+# Without "strong":
 #
 # DIR defaults to $TMPDIR/lpetrust-samba (or /tmp/lpetrust-samba). A DIR that
 # already holds a provisioned domain is started again without provisioning,
@@ -27,10 +44,33 @@
 set -eu
 
 D=${1:-${TMPDIR:-/tmp}/lpetrust-samba}
+PROFILE=${2:-default}
 REALM=TEST.EXAMPLE.COM
 DOMAIN=TEST
 HOST=dc1
+IP=127.0.0.1
+INTERFACES=lo
+STRONG_AUTH=allow_sasl_over_tls
+PORT=636
 CONFIG_NC='CN=Configuration,DC=test,DC=example,DC=com'
+case $PROFILE in
+default) ;;
+strong)
+	REALM=STRONG.EXAMPLE.COM
+	DOMAIN=STRONG
+	HOST=dc2
+	IP=127.0.0.2
+	INTERFACES=127.0.0.2/8
+	STRONG_AUTH=yes
+	PORT=389
+	CONFIG_NC='CN=Configuration,DC=strong,DC=example,DC=com'
+	;;
+*)
+	echo "samba-start: unknown profile $PROFILE (want strong)" >&2
+	exit 2
+	;;
+esac
+NETBIOS=$(echo "$HOST" | tr 'a-z' 'A-Z')
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 log() { echo "samba-start: $*" >&2; }
@@ -63,15 +103,15 @@ if [ ! -f "$D/private/sam.ldb" ]; then
 
 	samba-tool domain provision --quiet --configfile="$D/etc/smb.conf" --targetdir="$D" \
 		--server-role=dc --dns-backend=NONE --realm="$REALM" --domain="$DOMAIN" \
-		--host-name="$HOST" --adminpass="$admin_pw" --option="netbios name=DC1" \
-		--option='interfaces=lo' --option='bind interfaces only=yes' \
+		--host-name="$HOST" --adminpass="$admin_pw" --option="netbios name=$NETBIOS" \
+		--option="interfaces=$INTERFACES" --option='bind interfaces only=yes' \
 		--option='server services=ldap kdc' \
-		--option='ldap server require strong auth=allow_sasl_over_tls' \
+		--option="ldap server require strong auth=$STRONG_AUTH" \
 		>"$D/log/provision.out" 2>&1 || { log "provision failed, see $D/log/provision.out"; exit 1; }
 
 	# Samba's own TLS certificate has no subjectAltName and Go refuses it:
 	# make a small CA and a server certificate with the names tests dial.
-	(
+	[ "$PROFILE" = strong ] || (
 		cd "$D/tls"
 		umask 077
 		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.pem \
@@ -88,11 +128,13 @@ if [ ! -f "$D/private/sam.ldb" ]; then
 	)
 
 	# Keep everything under $D: nothing in /var or /run.
-	sed -i "/^\[global\]/a\\
-	tls enabled = yes\\
+	tls="tls enabled = yes\\
 	tls keyfile = $D/tls/dc.key\\
 	tls certfile = $D/tls/dc.pem\\
-	tls cafile = $D/tls/ca.pem\\
+	tls cafile = $D/tls/ca.pem"
+	[ "$PROFILE" = strong ] && tls="tls enabled = no"
+	sed -i "/^\[global\]/a\\
+	$tls\\
 	pid directory = $D/run\\
 	ncalrpc dir = $D/run/ncalrpc\\
 	winbindd socket directory = $D/run/winbindd\\
@@ -101,6 +143,14 @@ if [ ! -f "$D/private/sam.ldb" ]; then
 
 	samba-tool user add lpeuser "$user_pw" --configfile="$D/etc/smb.conf" \
 		>"$D/log/useradd.out" 2>&1 || { log "user add failed, see $D/log/useradd.out"; exit 1; }
+	if [ "$PROFILE" = strong ]; then
+		# A disabled account for the refusal tests (never the administrator).
+		printf '%s' "$user_pw" >"$D/secrets/disabled.password"
+		chmod 600 "$D/secrets/disabled.password"
+		{ samba-tool user add lpedisabled "$user_pw" --configfile="$D/etc/smb.conf" &&
+			samba-tool user disable lpedisabled --configfile="$D/etc/smb.conf"; } \
+			>>"$D/log/useradd.out" 2>&1 || { log "disabled user failed, see $D/log/useradd.out"; exit 1; }
+	fi
 
 	realm_lc=$(echo "$REALM" | tr 'A-Z' 'a-z')
 	cat >"$D/etc/krb5.conf" <<EOF
@@ -111,7 +161,7 @@ if [ ! -f "$D/private/sam.ldb" ]; then
 	rdns = false
 [realms]
 	$REALM = {
-		kdc = 127.0.0.1:88
+		kdc = $IP:88
 	}
 [domain_realm]
 	.$realm_lc = $REALM
@@ -126,10 +176,10 @@ samba -F --debug-stdout -M single -s "$D/etc/smb.conf" --maximum-runtime=7200 \
 echo $! >"$D/run/dc.pid"
 
 i=0
-until (exec 3<>/dev/tcp/127.0.0.1/636) 2>/dev/null; do
+until (exec 3<>"/dev/tcp/$IP/$PORT") 2>/dev/null; do
 	i=$((i + 1))
 	if [ $i -gt 300 ] || ! kill -0 "$(cat "$D/run/dc.pid")" 2>/dev/null; then
-		log "samba did not open 127.0.0.1:636, see $D/log/samba.out"
+		log "samba did not open $IP:$PORT, see $D/log/samba.out"
 		exit 1
 	fi
 	sleep 0.1
@@ -138,7 +188,10 @@ done
 if [ ! -f "$D/run/spn.done" ]; then
 	# Kerberos binds need the ldap/dc1 service principal names, and the tests
 	# a keytab of the administrator.
-	samba_spnupdate -s "$D/etc/smb.conf" >"$D/log/spnupdate.out" 2>&1 && : >"$D/run/spn.done" ||
+	# The second DC is also reached as ldap://127.0.0.2 (no DNS name here).
+	{ samba_spnupdate -s "$D/etc/smb.conf" &&
+		{ [ "$PROFILE" != strong ] || samba-tool spn add "ldap/$IP" "$NETBIOS\$" -s "$D/etc/smb.conf"; }; } \
+		>"$D/log/spnupdate.out" 2>&1 && : >"$D/run/spn.done" ||
 		log "samba_spnupdate failed (Kerberos tests will fail), see $D/log/spnupdate.out"
 	rm -f "$D/secrets/admin.keytab"
 	samba-tool domain exportkeytab "$D/secrets/admin.keytab" --principal="Administrator@$REALM" \
@@ -146,6 +199,21 @@ if [ ! -f "$D/run/spn.done" ]; then
 		log "keytab export failed (Kerberos tests will fail), see $D/log/keytab.out"
 fi
 
+if [ "$PROFILE" = strong ]; then
+	cat >"$D/env" <<EOF
+LPETRUST_TEST_STRONG_LDAP_URL=ldap://$IP:389
+LPETRUST_TEST_STRONG_CONFIG_NC=$CONFIG_NC
+LPETRUST_TEST_STRONG_ADMIN=Administrator@$REALM
+LPETRUST_TEST_STRONG_ADMIN_PASSWORD_FILE=$D/secrets/admin.password
+LPETRUST_TEST_STRONG_DISABLED=lpedisabled@$REALM
+LPETRUST_TEST_STRONG_DISABLED_PASSWORD_FILE=$D/secrets/disabled.password
+LPETRUST_TEST_STRONG_KRB5_CONF=$D/etc/krb5.conf
+LPETRUST_TEST_STRONG_SPN=ldap/$HOST.$(echo "$REALM" | tr 'A-Z' 'a-z')
+LPETRUST_TEST_STRONG_DIR=$D
+EOF
+	log "ready (pid $(cat "$D/run/dc.pid")); env in $D/env"
+	exit 0
+fi
 cat >"$D/env" <<EOF
 LPETRUST_TEST_LDAP_URL=ldaps://127.0.0.1:636
 LPETRUST_TEST_LDAP_STARTTLS_URL=ldap://127.0.0.1:389

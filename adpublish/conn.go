@@ -1,6 +1,7 @@
 package adpublish
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+	"github.com/jcmturner/gokrb5/v8/client"
 
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
@@ -21,25 +23,44 @@ type ConnectOptions struct {
 	// Server is ldaps://host[:port] (the default path), ldap://host[:port]
 	// (upgraded with StartTLS) or a bare host name (taken as ldaps://).
 	Server string
+	// Domain, when Server is empty, finds the domain's DCs in DNS
+	// (_ldap._tcp.dc._msdcs.<Domain>, priority and weight order) and tries
+	// them in turn as ldap://, going on to the next when one cannot be
+	// reached (never after a refused bind, which would count against the
+	// account).
+	Domain string
+	// DNSServer (host or host:port) answers DNS lookups (DCs, KDCs, their
+	// names) instead of the system's resolver.
+	DNSServer string
 	// RootCAs verify the DC's certificate; nil means the system roots.
 	RootCAs *x509.CertPool
 	// InsecureSkipVerify accepts any DC certificate. Callers must warn.
 	InsecureSkipVerify bool
-	// NoStartTLS keeps an ldap:// connection in cleartext: anonymous reads only,
-	// unless InsecurePlaintext is also set.
+	// NoStartTLS keeps an ldap:// connection without TLS: anonymous reads,
+	// Kerberos and integrated binds with their signing layer, and simple
+	// binds only with InsecurePlaintext.
 	NoStartTLS bool
-	// InsecurePlaintext allows a bind over a cleartext connection and implies
-	// NoStartTLS. Without it a bind is refused before anything is sent.
+	// InsecurePlaintext allows a simple bind over a cleartext connection and
+	// implies NoStartTLS. Without it such a bind is refused before anything
+	// is sent.
 	InsecurePlaintext bool
 	// Auth is the bind; the zero value binds anonymously.
 	Auth Auth
 	// ConfigNC overrides the configuration naming context of the RootDSE.
 	ConfigNC string
-	// Timeout bounds dialing and each request; 0 means 30 seconds.
+	// Timeout bounds each network step: each DNS lookup, the TCP connect,
+	// the TLS or StartTLS handshake, the Kerberos logon, the bind and each
+	// LDAP request. 0 means 30 seconds. The deadline of the context given
+	// to ConnectContext bounds the whole session.
 	Timeout time.Duration
+
+	// signOnly makes a Kerberos bind negotiate integrity without
+	// confidentiality, so that tests cover both layers.
+	signOnly bool
 }
 
-// Auth is how to bind: a simple bind with User and Password, or Kerberos.
+// Auth is how to bind: a simple bind with User and Password, NTLM, Kerberos,
+// or (on Windows) as the logged-on user.
 type Auth struct {
 	// User is a UPN (admin@example.com), a DN or DOMAIN\user.
 	User string
@@ -47,13 +68,23 @@ type Auth struct {
 	Password string
 	// Kerberos, when set, binds with GSSAPI instead of a simple bind.
 	Kerberos *Kerberos
+	// NTLM binds as User with Password through NTLM (Windows DCs; Samba
+	// has no NTLM bind). It cannot sign, so it needs TLS.
+	NTLM bool
+	// Integrated binds as the logged-on Windows user through SSPI
+	// (Kerberos), with channel binding over TLS and signing without it.
+	Integrated bool
 }
 
 // Anonymous reports whether a binds anonymously.
-func (a Auth) Anonymous() bool { return a.User == "" && a.Kerberos == nil }
+func (a Auth) Anonymous() bool { return a.User == "" && a.Kerberos == nil && !a.Integrated }
 
-// ErrPlaintextBind is returned, before any connection is made, for a bind
-// that would travel in cleartext without InsecurePlaintext.
+// signs reports whether the bind negotiates a SASL security layer, and so
+// is safe without TLS.
+func (a Auth) signs() bool { return a.Kerberos != nil || a.Integrated }
+
+// ErrPlaintextBind is returned, before the password is sent, for a bind
+// that would travel in cleartext.
 var ErrPlaintextBind = errors.New("refusing to bind over a cleartext connection")
 
 // Transport is how the connection is protected.
@@ -64,6 +95,11 @@ const (
 	TransportLDAPS     Transport = "ldaps"
 	TransportStartTLS  Transport = "starttls"
 	TransportPlaintext Transport = "plaintext"
+	// TransportSigned and TransportSealed are ldap:// protected by the SASL
+	// security layer of a Kerberos bind: integrity, or integrity and
+	// confidentiality (RFC 4752).
+	TransportSigned Transport = "sasl-signed"
+	TransportSealed Transport = "sasl-sealed"
 )
 
 // Endpoint is a parsed server URL.
@@ -73,10 +109,18 @@ type Endpoint struct {
 	Transport Transport
 }
 
-// ParseServer checks a --server value and says which transport it uses under
-// opts, refusing a cleartext bind (ErrPlaintextBind) before anything is sent.
+// ParseServer checks a server value and says which transport it uses under
+// opts, refusing a cleartext bind (ErrPlaintextBind) before anything is
+// sent. With no Server but a Domain it checks the ldap:// endpoints that
+// discovery yields.
 func ParseServer(opts ConnectOptions) (Endpoint, error) {
 	s := strings.TrimSpace(opts.Server)
+	if s == "" && opts.Domain != "" {
+		if err := checkDomain(opts.Domain); err != nil {
+			return Endpoint{}, err
+		}
+		s = "ldap://" + strings.TrimSuffix(opts.Domain, ".")
+	}
 	if s == "" {
 		return Endpoint{}, errors.New("no server given")
 	}
@@ -111,15 +155,37 @@ func ParseServer(opts ConnectOptions) (Endpoint, error) {
 	default:
 		return Endpoint{}, fmt.Errorf("server %q: scheme %q not supported (want ldaps or ldap)", opts.Server, u.Scheme)
 	}
-	if e.Transport == TransportPlaintext && !opts.Auth.Anonymous() {
-		if opts.Auth.Kerberos != nil {
-			return Endpoint{}, fmt.Errorf("%w: a Kerberos bind has no security layer here, so it needs ldaps:// or StartTLS", ErrPlaintextBind)
-		}
-		if !opts.InsecurePlaintext {
-			return Endpoint{}, fmt.Errorf("%w to %s: the password of %s would be sent in the clear; use ldaps://, StartTLS (drop --no-starttls) or --insecure-plaintext", ErrPlaintextBind, e.URL, opts.Auth.User)
+	if e.Transport == TransportPlaintext {
+		if err := plaintextAllowed(opts, e.URL); err != nil {
+			return Endpoint{}, err
 		}
 	}
 	return e, nil
+}
+
+// plaintextAllowed says whether opts' bind may run on a connection without
+// TLS: anonymous, Kerberos and integrated ones (they sign) and, only when
+// forced, a simple bind. NTLM never: go-ldap's NTLM bind cannot sign.
+func plaintextAllowed(opts ConnectOptions, url string) error {
+	a := opts.Auth
+	switch {
+	case a.Anonymous() || a.signs():
+		return nil
+	case a.NTLM:
+		return fmt.Errorf("%w to %s: an NTLM bind cannot sign the connection here, so it needs ldaps:// or StartTLS", ErrPlaintextBind, url)
+	case !opts.InsecurePlaintext:
+		return fmt.Errorf("%w to %s: the password of %s would be sent in the clear; use ldaps://, StartTLS (drop --no-starttls), Kerberos (signed), or --insecure-plaintext", ErrPlaintextBind, url, a.User)
+	}
+	return nil
+}
+
+// checkDomain accepts a DNS domain name.
+func checkDomain(d string) error {
+	d = strings.TrimSuffix(d, ".")
+	if d == "" || len(d) > 253 || strings.ContainsAny(d, "/:@\\ \t") || strings.Contains(d, "..") {
+		return fmt.Errorf("domain %q: want a DNS domain such as contoso.com", d)
+	}
+	return nil
 }
 
 // LoadCAFile reads PEM or DER certificates that verify the DC's certificate.
@@ -158,28 +224,138 @@ func LoadCAFile(path string) (*x509.CertPool, error) {
 
 // Directory is a bound connection to a domain controller.
 type Directory struct {
-	conn *ldap.Conn
-	// Endpoint is the server reached.
+	conn    *ldap.Conn
+	sc      *sessionConn
+	release func() error // of the security layer's context, if any
+	// Endpoint is the server reached; its Transport is the protection in
+	// effect (a StartTLS the DC refused ends as sasl-signed or sasl-sealed).
 	Endpoint Endpoint
 	// ConfigNC is the configuration naming context in use.
 	ConfigNC string
-	// Verified is false when the DC's certificate was not verified.
+	// Verified is false when the DC's certificate was not verified (and
+	// when there is no TLS; a security layer's Kerberos bind proves the DC).
 	Verified bool
 	// BoundAs is the identity bound ("" for anonymous).
 	BoundAs string
 }
 
-// Connect dials the server, protects the connection with TLS (verifying the
-// DC's certificate unless told otherwise), binds and reads the configuration
-// naming context from the RootDSE unless opts.ConfigNC is set.
+// Connect is ConnectContext without a deadline for the whole session.
 func Connect(opts ConnectOptions) (*Directory, error) {
-	ep, err := ParseServer(opts)
+	return ConnectContext(context.Background(), opts)
+}
+
+// ConnectContext finds the DC (opts.Server, or discovery in opts.Domain),
+// connects, protects the connection with TLS (verifying the DC's
+// certificate unless told otherwise) or, for Kerberos on ldap:// without
+// TLS, with a SASL security layer, binds, and reads the configuration
+// naming context from the RootDSE unless opts.ConfigNC is set. Each network
+// step is bounded by opts.Timeout; ctx's deadline bounds the whole session,
+// including every operation on the Directory afterwards.
+func ConnectContext(ctx context.Context, opts ConnectOptions) (*Directory, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if _, err := ParseServer(opts); err != nil {
+		return nil, err
+	}
+	res, err := newResolver(opts.DNSServer, opts.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
+	var krb *kerberosLogin
+	if k := opts.Auth.Kerberos; k != nil {
+		// Log in once, before any DC is dialed: a refused logon tries no DC.
+		kctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		cl, who, err := k.login(kctx, res)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		defer cl.Destroy()
+		krb = &kerberosLogin{cl: cl, who: who}
+	}
+	servers := []string{opts.Server}
+	if strings.TrimSpace(opts.Server) == "" {
+		if servers, err = discoverDCs(ctx, res, opts.Domain); err != nil {
+			return nil, err
+		}
+	}
+	var failures []string
+	for _, s := range servers {
+		o := opts
+		o.Server = s
+		ep, err := ParseServer(o)
+		if err != nil {
+			return nil, err
+		}
+		d, err := connectTo(ctx, o, ep, res, krb)
+		var unreachable *unreachableError
+		if err == nil || !errors.As(err, &unreachable) || len(servers) == 1 {
+			return d, err
+		}
+		failures = append(failures, err.Error())
+	}
+	return nil, fmt.Errorf("no domain controller of %s could be reached: %s", opts.Domain, strings.Join(failures, "; "))
+}
+
+// kerberosLogin is the Kerberos client logged in for the session.
+type kerberosLogin struct {
+	cl  *client.Client
+	who string
+}
+
+// unreachableError is a DC that could not be reached at all (name, TCP):
+// discovery goes on to the next.
+type unreachableError struct {
+	url string
+	err error
+}
+
+func (e *unreachableError) Error() string {
+	return "connect to " + e.url + ": cannot reach the directory: " + e.err.Error()
+}
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// dial opens the TCP connection, resolving the host through res.
+func dial(ctx context.Context, ep Endpoint, res *resolver, timeout time.Duration) (*sessionConn, error) {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(ep.URL, "ldaps://"), "ldap://"))
+	addrs, err := res.lookupHost(ctx, ep.Host)
+	if err != nil {
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			return nil, &unreachableError{ep.URL, fmt.Errorf("no such host %s", ep.Host)}
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, &unreachableError{ep.URL, fmt.Errorf("looking up %s: no DNS answer within %s", ep.Host, timeout)}
+		}
+		return nil, &unreachableError{ep.URL, err}
+	}
+	var last error
+	for _, a := range addrs {
+		dctx, cancel := context.WithTimeout(ctx, timeout)
+		var d net.Dialer
+		c, err := d.DialContext(dctx, "tcp", net.JoinHostPort(a, port))
+		cancel()
+		if err == nil {
+			end, _ := ctx.Deadline()
+			return newSessionConn(c, timeout, end), nil
+		}
+		last = err
+		if errors.Is(err, context.DeadlineExceeded) {
+			last = fmt.Errorf("no answer from %s within %s", net.JoinHostPort(a, port), timeout)
+			if ctx.Err() != nil {
+				last = errors.New("the session's deadline passed")
+			}
+		}
+	}
+	return nil, &unreachableError{ep.URL, last}
+}
+
+// connectTo connects to one endpoint and binds.
+func connectTo(ctx context.Context, opts ConnectOptions, ep Endpoint, res *resolver, krb *kerberosLogin) (*Directory, error) {
+	sc, err := dial(ctx, ep, res, opts.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	tc := &tls.Config{
 		ServerName:         ep.Host,
@@ -187,28 +363,76 @@ func Connect(opts ConnectOptions) (*Directory, error) {
 		InsecureSkipVerify: opts.InsecureSkipVerify, //nolint:gosec // explicit --tls-skip-verify, warned about by the caller
 		MinVersion:         tls.VersionTLS12,
 	}
-	dialer := &net.Dialer{Timeout: timeout}
-	conn, err := ldap.DialURL(ep.URL, ldap.DialWithDialer(dialer), ldap.DialWithTLSConfig(tc))
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %s", ep.URL, Explain(err, ""))
+	d := &Directory{sc: sc, Endpoint: ep}
+	switch ep.Transport {
+	case TransportLDAPS:
+		tlsConn := tls.Client(sc, tc)
+		done := sc.step()
+		err := tlsConn.HandshakeContext(ctx)
+		done()
+		if err != nil {
+			sc.Close()
+			return nil, d.stepError("TLS handshake with", err)
+		}
+		d.conn = ldap.NewConn(tlsConn, true)
+	default:
+		d.conn = ldap.NewConn(sc, false)
 	}
-	conn.SetTimeout(timeout)
-	d := &Directory{conn: conn, Endpoint: ep, Verified: ep.Transport != TransportPlaintext && !opts.InsecureSkipVerify}
+	d.conn.SetTimeout(opts.Timeout)
+	d.conn.Start()
 	if ep.Transport == TransportStartTLS {
-		if err := conn.StartTLS(tc); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("StartTLS with %s: %s", ep.URL, Explain(err, ""))
+		// Ask for StartTLS only when the DC offers it (Samba without TLS
+		// crashes on it). A Kerberos bind does without: it signs.
+		offered, err := d.offersStartTLS()
+		if err != nil {
+			d.conn.Close()
+			return nil, err
+		}
+		switch {
+		case offered == offerYes:
+		case opts.Auth.signs() && offered != offerYes:
+			// Samba lists no extensions at all (and one without TLS
+			// crashes on StartTLS): Kerberos signs instead.
+			d.Endpoint.Transport = TransportPlaintext
+		case offered == offerUnknown:
+		case opts.Auth.Anonymous():
+			d.conn.Close()
+			return nil, fmt.Errorf("%s does not offer StartTLS: read anonymously in cleartext with --no-starttls, or use ldaps://", ep.URL)
+		default:
+			d.conn.Close()
+			return nil, fmt.Errorf("%w: %s does not offer StartTLS (has the DC no certificate?): the password of %s would be sent in the clear; use Kerberos, which signs the connection, or LDAPS", ErrPlaintextBind, ep.URL, opts.Auth.User)
 		}
 	}
-	if err := d.bind(opts.Auth, ep); err != nil {
-		conn.Close()
+	if d.Endpoint.Transport == TransportStartTLS {
+		done := sc.step()
+		err := d.conn.StartTLS(tc)
+		done()
+		if err != nil {
+			d.conn.Close()
+			var cve *tls.CertificateVerificationError
+			if !sc.expired() && !errors.As(err, &cve) && opts.Auth.signs() {
+				// The DC offers StartTLS but cannot do it (no certificate):
+				// the bind's security layer protects the session instead.
+				plain := ep
+				plain.Transport = TransportPlaintext
+				return connectTo(ctx, opts, plain, res, krb)
+			}
+			if refusedByServer(err) && !opts.Auth.Anonymous() {
+				return nil, fmt.Errorf("%w: %s refused StartTLS (%s; has the DC no certificate?): the password of %s would be sent in the clear; use Kerberos, which signs the connection, or LDAPS", ErrPlaintextBind, ep.URL, oneLineText(Explain(err, "")), opts.Auth.User)
+			}
+			return nil, d.stepError("StartTLS with", err)
+		}
+	}
+	d.Verified = d.Endpoint.Transport != TransportPlaintext && !opts.InsecureSkipVerify
+	if err := d.bind(ctx, opts, krb); err != nil {
+		d.conn.Close()
 		return nil, err
 	}
 	d.ConfigNC = opts.ConfigNC
 	if d.ConfigNC == "" {
 		nc, err := d.rootDSEConfigNC()
 		if err != nil {
-			conn.Close()
+			d.Close()
 			return nil, err
 		}
 		d.ConfigNC = nc
@@ -216,32 +440,177 @@ func Connect(opts ConnectOptions) (*Directory, error) {
 	return d, nil
 }
 
-func (d *Directory) bind(a Auth, ep Endpoint) error {
+// refusedByServer reports whether err is the DC's answer (an LDAP result),
+// not a failure of the connection.
+func refusedByServer(err error) bool {
+	var le *ldap.Error
+	return errors.As(err, &le) && le.ResultCode != ldap.ErrorNetwork && le.ResultCode < ldap.LDAPResultServerDown
+}
+
+// stepError words a failed step, saying so when it ran out of time.
+func (d *Directory) stepError(step string, err error) error {
 	switch {
-	case a.Kerberos != nil:
-		who, err := d.kerberosBind(a.Kerberos, ep)
-		if err != nil {
-			return err
+	case d.sc.expired() && !d.sc.end.IsZero() && !time.Now().Before(d.sc.end):
+		return fmt.Errorf("%s %s: the session's deadline passed", step, d.Endpoint.URL)
+	case d.sc.expired():
+		return fmt.Errorf("%s %s: no answer within %s", step, d.Endpoint.URL, d.sc.timeout)
+	}
+	return fmt.Errorf("%s %s: %s", step, d.Endpoint.URL, oneLineText(Explain(err, "")))
+}
+
+func (d *Directory) bind(ctx context.Context, opts ConnectOptions, krb *kerberosLogin) error {
+	a := opts.Auth
+	done := d.sc.step()
+	defer done()
+	switch {
+	case a.Kerberos != nil || a.Integrated:
+		return d.saslBind(ctx, opts, krb)
+	case a.NTLM:
+		if a.Password == "" {
+			return fmt.Errorf("bind as %s: empty password", a.User)
 		}
-		d.BoundAs = who
+		domain, user := ntlmUser(a.User)
+		if err := d.conn.NTLMBind(domain, user, a.Password); err != nil {
+			return d.bindError(a.User, err)
+		}
+		d.BoundAs = a.User
 	case a.User != "":
 		if a.Password == "" {
 			// An empty password would be an unauthenticated bind: refuse it.
 			return fmt.Errorf("bind as %s: empty password", a.User)
 		}
 		if err := d.conn.Bind(a.User, a.Password); err != nil {
-			return fmt.Errorf("bind as %s to %s: %s", a.User, ep.URL, Explain(err, ""))
+			return d.bindError(a.User, err)
 		}
 		d.BoundAs = a.User
 	}
 	return nil
 }
 
+// ntlmUser splits DOMAIN\user; a UPN goes whole, with the domain taken from
+// the DC's challenge.
+func ntlmUser(u string) (domain, user string) {
+	if d, name, ok := strings.Cut(u, `\`); ok {
+		return d, name
+	}
+	return "", u
+}
+
+// bindError words a refused bind: AD's reason when it gives one.
+func (d *Directory) bindError(user string, err error) error {
+	if r := bindRefusal(err); r != RefusalUnknown {
+		return &BindError{User: user, Server: d.Endpoint.URL, Refusal: r, ResultCode: ResultCode(err)}
+	}
+	if d.sc.expired() {
+		return d.stepError("bind as "+user+" to", err)
+	}
+	if user == "" {
+		return fmt.Errorf("bind to %s: %s", d.Endpoint.URL, oneLineText(Explain(err, "")))
+	}
+	return fmt.Errorf("bind as %s to %s: %s", user, d.Endpoint.URL, oneLineText(Explain(err, "")))
+}
+
+// saslBind binds with GSSAPI (Kerberos from gokrb5, or SSPI on Windows) and
+// installs the security layer it negotiated.
+func (d *Directory) saslBind(ctx context.Context, opts ConnectOptions, krb *kerberosLogin) error {
+	spn := "ldap/" + d.Endpoint.Host
+	if k := opts.Auth.Kerberos; k != nil && k.SPN != "" {
+		spn = k.SPN
+	}
+	state, overTLS := d.conn.TLSConnectionState()
+	var bindings []byte
+	if overTLS && len(state.PeerCertificates) > 0 {
+		bindings = tlsServerEndPoint(state.PeerCertificates[0])
+	}
+	var (
+		sc  saslClient
+		who string
+		err error
+	)
+	if krb != nil {
+		who = krb.who
+		// Fetch the service ticket within the step's bound.
+		if err := bounded(ctx, func() error { _, _, err := krb.cl.GetServiceTicket(spn); return err }); err != nil {
+			return serviceTicketError(spn, who, err)
+		}
+		sc = &krb5Client{cl: krb.cl, overTLS: overTLS, bindings: bindings, signOnly: opts.signOnly}
+	} else {
+		sc, who, err = newIntegratedClient(bindings, overTLS)
+		if err != nil {
+			return err
+		}
+	}
+	installed := false
+	defer func() {
+		if !installed {
+			sc.Close()
+		}
+	}()
+	if err := d.conn.GSSAPIBind(sc, spn, ""); err != nil {
+		if r := bindRefusal(err); r != RefusalUnknown {
+			return &BindError{User: who, Server: d.Endpoint.URL, Refusal: r, ResultCode: ResultCode(err)}
+		}
+		if d.sc.expired() {
+			return d.stepError("kerberos bind as "+who+" to", err)
+		}
+		return fmt.Errorf("kerberos bind as %s to %s (service %s): %s", who, d.Endpoint.URL, spn, oneLineText(Explain(err, "")))
+	}
+	if l, max := sc.layer(); l != nil {
+		if err := d.sc.install(l, max); err != nil {
+			return fmt.Errorf("kerberos bind as %s to %s: %w", who, d.Endpoint.URL, err)
+		}
+		installed = true
+		d.release = sc.Close // the layer goes on using the security context
+		d.Endpoint.Transport = TransportSigned
+		if l.name() == "sealed" {
+			d.Endpoint.Transport = TransportSealed
+		}
+	}
+	d.BoundAs = who
+	return nil
+}
+
+// startTLSOID names the StartTLS extended operation (RFC 4511).
+const startTLSOID = "1.3.6.1.4.1.1466.20037"
+
+// offer is whether the RootDSE lists an extended operation.
+type offer int
+
+const (
+	offerUnknown offer = iota // no supportedExtension at all (Samba)
+	offerYes
+	offerNo
+)
+
+// offersStartTLS reads the RootDSE's supportedExtension.
+func (d *Directory) offersStartTLS() (offer, error) {
+	done := d.sc.step()
+	defer done()
+	res, err := d.conn.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
+		"(objectClass=*)", []string{"supportedExtension"}, nil))
+	if err != nil {
+		return offerUnknown, d.stepError("read the RootDSE of", err)
+	}
+	o := offerUnknown
+	for _, e := range res.Entries {
+		for _, v := range e.GetAttributeValues("supportedExtension") {
+			if v == startTLSOID {
+				return offerYes, nil
+			}
+			o = offerNo
+		}
+	}
+	return o, nil
+}
+
 func (d *Directory) rootDSEConfigNC() (string, error) {
 	res, err := d.conn.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
 		"(objectClass=*)", []string{"configurationNamingContext"}, nil))
 	if err != nil {
-		return "", fmt.Errorf("read the RootDSE of %s: %s", d.Endpoint.URL, Explain(err, ""))
+		if d.sc.expired() {
+			return "", d.stepError("read the RootDSE of", err)
+		}
+		return "", fmt.Errorf("read the RootDSE of %s: %s", d.Endpoint.URL, oneLineText(Explain(err, "")))
 	}
 	if len(res.Entries) == 1 {
 		if nc := res.Entries[0].GetAttributeValue("configurationNamingContext"); nc != "" {
@@ -252,4 +621,11 @@ func (d *Directory) rootDSEConfigNC() (string, error) {
 }
 
 // Close ends the connection.
-func (d *Directory) Close() error { return d.conn.Close() }
+func (d *Directory) Close() error {
+	err := d.conn.Close()
+	if d.release != nil {
+		_ = d.release()
+		d.release = nil
+	}
+	return err
+}

@@ -452,7 +452,7 @@ func TestSambaWrongPassword(t *testing.T) {
 	env := needSamba(t)
 	const wrong = "Wr0ng-password-for-test"
 	_, err := Connect(env.options(t, env.admin, wrong))
-	want := "bind as " + env.admin + " to " + env.url + ": invalid credentials: wrong user name or password, or the account is locked or disabled (LDAP result 49)"
+	want := "bind as " + env.admin + " to " + env.url + ": wrong password (AD code 52e); each wrong try counts towards locking the account out (LDAP result 49)"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Connect = %v\nwant %s", err, want)
 	}

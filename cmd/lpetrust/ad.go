@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -23,6 +25,10 @@ const ldapPasswordEnv = "LPETRUST_LDAP_PASSWORD"
 // adFlags are the connection flags every ad subcommand shares.
 type adFlags struct {
 	server            string
+	domain            string
+	dnsServer         string
+	ntlm              bool
+	deadline          time.Duration
 	caFile            string
 	tlsSkipVerify     bool
 	noStartTLS        bool
@@ -57,16 +63,26 @@ Phones read CN=Certification Authorities,CN=Public Key Services,CN=Services,
 <configuration naming context>; this is what "certutil -f -dspublish FILE RootCA"
 does from a domain-joined Windows server. lpetrust does it from anywhere.
 
-Connection: ldaps:// (port 636) is the default; ldap:// is upgraded with
-StartTLS. The DC's certificate is verified against the system roots or
---ca-file. A password is never sent in cleartext unless --insecure-plaintext
-is given (cleartext, --no-starttls, is otherwise for anonymous reads only).
+Connection: --server names the DC: ldaps:// (port 636) is the default;
+ldap:// is upgraded with StartTLS. Or --domain finds the domain's DCs in DNS
+(_ldap._tcp.dc._msdcs.DOMAIN) and tries them in priority and weight order,
+going on to the next one that cannot be reached; on Windows it defaults to
+the computer's domain. The DC's certificate is verified against the system
+roots or --ca-file. A password is never sent in cleartext unless
+--insecure-plaintext is given.
 
 Authentication: a simple bind as --user (UPN admin@example.com, DN, or
-DOMAIN\user) with the password from --password-file, the environment variable
-` + ldapPasswordEnv + `, or a no-echo prompt on a terminal; or Kerberos
-(--kerberos: GSSAPI from the credential cache of kinit, or --keytab with
---user as principal), over TLS only. NTLM is not supported.
+DOMAIN\user) with the password from --password-file (as Windows writes it:
+UTF-16 or UTF-8, with or without a byte order mark), the environment variable
+` + ldapPasswordEnv + `, or a no-echo prompt on a terminal, over TLS; or
+Kerberos (--kerberos): with --user and that password, from the credential
+cache of kinit, or --keytab with --user as principal. The KDC comes from
+krb5.conf or, without one, from DNS (_kerberos._tcp.REALM). On ldap:// a
+Kerberos bind signs and seals the connection itself (SASL GSSAPI), so it
+works on DCs with no LDAPS certificate that require LDAP signing; StartTLS is
+used when the DC offers it. On Windows, with neither --user nor --kerberos,
+lpetrust binds as the logged-on user (integrated sign-on). --ntlm binds with
+NTLM (Windows DCs; over TLS only; not tested against a live DC).
 
 Writing needs Enterprise Admins (or rights delegated on CN=Public Key
 Services); reading works for any authenticated user.` + adExitCodes,
@@ -79,21 +95,31 @@ Services); reading works for any authenticated user.` + adExitCodes,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.server, "server", "", "domain controller `URL`: ldaps://dc.example.com[:636] (default scheme) or ldap://dc[:389] (StartTLS)")
+	pf.StringVar(&f.domain, "domain", "", "find the domain controllers of `DOMAIN` in DNS instead of --server (default on Windows: the computer's domain)")
+	pf.StringVar(&f.dnsServer, "dns-server", "", "ask the DNS server `HOST[:PORT]` (e.g. a DC) for DCs, KDCs and their names instead of the system's resolver")
+	pf.BoolVar(&f.ntlm, "ntlm", false, "bind as --user with NTLM (Windows DCs only; TLS only; untested against a live DC)")
 	pf.StringVar(&f.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE` (PEM or DER) instead of the system roots")
 	pf.BoolVar(&f.tlsSkipVerify, "tls-skip-verify", false, "do not verify the DC's certificate (insecure; warned about)")
 	pf.BoolVar(&f.noStartTLS, "no-starttls", false, "stay in cleartext on ldap:// (anonymous reads only, unless --insecure-plaintext)")
 	pf.BoolVar(&f.insecurePlaintext, "insecure-plaintext", false, "allow a bind over cleartext ldap:// (sends the password unprotected)")
 	pf.StringVar(&f.user, "user", "", "bind as `USER`: UPN (admin@example.com), DN or DOMAIN\\user; Kerberos principal with --keytab")
-	pf.StringVar(&f.passwordFile, "password-file", "", "read the bind password from the first line of `FILE`")
-	pf.BoolVar(&f.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) from the credential cache (kinit), or --keytab")
+	pf.StringVar(&f.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (UTF-8 or UTF-16, as Windows writes it)")
+	pf.BoolVar(&f.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI): as --user with its password, from the credential cache (kinit), or --keytab")
 	pf.StringVar(&f.krb5Conf, "krb5-conf", "", "Kerberos configuration `FILE` (default $KRB5_CONFIG or /etc/krb5.conf)")
 	pf.StringVar(&f.ccache, "ccache", "", "Kerberos credential cache `FILE` (default $KRB5CCNAME or /tmp/krb5cc_UID)")
 	pf.StringVar(&f.keytab, "keytab", "", "log in to Kerberos with the keytab `FILE` as --user (implies --kerberos)")
 	pf.StringVar(&f.spn, "spn", "", "the DC's LDAP service principal `NAME` (default ldap/<server host>)")
 	pf.StringVar(&f.configNC, "config-nc", "", "configuration naming context `DN` (default: read from the RootDSE)")
-	pf.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of connecting and of each LDAP request")
+	pf.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each network step: DNS lookup, connect, TLS or StartTLS handshake, Kerberos logon, bind, each LDAP request")
+	pf.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total time allowed for the whole session with the directory")
 	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f), newADRemoveCmd(a, f))
 	return cmd
+}
+
+// directoryGiven reports whether a directory to connect to was named (or,
+// on Windows, is the computer's domain).
+func (f *adFlags) directoryGiven() bool {
+	return f.server != "" || f.domain != "" || adpublish.DefaultDomain() != ""
 }
 
 // connectOptions turns the flags into adpublish options, refusing (exit 2,
@@ -102,35 +128,41 @@ Services); reading works for any authenticated user.` + adExitCodes,
 func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 	opts := adpublish.ConnectOptions{
 		Server:             f.server,
+		Domain:             f.domain,
+		DNSServer:          f.dnsServer,
 		InsecureSkipVerify: f.tlsSkipVerify,
 		NoStartTLS:         f.noStartTLS,
 		InsecurePlaintext:  f.insecurePlaintext,
 		ConfigNC:           f.configNC,
 		Timeout:            f.timeout,
-		Auth:               adpublish.Auth{User: f.user},
 	}
-	if f.server == "" {
-		return opts, usageError("--server is required (e.g. --server ldaps://dc1.example.com)")
+	switch {
+	case f.server != "" && f.domain != "":
+		return opts, usageError("give one of --server and --domain")
+	case f.server == "" && f.domain == "":
+		if opts.Domain = adpublish.DefaultDomain(); opts.Domain == "" {
+			return opts, usageError("--server is required (e.g. --server ldaps://dc1.example.com), or --domain to find the DCs in DNS")
+		}
+	}
+	if f.timeout < 0 || f.deadline < 0 {
+		return opts, usageError("--timeout and --deadline must be positive")
 	}
 	if f.configNC != "" {
 		if err := checkDN(f.configNC); err != nil {
 			return opts, usageError("--config-nc %q: %s", f.configNC, err)
 		}
 	}
-	if f.keytab != "" || f.kerberos {
-		opts.Auth = adpublish.Auth{Kerberos: &adpublish.Kerberos{Krb5Conf: f.krb5Conf, CCache: f.ccache,
-			Keytab: f.keytab, Principal: f.user, SPN: f.spn}}
-		if f.passwordFile != "" {
-			return opts, usageError("--password-file is for simple binds; Kerberos uses the credential cache or --keytab")
-		}
-		if f.keytab != "" && f.user == "" {
-			return opts, usageError("--keytab needs --user (the principal, e.g. admin@EXAMPLE.COM)")
-		}
-	} else if f.krb5Conf != "" || f.ccache != "" || f.spn != "" {
-		return opts, usageError("--krb5-conf, --ccache and --spn need --kerberos")
+	auth, err := f.auth()
+	if err != nil {
+		return opts, err
 	}
+	opts.Auth = auth
 	if _, err := adpublish.ParseServer(opts); err != nil {
-		return opts, usageError("--server: %s", err)
+		flag := "--server"
+		if opts.Server == "" {
+			flag = "--domain"
+		}
+		return opts, usageError("%s: %s", flag, err)
 	}
 	if k := opts.Auth.Kerberos; k != nil {
 		// The Kerberos files are read now: a bad one is bad input, said before dialing.
@@ -145,16 +177,56 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 		}
 		opts.RootCAs = pool
 	}
-	if opts.Auth.User != "" {
+	// The password is asked for last, once everything else is known good.
+	switch {
+	case opts.Auth.Kerberos != nil && opts.Auth.Kerberos.Keytab == "" && f.user != "":
+		pw, err := f.password(a)
+		if err != nil {
+			return opts, err
+		}
+		opts.Auth.Kerberos.Password = pw
+	case opts.Auth.Kerberos == nil && f.user != "":
 		pw, err := f.password(a)
 		if err != nil {
 			return opts, err
 		}
 		opts.Auth.Password = pw
-	} else if f.passwordFile != "" {
-		return opts, usageError("--password-file needs --user")
 	}
 	return opts, nil
+}
+
+// auth decides the kind of bind from the flags (no password yet).
+func (f *adFlags) auth() (adpublish.Auth, error) {
+	kerberos := f.kerberos || f.keytab != ""
+	switch {
+	case f.ntlm && kerberos:
+		return adpublish.Auth{}, usageError("give one of --ntlm and --kerberos")
+	case f.ntlm && f.user == "":
+		return adpublish.Auth{}, usageError("--ntlm needs --user (DOMAIN\\user or user@example.com)")
+	case f.ntlm && f.insecurePlaintext:
+		return adpublish.Auth{}, usageError("--ntlm never binds over cleartext (it cannot sign here): drop --insecure-plaintext")
+	case !kerberos && (f.krb5Conf != "" || f.ccache != "" || f.spn != ""):
+		return adpublish.Auth{}, usageError("--krb5-conf, --ccache and --spn need --kerberos")
+	case f.passwordFile != "" && f.user == "":
+		return adpublish.Auth{}, usageError("--password-file needs --user")
+	case f.ntlm:
+		return adpublish.Auth{User: f.user, NTLM: true}, nil
+	case !kerberos && f.user == "" && runtime.GOOS == "windows":
+		// As certutil -dspublish does: the logged-on user.
+		return adpublish.Auth{Integrated: true}, nil
+	case !kerberos:
+		return adpublish.Auth{User: f.user}, nil
+	}
+	switch {
+	case f.keytab != "" && f.user == "":
+		return adpublish.Auth{}, usageError("--keytab needs --user (the principal, e.g. admin@EXAMPLE.COM)")
+	case f.keytab != "" && f.passwordFile != "":
+		return adpublish.Auth{}, usageError("give one of --keytab and --password-file")
+	case f.ccache != "" && (f.keytab != "" || f.user != ""):
+		return adpublish.Auth{}, usageError("--ccache holds its own principal: drop --user (or drop --ccache to log in as --user with a password)")
+	}
+	return adpublish.Auth{Kerberos: &adpublish.Kerberos{Krb5Conf: f.krb5Conf, CCache: f.ccache,
+		Keytab: f.keytab, Principal: f.user, SPN: f.spn}}, nil
 }
 
 // password reads the bind password: --password-file, the environment, or a
@@ -229,12 +301,36 @@ func (f *adFlags) connect(a *app, opts adpublish.ConnectOptions) (*adpublish.Dir
 	if f.tlsSkipVerify {
 		fmt.Fprintln(a.stderr, "lpetrust: warning: --tls-skip-verify: the domain controller's certificate is NOT verified")
 	}
-	d, err := adpublish.Connect(opts)
+	if f.insecurePlaintext {
+		fmt.Fprintln(a.stderr, "lpetrust: warning: --insecure-plaintext: a password bind travels unprotected")
+	}
+	deadline := f.deadline
+	if deadline == 0 { // commands that do not offer --deadline
+		deadline = 10 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel() // the session keeps only the deadline
+	d, err := adpublish.ConnectContext(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(a.stderr, "lpetrust: %s%s\n", oneLine(err.Error()), connectHint(err))
 		return nil, negative()
 	}
 	return d, nil
+}
+
+// connectHint adds the flags that fix a refusal (the library names none).
+func connectHint(err error) string {
+	var be *adpublish.BindError
+	if !errors.As(err, &be) {
+		return ""
+	}
+	switch be.Refusal {
+	case adpublish.RefusalStrongAuthRequired, adpublish.RefusalNoSecurityLayerSASL:
+		return " (--kerberos on ldap:// signs)"
+	case adpublish.RefusalChannelBindingRequired:
+		return " (--kerberos over ldaps://, or on Windows drop --user)"
+	}
+	return ""
 }
 
 // adServer describes the connection in reports.
@@ -253,9 +349,16 @@ func serverOf(d *adpublish.Directory) adServer {
 
 func (s adServer) line() string {
 	v := "certificate verified"
-	switch {
-	case s.Transport == string(adpublish.TransportPlaintext):
+	switch s.Transport {
+	case string(adpublish.TransportPlaintext):
 		v = "CLEARTEXT"
+	case string(adpublish.TransportSigned):
+		v = "signed by the Kerberos session, DC proven by Kerberos"
+	case string(adpublish.TransportSealed):
+		v = "signed and encrypted by the Kerberos session, DC proven by Kerberos"
+	}
+	switch {
+	case v != "certificate verified":
 	case !s.TLSVerified:
 		v = "certificate NOT verified (--tls-skip-verify)"
 	}

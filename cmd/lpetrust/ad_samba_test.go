@@ -139,7 +139,7 @@ func TestADSambaCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut = lpetrust(t, "ad", "list", "--server", e.url, "--ca-file", e.ca, "--user", e.admin, "--password-file", bad)
-	wantErr := "lpetrust: bind as " + e.admin + " to " + e.url + ": invalid credentials: wrong user name or password, or the account is locked or disabled (LDAP result 49)\n"
+	wantErr := "lpetrust: bind as " + e.admin + " to " + e.url + ": wrong password (AD code 52e); each wrong try counts towards locking the account out (LDAP result 49)\n"
 	if code != 1 || out != "" || errOut != wantErr {
 		t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
