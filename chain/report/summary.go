@@ -346,11 +346,13 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 		}
 		mc.add(v.Status, n)
 		fc := families[g.family]
-		if fc == nil {
+		if fc == nil && n > 0 { // families only other pools' phones have are left out
 			fc = &FamilyCount{Family: familyLabel(g.family)}
 			families[g.family] = fc
 		}
-		fc.add(v.Status, n)
+		if fc != nil {
+			fc.add(v.Status, n)
+		}
 	}
 	sort.SliceStable(releaseOrder, func(i, j int) bool {
 		return versionLess(minVersion(releases[releaseOrder[i]].Versions), minVersion(releases[releaseOrder[j]].Versions))

@@ -25,6 +25,7 @@ type checkFlags struct {
 	judgeFlags
 	discover    []string
 	targetsFile string
+	estateFile  string
 	resolver    string
 	ports       []string
 	concurrency int
@@ -77,6 +78,8 @@ chain becomes that endpoint's one-line error; the others are unaffected.
 Results come in a stable order. A progress bar is shown on standard error when
 it is a terminal.
 
+` + checkEstateHelp + `
+
 Output: a table (one line per endpoint, then pool notes and what to do), JSON
 (-o json: an array, one object per endpoint with the inspect fields plus
 target, address, port, sni, phone_handshake {ok, version, cipher_suite, error}
@@ -90,6 +93,9 @@ Exit codes:
   2  bad input or usage (bad target, port, resolver, targets file, firmware)`,
 		Example: `  # Everything phones use for a SIP domain, through the internal DNS:
   lpetrust check --discover contoso.com --resolver 10.0.0.10:53
+
+  # Every pool, Director and branch appliance the topology lists:
+  lpetrust check --estate topology.xml --firmware CU10
 
   # One pool on SIP/TLS and the Director port, judged for CU10 phones:
   lpetrust check pool.contoso.com --port 5061 --port 444 --firmware CU10
@@ -106,6 +112,7 @@ Exit codes:
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.discover, "discover", nil, "discover the endpoints of SIP `DOMAIN` (SRV, sip., lyncdiscoverinternal., ucupdates-r2.; repeatable)")
 	fl.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE`, one per line, # comments")
+	fl.StringVar(&f.estateFile, "estate", "", "audit every pool, Director and branch appliance of `FILE` (Get-CsPool CSV or topology XML; see lpetrust help inventory)")
 	fl.StringVar(&f.resolver, "resolver", "", "send DNS queries to `HOST:PORT` instead of the system resolver")
 	fl.StringSliceVar(&f.ports, "port", nil, "check `N` instead of 5061 and 443; +N adds to them (repeatable)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "endpoints checked at once (0: chosen from the number of endpoints and CPUs)")
@@ -186,8 +193,12 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		}
 		req.Targets = append(req.Targets, more...)
 	}
+	est, err := readCheckEstate(a, f, &req)
+	if err != nil {
+		return err
+	}
 	if len(req.Targets) == 0 && len(req.Discover) == 0 {
-		return usageError("check: give a TARGET, --targets FILE or --discover DOMAIN")
+		return usageError("check: give a TARGET, --targets FILE, --discover DOMAIN or --estate FILE")
 	}
 	ports, err := parsePorts(f.ports)
 	if err != nil {
@@ -254,16 +265,18 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 			return badInput(err)
 		}
 	}
-	switch a.output {
-	case "json":
+	switch {
+	case est != nil:
+		err = writeCheckEstate(a, cat, est, eps, f, target.Name, exported)
+	case a.output == "json":
 		if eps == nil {
 			eps = []live.Endpoint{}
 		}
 		err = writeJSON(a.stdout, eps)
-	case "csv":
+	case a.output == "csv":
 		err = writeCheckCSV(a.stdout, cat, eps)
 	default:
-		err = printCheck(a.stdout, cat, eps, target.Name, checkTargetsForAdvice(args, f), exported)
+		err = printCheck(a.stdout, cat, eps, live.Consistency(eps), target.Name, checkTargetsForAdvice(args, f), exported)
 	}
 	if err != nil {
 		return err
@@ -350,7 +363,9 @@ func phoneCell(h live.Handshake) string {
 	return "✗ refused"
 }
 
-func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, target, adviceTarget string, exported []string) error {
+// printCheck writes the endpoint table, the problems, the pool
+// consistency notes and what to do.
+func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target, adviceTarget string, exported []string) error {
 	stores := checkStoreNames(cat)
 	header := []string{"NAME", "ADDRESS:PORT", "SNI", "LEAF EXPIRES"}
 	header = append(header, stores...)
@@ -428,7 +443,6 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 			fmt.Fprintf(w, "  - %s\n", p)
 		}
 	}
-	notes := live.Consistency(eps)
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "\nPool consistency:")
 		for _, n := range notes {
@@ -443,6 +457,12 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, tar
 }
 
 func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) error {
+	header, rows := checkCSV(cat, eps)
+	return writeCSV(w, header, rows)
+}
+
+// checkCSV is the header and one row per endpoint of the CSV output.
+func checkCSV(cat *truststore.Catalogue, eps []live.Endpoint) ([]string, [][]string) {
 	stores := checkStoreNames(cat)
 	header := []string{"target", "via", "name", "address", "port", "sni", "leaf_sha1", "leaf_expires"}
 	for _, s := range stores {
@@ -480,5 +500,5 @@ func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) 
 			e.Modern.Version, e.Modern.CipherSuite, strconv.FormatBool(e.SNIDiffers), strconv.FormatBool(e.ModernDiffers), e.ChainFrom, errText)
 		rows = append(rows, row)
 	}
-	return writeCSV(w, header, rows)
+	return header, rows
 }

@@ -38,6 +38,7 @@ type reportFlags struct {
 	resolver        string
 	poolTimeout     time.Duration
 	ad              adFlags
+	estateFile      string
 }
 
 const reportExitCodes = `
@@ -97,6 +98,8 @@ with AD credentials. The inventory's sign-in column (values like PIN, USB,
 NTLM) says which phones those are; phones without one are assumed to sign in
 with AD credentials unless --unknown-sign-in pin.
 
+` + reportEstateHelp + `
+
 Output (-o): table (summary, then the stranded phones), csv (one row per
 phone with the verdict columns of every chain), json ({"summary", "phones"}),
 html (one self-contained page with the headline numbers, a chart of phones
@@ -108,6 +111,10 @@ per firmware release with the stranded part highlighted, and the fix list).
   # Today versus after the renewal, as a page for the change board:
   lpetrust report --inventory "IP Phone Inventory Report.csv" --pool pool01.contoso.com \
       --chain pool2026.pem -o html --out renewal.html
+
+  # Every phone against its own pool (live), the Leeds appliance's renewal from a file:
+  lpetrust report --inventory registrations.csv --estate topology.xml \
+      --chain sba-leeds.contoso.com=sba-leeds-2026.pem
 
   # Counting the roots already published in Active Directory:
   lpetrust report --inventory registrations.tsv --chain pool2026.pem --with-ad \
@@ -140,10 +147,15 @@ per firmware release with the stranded part highlighted, and the fix list).
 			} else if f.ad.server != "" {
 				opts.Connection = f.connectionArgs()
 			}
+			poolChains, err := f.estateChains(cmd.Context(), a, cat, &opts)
+			if err != nil {
+				return err
+			}
 			chains, err := f.loadChains(cmd.Context(), a, cat, opts.Chain)
 			if err != nil {
 				return err
 			}
+			chains = append(poolChains, chains...)
 			open, source, cleanup, err := openInventory(a, f.inventory)
 			if err != nil {
 				return err
@@ -166,6 +178,7 @@ per firmware release with the stranded part highlighted, and the fix list).
 	f.register(fs)
 	fs.BoolVar(&withAD, "with-ad", false, "count the roots published in Active Directory as trusted by phones that sign in with AD credentials (needs --server)")
 	fs.StringVar(&out, "out", "", "write the report to `FILE` (replaced only once complete) instead of standard output")
+	fs.StringVar(&f.estateFile, "estate", "", "judge each phone against its own registrar pool's chain, the pools read from `FILE` (Get-CsPool CSV or topology XML; see lpetrust help inventory)")
 	return cmd
 }
 
@@ -232,7 +245,7 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 	default:
 		return opts, usageError("--unknown-sign-in %q: want ad or pin", f.unknownSignIn)
 	}
-	if len(f.chains) == 0 && len(f.pools) == 0 {
+	if len(f.chains) == 0 && len(f.pools) == 0 && f.estateFile == "" {
 		return opts, usageError("nothing to judge the phones against: give --chain FILE or --pool TARGET")
 	}
 	opts.At, opts.Horizon = a.At(), h
@@ -340,21 +353,29 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 		out = append(out, c)
 	}
 	for _, file := range f.chains {
-		ins, err := chain.ReadFile(file, chain.ReadOptions{Password: pfxPassword(a, f.pfxPasswordFile)})
+		c, err := f.chainFile(a, file)
 		if err != nil {
-			if errors.Is(err, chain.ErrPasswordRequired) {
-				return nil, badInput(fmt.Errorf("%w (give it with --pfx-password-file FILE or %s)", err, pfxPasswordEnv))
-			}
-			return nil, badInput(err)
+			return nil, err
 		}
-		cmdArgs := "--from-inspect " + live.ShellQuote(file)
-		if f.pfxPasswordFile != "" {
-			cmdArgs += " --pfx-password-file " + live.ShellQuote(f.pfxPasswordFile)
-		}
-		out = append(out, report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins,
-			PublishCommand: cmdArgs + f.sourceArgs(a)})
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// chainFile reads a --chain file as a candidate chain.
+func (f *reportFlags) chainFile(a *app, file string) (report.Chain, error) {
+	ins, err := chain.ReadFile(file, chain.ReadOptions{Password: pfxPassword(a, f.pfxPasswordFile)})
+	if err != nil {
+		if errors.Is(err, chain.ErrPasswordRequired) {
+			return report.Chain{}, badInput(fmt.Errorf("%w (give it with --pfx-password-file FILE or %s)", err, pfxPasswordEnv))
+		}
+		return report.Chain{}, badInput(err)
+	}
+	cmdArgs := "--from-inspect " + live.ShellQuote(file)
+	if f.pfxPasswordFile != "" {
+		cmdArgs += " --pfx-password-file " + live.ShellQuote(f.pfxPasswordFile)
+	}
+	return report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins, PublishCommand: cmdArgs + f.sourceArgs(a)}, nil
 }
 
 // poolChain fetches what every member of a pool serves and turns it into

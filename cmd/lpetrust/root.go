@@ -156,6 +156,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 		newRootsCmd(a),
 		newCasCmd(a),
 		newVersionCmd(a),
+		newInventoryHelp(),
 	)
 	addCompletionExamples(root)
 	return root
