@@ -70,13 +70,13 @@ func startEstateLab(t *testing.T) *estateLab {
 		"  - name: RTM\n    roots:\n      - file: lab-root.pem\n"+
 		"  - name: CU10\n    roots:\n      - file: lab-root.pem\n"+
 		"  - name: CU11\n    roots:\n      - file: lab-root.pem\n      - file: renewed-root.pem\n"))
-	lab.topology = write("topology.xml", utf16File(labTopology(lab.port)))
+	lab.topology = write("topology.xml", outFileText(labTopology(lab.port)))
 	return lab
 }
 
-// utf16File is text as Out-File in Windows PowerShell 5.1 writes it:
+// outFileText is text as Out-File in Windows PowerShell 5.1 writes it:
 // UTF-16LE with a byte-order mark, CRLF line ends.
-func utf16File(s string) []byte {
+func outFileText(s string) []byte {
 	out := []byte{0xff, 0xfe}
 	for _, u := range utf16.Encode([]rune(strings.ReplaceAll(s, "\n", "\r\n"))) {
 		out = append(out, byte(u), byte(u>>8))
