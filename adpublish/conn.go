@@ -15,6 +15,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/jcmturner/gokrb5/v8/client"
 
+	"github.com/lpetrust/lpetrust/internal/trace"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
@@ -53,6 +54,9 @@ type ConnectOptions struct {
 	// LDAP request. 0 means 30 seconds. The deadline of the context given
 	// to ConnectContext bounds the whole session.
 	Timeout time.Duration
+	// Trace, when set, receives a line per connection step (connect, TLS,
+	// StartTLS, bind, RootDSE); never the password.
+	Trace trace.Func
 
 	// signOnly makes a Kerberos bind negotiate integrity without
 	// confidentiality, so that tests cover both layers.
@@ -353,10 +357,14 @@ func dial(ctx context.Context, ep Endpoint, res *resolver, timeout time.Duration
 
 // connectTo connects to one endpoint and binds.
 func connectTo(ctx context.Context, opts ConnectOptions, ep Endpoint, res *resolver, krb *kerberosLogin) (*Directory, error) {
+	tr := opts.Trace
+	tr.Printf(trace.TCP, "connecting to %s (%s, timeout %s)", ep.URL, ep.Transport, opts.Timeout)
 	sc, err := dial(ctx, ep, res, opts.Timeout)
 	if err != nil {
+		tr.Printf(trace.TCP, "%s", oneLineText(err.Error()))
 		return nil, err
 	}
+	tr.Printf(trace.TCP, "connected to %s at %s", ep.URL, sc.RemoteAddr())
 	tc := &tls.Config{
 		ServerName:         ep.Host,
 		RootCAs:            opts.RootCAs,
@@ -372,8 +380,11 @@ func connectTo(ctx context.Context, opts ConnectOptions, ep Endpoint, res *resol
 		done()
 		if err != nil {
 			sc.Close()
-			return nil, d.stepError("TLS handshake with", err)
+			err = d.stepError("TLS handshake with", err)
+			tr.Printf(trace.TLS, "%s", err)
+			return nil, err
 		}
+		traceTLS(tr, tlsConn.ConnectionState(), "TLS handshake with "+ep.URL)
 		d.conn = ldap.NewConn(tlsConn, true)
 	default:
 		d.conn = ldap.NewConn(sc, false)
@@ -420,24 +431,46 @@ func connectTo(ctx context.Context, opts ConnectOptions, ep Endpoint, res *resol
 			if refusedByServer(err) && !opts.Auth.Anonymous() {
 				return nil, fmt.Errorf("%w: %s refused StartTLS (%s; has the DC no certificate?): the password of %s would be sent in the clear; use Kerberos, which signs the connection, or LDAPS", ErrPlaintextBind, ep.URL, oneLineText(Explain(err, "")), opts.Auth.User)
 			}
-			return nil, d.stepError("StartTLS with", err)
+			err = d.stepError("StartTLS with", err)
+			tr.Printf(trace.LDAP, "%s", err)
+			return nil, err
+		}
+		if cs, ok := d.conn.TLSConnectionState(); ok {
+			traceTLS(tr, cs, "StartTLS with "+ep.URL)
 		}
 	}
 	d.Verified = d.Endpoint.Transport != TransportPlaintext && !opts.InsecureSkipVerify
 	if err := d.bind(ctx, opts, krb); err != nil {
+		tr.Printf(trace.LDAP, "bind failed: %s", oneLineText(err.Error()))
 		d.conn.Close()
 		return nil, err
+	}
+	if d.BoundAs != "" {
+		tr.Printf(trace.LDAP, "bind as %s: ok (%s)", d.BoundAs, d.Endpoint.Transport)
+	} else {
+		tr.Printf(trace.LDAP, "no bind: anonymous")
 	}
 	d.ConfigNC = opts.ConfigNC
 	if d.ConfigNC == "" {
 		nc, err := d.rootDSEConfigNC()
 		if err != nil {
+			tr.Printf(trace.LDAP, "RootDSE: %s", oneLineText(err.Error()))
 			d.Close()
 			return nil, err
 		}
 		d.ConfigNC = nc
+		tr.Printf(trace.LDAP, "RootDSE configurationNamingContext: %s", nc)
 	}
 	return d, nil
+}
+
+// traceTLS traces a negotiated TLS connection.
+func traceTLS(tr trace.Func, cs tls.ConnectionState, what string) {
+	peer := ""
+	if len(cs.PeerCertificates) > 0 {
+		peer = ", server certificate " + cs.PeerCertificates[0].Subject.String()
+	}
+	tr.Printf(trace.TLS, "%s: %s %s%s", what, tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), peer)
 }
 
 // refusedByServer reports whether err is the DC's answer (an LDAP result),

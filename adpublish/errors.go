@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/lpetrust/lpetrust/internal/sockerr"
 )
 
 // ResultCode returns the LDAP result code carried by err, or 0.
@@ -24,7 +26,7 @@ func ResultCode(err error) int {
 func Explain(err error, dn string) string {
 	var le *ldap.Error
 	if !errors.As(err, &le) {
-		return err.Error()
+		return sockerr.Message(err)
 	}
 	code := le.ResultCode
 	var words string
@@ -68,10 +70,10 @@ func Explain(err error, dn string) string {
 	case ldap.LDAPResultNamingViolation:
 		words = "naming violation on " + dn
 	case ldap.ErrorNetwork:
-		return "cannot reach the directory: " + le.Err.Error()
+		return "cannot reach the directory: " + sockerr.Message(le.Err)
 	default:
 		if le.Err != nil {
-			words = le.Err.Error()
+			words = sockerr.Message(le.Err)
 		} else {
 			words = ldap.LDAPResultCodeMap[code]
 		}

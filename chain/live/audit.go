@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/internal/sockerr"
+	"github.com/lpetrust/lpetrust/internal/trace"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -77,6 +79,9 @@ type Request struct {
 	// Dialer, when set, is used for every connection (to choose a source
 	// address, for example); nil means a plain net.Dialer.
 	Dialer *net.Dialer
+	// Trace, when set, receives a line per DNS query, TCP connect and TLS
+	// handshake (lpetrust --verbose).
+	Trace trace.Func
 }
 
 // Endpoint is one address:port of one name, and everything learnt there.
@@ -254,12 +259,12 @@ func Audit(ctx context.Context, cat *truststore.Catalogue, req Request) ([]Endpo
 	if conc <= 0 {
 		conc = ConcurrencyPerCPU * runtime.GOMAXPROCS(0)
 	}
-	discovered, err := discover(ctx, res, req)
+	discovered, err := discover(ctx, res, req, req.Trace)
 	if err != nil {
 		return nil, err
 	}
 	plans = append(plans, discovered...)
-	eps := expand(ctx, res, plans, conc)
+	eps := expand(ctx, res, plans, conc, req.Trace)
 	probeAll(ctx, cat, req, eps)
 	for _, n := range Consistency(eps) {
 		for i := range eps {
@@ -310,13 +315,14 @@ func planTargets(req Request) ([]plan, error) {
 
 // discover looks up the SRV records of each domain and lists the
 // well-known names; those names are checked only where they resolve.
-func discover(ctx context.Context, res Resolver, req Request) ([]plan, error) {
+func discover(ctx context.Context, res Resolver, req Request, tr trace.Func) ([]plan, error) {
 	var out []plan
 	for _, raw := range req.Discover {
 		d, _ := CheckDomain(raw)
 		for _, svc := range []string{"_sipinternaltls._tcp.", "_sip._tls."} {
 			owner := svc + d
 			recs, err := res.LookupSRV(ctx, owner)
+			traceLookup(tr, "SRV "+owner, len(recs), err)
 			if errors.Is(err, ErrNoSuchName) {
 				continue
 			}
@@ -349,7 +355,7 @@ func discover(ctx context.Context, res Resolver, req Request) ([]plan, error) {
 
 // expand resolves every plan's name and returns one endpoint per name,
 // address and port, without duplicates, in plan order.
-func expand(ctx context.Context, res Resolver, plans []plan, conc int) []Endpoint {
+func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.Func) []Endpoint {
 	type lookup struct {
 		addrs []netip.Addr
 		err   error
@@ -376,6 +382,11 @@ func expand(ctx context.Context, res Resolver, plans []plan, conc int) []Endpoin
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			l.addrs, l.err = res.LookupAddrs(ctx, n)
+			if l.err != nil {
+				traceLookup(tr, "A/AAAA "+n, 0, l.err)
+			} else {
+				tr.Printf(trace.DNS, "A/AAAA %s: %v", n, l.addrs)
+			}
 		}()
 	}
 	wg.Wait()
@@ -496,7 +507,7 @@ func probeAll(ctx context.Context, cat *truststore.Catalogue, req Request, eps [
 				if err := ctx.Err(); err != nil {
 					ep.Err = notChecked(ctx)
 				} else {
-					probe(ctx, dialer, ep, timeout, lim)
+					probe(ctx, dialer, ep, timeout, lim, req.Trace)
 					judge(cat, req.Chain, sipDomains[ep.Target], ep)
 				}
 				if req.Progress != nil {
@@ -515,6 +526,18 @@ func probeAll(ctx context.Context, cat *truststore.Catalogue, req Request, eps [
 	wg.Wait()
 }
 
+// traceLookup traces a DNS answer count or failure.
+func traceLookup(tr trace.Func, query string, n int, err error) {
+	switch {
+	case errors.Is(err, ErrNoSuchName):
+		tr.Printf(trace.DNS, "%s: no such name", query)
+	case err != nil:
+		tr.Printf(trace.DNS, "%s: %s", query, sockerr.Message(err))
+	default:
+		tr.Printf(trace.DNS, "%s: %d records", query, n)
+	}
+}
+
 func notChecked(ctx context.Context) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return errors.New("not checked: the total deadline passed first")
@@ -524,17 +547,17 @@ func notChecked(ctx context.Context) error {
 
 // probe runs the endpoint's handshakes in parallel and fills in what they
 // found.
-func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.Duration, lim Limits) {
+func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.Duration, lim Limits, tr trace.Func) {
 	addr := ep.HostPort()
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); ep.Modern = handshake(ctx, dialer, addr, ep.SNI, probeModern, timeout, lim) }()
-	go func() { defer wg.Done(); ep.Phone = handshake(ctx, dialer, addr, ep.SNI, probePhone, timeout, lim) }()
+	go func() { defer wg.Done(); ep.Modern = handshake(ctx, dialer, addr, ep.SNI, probeModern, timeout, lim, tr) }()
+	go func() { defer wg.Done(); ep.Phone = handshake(ctx, dialer, addr, ep.SNI, probePhone, timeout, lim, tr) }()
 	if ep.SNI != "" {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := handshake(ctx, dialer, addr, "", probeModern, timeout, lim)
+			h := handshake(ctx, dialer, addr, "", probeModern, timeout, lim, tr)
 			ep.NoSNI = &h
 		}()
 	}

@@ -357,7 +357,7 @@ func TestPhoneProbeSuites(t *testing.T) {
 		cfg.MaxVersion = tls.VersionTLS10
 		l := livetest.ListenSamePort(t, fmt.Sprintf("127.0.0.%d", 40+i))
 		livetest.ServeTLS(t, l[0], cfg)
-		got := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "suites.lpe.test", probePhone, 2*time.Second, Limits{}.withDefaults())
+		got := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "suites.lpe.test", probePhone, 2*time.Second, Limits{}.withDefaults(), nil)
 		if !got.OK || got.Version != "TLS 1.0" || got.CipherSuite != tls.CipherSuiteName(suite) || len(got.Certs) != 2 {
 			t.Errorf("suite %s: %+v", tls.CipherSuiteName(suite), got)
 		}

@@ -57,7 +57,7 @@ func TestProbeGroups(t *testing.T) {
 
 	ep := Endpoint{Name: "groups.lpe.test", SNI: "groups.lpe.test", Port: livetest.PortOf(l[0])}
 	ep.Address = l[0].Addr().(*net.TCPAddr).AddrPort().Addr()
-	probe(context.Background(), &net.Dialer{}, &ep, 3*time.Second, Limits{}.withDefaults())
+	probe(context.Background(), &net.Dialer{}, &ep, 3*time.Second, Limits{}.withDefaults(), nil)
 	if !ep.Modern.OK || !ep.Phone.OK || ep.NoSNI == nil || !ep.NoSNI.OK {
 		t.Fatalf("handshakes failed: modern %+v phone %+v no-SNI %+v", ep.Modern, ep.Phone, ep.NoSNI)
 	}

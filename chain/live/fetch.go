@@ -12,8 +12,10 @@ import (
 	"io"
 	"net"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/lpetrust/lpetrust/internal/sockerr"
+	"github.com/lpetrust/lpetrust/internal/trace"
 )
 
 // Limits bound what one handshake may cost. The zero value means the
@@ -106,6 +108,14 @@ func sha1Hex(der []byte) string {
 // probeKind selects the ClientHello a handshake offers.
 type probeKind int
 
+// String names the probe in traces.
+func (k probeKind) String() string {
+	if k == probePhone {
+		return "phone probe"
+	}
+	return "modern handshake"
+}
+
 const (
 	// probeModern offers what a current client offers (Go's defaults:
 	// TLS 1.2 and 1.3, ECDHE and AEAD suites).
@@ -140,10 +150,11 @@ func clientConfig(kind probeKind, sni string, capture func(tls.ConnectionState) 
 var modernGroups = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
 
 // handshake connects to addr, runs one TLS handshake offering kind, and
-// returns what happened. timeout covers connect and handshake. The server
+// returns what happened, tracing the connect and the handshake on tr.
+// timeout covers connect and handshake. The server
 // may send at most lim.MaxHandshakeBytes, and its certificate message is
 // checked against the limits before crypto/tls parses it.
-func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kind probeKind, timeout time.Duration, lim Limits) Handshake {
+func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kind probeKind, timeout time.Duration, lim Limits, tr trace.Func) Handshake {
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	var h Handshake
@@ -161,10 +172,18 @@ func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kin
 		}
 		return h
 	}
+	what := kind.String() + " " + addr
+	if sni != "" {
+		what += " (SNI " + sni + ")"
+	}
+	start := time.Now()
 	raw, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return fail(err)
+		h = fail(err)
+		tr.Printf(trace.TCP, "%s: connect failed: %s", what, h.Error)
+		return h
 	}
+	tr.Printf(trace.TCP, "%s: connected from %s in %s", what, raw.LocalAddr(), time.Since(start).Round(time.Millisecond))
 	defer raw.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		_ = raw.SetDeadline(dl)
@@ -183,7 +202,9 @@ func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kin
 	err = tc.HandshakeContext(ctx)
 	h.received = lim.MaxHandshakeBytes - conn.budget
 	if err != nil {
-		return fail(err)
+		h = fail(err)
+		tr.Printf(trace.TLS, "%s: handshake failed after %d bytes: %s", what, h.received, h.Error)
+		return h
 	}
 	cs := tc.ConnectionState()
 	h.OK = true
@@ -193,6 +214,7 @@ func handshake(parent context.Context, dialer *net.Dialer, addr, sni string, kin
 		h.KeyExchange = cs.CurveID.String()
 	}
 	h.Certs = cs.PeerCertificates
+	tr.Printf(trace.TLS, "%s: %s %s, %d certificates, leaf %s", what, h.Version, h.CipherSuite, len(h.Certs), h.LeafSHA1())
 	return h
 }
 
@@ -238,14 +260,14 @@ func describe(err error, timeout time.Duration) string {
 		msg = fmt.Sprintf("timed out after %s (connect and handshake)", timeout)
 	case errors.Is(err, context.Canceled):
 		msg = "canceled"
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case sockerr.KindOf(err) == sockerr.Refused:
 		msg = "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
+	case sockerr.KindOf(err) == sockerr.Reset:
 		msg = "connection reset by the server during the handshake"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		msg = "server closed the connection during the handshake"
 	default:
-		msg = err.Error()
+		msg = sockerr.Message(err)
 	}
 	return strings.Join(strings.Fields(msg), " ")
 }

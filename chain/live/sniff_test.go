@@ -70,11 +70,11 @@ func TestLimitsOnRealHandshake(t *testing.T) {
 	livetest.ServeTLS(t, l[0], livetest.ServerConfig(h.TLSCert(), true))
 	addr := l[0].Addr().String()
 	for _, kind := range []probeKind{probeModern, probePhone} {
-		ok := handshake(context.Background(), &net.Dialer{}, addr, "limits.lpe.test", kind, 2*time.Second, Limits{MaxCertificates: 2}.withDefaults())
+		ok := handshake(context.Background(), &net.Dialer{}, addr, "limits.lpe.test", kind, 2*time.Second, Limits{MaxCertificates: 2}.withDefaults(), nil)
 		if !ok.OK || len(ok.Certs) != 2 {
 			t.Errorf("kind %d, limit 2: %+v", kind, ok)
 		}
-		bad := handshake(context.Background(), &net.Dialer{}, addr, "limits.lpe.test", kind, 2*time.Second, Limits{MaxCertificates: 1}.withDefaults())
+		bad := handshake(context.Background(), &net.Dialer{}, addr, "limits.lpe.test", kind, 2*time.Second, Limits{MaxCertificates: 1}.withDefaults(), nil)
 		if bad.OK || bad.Error != "too many certificates in chain: server sent more than 1 certificates" {
 			t.Errorf("kind %d, limit 1: %+v", kind, bad)
 		}
@@ -119,7 +119,7 @@ func TestOversizedChainsReadLittle(t *testing.T) {
 		l := livetest.ListenSamePort(t, "127.0.0.8")
 		livetest.Serve(t, l[0], livetest.FakeChain(tt.entries, tt.size))
 		for _, kind := range []probeKind{probeModern, probePhone} {
-			h := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "", kind, 5*time.Second, Limits{}.withDefaults())
+			h := handshake(context.Background(), &net.Dialer{}, l[0].Addr().String(), "", kind, 5*time.Second, Limits{}.withDefaults(), nil)
 			if h.OK || !strings.HasPrefix(h.Error, tt.want.Error()) {
 				t.Errorf("%s, kind %d: %+v", tt.name, kind, h)
 			}

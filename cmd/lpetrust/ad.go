@@ -191,6 +191,7 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 			return opts, err
 		}
 		opts.Auth.Password = pw
+		a.secrets = append(a.secrets, pw)
 	}
 	return opts, nil
 }
@@ -299,10 +300,10 @@ func checkDN(dn string) error {
 // connect opens the directory and warns when the DC is not verified.
 func (f *adFlags) connect(a *app, opts adpublish.ConnectOptions) (*adpublish.Directory, error) {
 	if f.tlsSkipVerify {
-		fmt.Fprintln(a.stderr, "lpetrust: warning: --tls-skip-verify: the domain controller's certificate is NOT verified")
+		a.note("warning: --tls-skip-verify: the domain controller's certificate is NOT verified")
 	}
 	if f.insecurePlaintext {
-		fmt.Fprintln(a.stderr, "lpetrust: warning: --insecure-plaintext: a password bind travels unprotected")
+		a.note("warning: --insecure-plaintext: a password bind travels unprotected")
 	}
 	deadline := f.deadline
 	if deadline == 0 { // commands that do not offer --deadline
@@ -310,7 +311,11 @@ func (f *adFlags) connect(a *app, opts adpublish.ConnectOptions) (*adpublish.Dir
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel() // the session keeps only the deadline
+	opts.Trace = a.tracer()
+	bar := a.newProgressBar("")
+	bar.status("connecting to the directory")
 	d, err := adpublish.ConnectContext(ctx, opts)
+	bar.finish()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "lpetrust: %s%s\n", oneLine(err.Error()), connectHint(err))
 		return nil, negative()

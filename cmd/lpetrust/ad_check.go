@@ -14,7 +14,9 @@ import (
 // missingRootsFromCheck audits a live endpoint (as lpetrust check does) and
 // returns the missing roots of the chains it presents.
 func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opts chain.Options) ([]chain.MissingRoot, error) {
-	eps, err := live.Audit(context.Background(), cat, live.Request{Targets: []string{target}, Chain: opts})
+	eps, err := a.audit(live.Request{Targets: []string{target}, Chain: opts}, "checking "+target, func(req live.Request) ([]live.Endpoint, error) {
+		return live.Audit(context.Background(), cat, req)
+	})
 	if err != nil {
 		return nil, badInput(fmt.Errorf("--from-check %s: %w", target, err))
 	}

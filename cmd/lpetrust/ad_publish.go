@@ -182,7 +182,7 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 		}
 	}
 	if (source != "" || check != "") && len(files) == 0 && len(certs) == 0 {
-		fmt.Fprintf(a.stderr, "lpetrust: %s has no missing roots: nothing to publish\n", from)
+		a.note("%s has no missing roots: nothing to publish", from)
 	}
 	return certs, nil
 }

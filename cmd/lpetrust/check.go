@@ -5,15 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
@@ -76,7 +73,7 @@ handshakes do not reach the servers as one burst), each handshake bounded by
 refuses, stays silent, drips, sends garbage, resets, or sends an oversized
 chain becomes that endpoint's one-line error; the others are unaffected.
 Results come in a stable order. A progress bar is shown on standard error when
-it is a terminal.
+it is a terminal (not with --quiet; --verbose traces each step instead).
 
 ` + checkEstateHelp + `
 
@@ -242,10 +239,7 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 
 	ctx, cancel := context.WithTimeout(ctx, f.deadline)
 	defer cancel()
-	bar := newProgressBar(a.stderr)
-	req.Progress = bar.update
-	eps, err := live.Audit(ctx, cat, req)
-	bar.finish()
+	eps, err := a.audit(req, "checking", func(req live.Request) ([]live.Endpoint, error) { return live.Audit(ctx, cat, req) })
 	if err != nil {
 		return usageError("%s", err)
 	}
@@ -299,36 +293,6 @@ func checkTargetsForAdvice(args []string, f *checkFlags) string {
 		return ""
 	}
 	return args[0]
-}
-
-// progressBar draws "checking 12/500 [####      ]" on a terminal's
-// standard error, and nothing when standard error is not a terminal.
-type progressBar struct {
-	mu sync.Mutex
-	w  io.Writer
-	on bool
-}
-
-func newProgressBar(w io.Writer) *progressBar {
-	f, ok := w.(*os.File)
-	return &progressBar{w: w, on: ok && term.IsTerminal(int(f.Fd()))}
-}
-
-func (p *progressBar) update(done, total int) {
-	if !p.on || total == 0 {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	const width = 30
-	n := done * width / total
-	fmt.Fprintf(p.w, "\rchecking %d/%d endpoints [%s%s]", done, total, strings.Repeat("#", n), strings.Repeat(" ", width-n))
-}
-
-func (p *progressBar) finish() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }
 
 func checkStoreNames(cat *truststore.Catalogue) []string {

@@ -345,7 +345,7 @@ func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Ce
 func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Catalogue, copts chain.Options) ([]report.Chain, error) {
 	var out []report.Chain
 	for _, file := range f.pools {
-		c, err := poolChain(ctx, cat, file, copts, f.resolver, f.poolTimeout)
+		c, err := poolChain(ctx, a, cat, file, copts, f.resolver, f.poolTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -380,7 +380,7 @@ func (f *reportFlags) chainFile(a *app, file string) (report.Chain, error) {
 
 // poolChain fetches what every member of a pool serves and turns it into
 // one chain of the report.
-func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, copts chain.Options, resolver string, timeout time.Duration) (report.Chain, error) {
+func poolChain(ctx context.Context, a *app, cat *truststore.Catalogue, target string, copts chain.Options, resolver string, timeout time.Duration) (report.Chain, error) {
 	req := live.Request{Targets: []string{target}, Chain: copts, Timeout: timeout}
 	if resolver != "" {
 		r, err := live.DNSResolver(resolver)
@@ -392,7 +392,7 @@ func poolChain(ctx context.Context, cat *truststore.Catalogue, target string, co
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	eps, err := live.Audit(ctx, cat, req)
+	eps, err := a.audit(req, "fetching "+target, func(req live.Request) ([]live.Endpoint, error) { return live.Audit(ctx, cat, req) })
 	if err != nil {
 		return report.Chain{}, badInput(fmt.Errorf("--pool %s: %w", target, err))
 	}

@@ -19,9 +19,6 @@ const (
 	exitUsage    = 2 // bad input or usage
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // exitError carries an exit code through cobra. A nil err exits silently.
 type exitError struct {
 	code int
@@ -65,6 +62,16 @@ type app struct {
 	output         string
 	atFlag         string
 	storeFile      string
+	ascii          bool // --ascii
+	quiet          bool // --quiet: only results and errors
+	verbose        bool // --verbose: trace network steps on stderr
+
+	// Console abilities (setupConsole).
+	vt             bool // stderr processes escape codes
+	termFD         int  // stderr's terminal, -1 if it is none
+	restoreConsole func()
+	// secrets are passwords read by the command; the trace never shows them.
+	secrets []string
 
 	catalogue *truststore.Catalogue
 	at        time.Time
@@ -135,6 +142,10 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 				return usageError("%s", err)
 			}
 			a.at = t
+			if a.quiet && a.verbose {
+				return usageError("--quiet and --verbose: give one")
+			}
+			a.setupConsole()
 			return nil
 		},
 	}
@@ -145,6 +156,9 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	pf.StringVarP(&a.output, "output", "o", "table", "output format: table, json, csv (where rows fit); some commands add more")
 	pf.StringVar(&a.atFlag, "at", "", "judge validity at this moment (YYYY-MM-DD or RFC 3339; default now)")
 	pf.StringVar(&a.storeFile, "store", "", "overlay `FILE` (YAML or JSON) adding firmware builds, roots or stores")
+	pf.BoolVar(&a.ascii, "ascii", false, "print ASCII only (+ and x for ✓ and ✗); automatic where the console cannot show UTF-8")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results and errors: no progress bar, notes or warnings")
+	pf.BoolVarP(&a.verbose, "verbose", "v", false, "trace DNS, TCP, TLS and LDAP steps on standard error (never a password)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError("%s", err) })
 	root.AddCommand(
 		newInspectCmd(a),
@@ -185,10 +199,13 @@ func addCompletionExamples(root *cobra.Command) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, termFD: -1}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.Execute()
+	if a.restoreConsole != nil {
+		defer a.restoreConsole()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -200,7 +217,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return code
 		}
 	}
-	fmt.Fprintf(stderr, "lpetrust: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
 	return code
 }
 

@@ -175,7 +175,7 @@ func storeNames(cat *truststore.Catalogue) []string {
 // warnUnverified says on stderr when a store is assumed rather than documented.
 func warnUnverified(a *app, input string, b truststore.Build) {
 	if !b.Verified {
-		fmt.Fprintf(a.stderr, "lpetrust: note: %s uses the %s store, unverified: %s\n", input, b.Store, b.Note)
+		a.note("note: %s uses the %s store, unverified: %s", input, b.Store, b.Note)
 	}
 }
 
