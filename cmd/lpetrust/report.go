@@ -101,7 +101,11 @@ with AD credentials unless --unknown-sign-in pin.
 ` + reportEstateHelp + `
 
 Output (-o): table (summary, then the stranded phones), csv (one row per
-phone with the verdict columns of every chain), json ({"summary", "phones"}),
+phone with the verdict columns of every chain, named after the chain),
+csv-long (one row per phone and chain, a fixed header for Import-Csv and
+Excel: line, mac, user_uri, manufacturer, model, family, firmware, release,
+store, sign_in, last_seen, chain, chain_kind, status, stranded_from, reason),
+json ({"summary", "phones"}; every field in docs/json.md),
 html (one self-contained page with the headline numbers, a chart of phones
 per firmware release with the stranded part highlighted, and the fix list).
 ` + reportExitCodes,
@@ -124,7 +128,7 @@ per firmware release with the stranded part highlighted, and the fix list).
   lpetrust report --inventory phones.csv --chain pool2026.pem --at 2027-11-01 -o csv > phones-verdicts.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "csv", "json", "html"); err != nil {
+			if err := a.checkOutput("table", "csv", "csv-long", "json", "html"); err != nil {
 				return err
 			}
 			if f.inventory == "" {
@@ -473,6 +477,8 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 	switch a.output {
 	case "csv":
 		rw = report.NewCSVWriter(w)
+	case "csv-long":
+		rw = report.NewLongCSVWriter(w)
 	case "json":
 		rw = report.NewJSONWriter(w)
 	case "html":

@@ -173,6 +173,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 		newInventoryHelp(),
 	)
 	addCompletionExamples(root)
+	registerCompletions(a, root)
 	return root
 }
 
