@@ -551,7 +551,10 @@ func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.D
 	addr := ep.HostPort()
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); ep.Modern = handshake(ctx, dialer, addr, ep.SNI, probeModern, timeout, lim, tr) }()
+	go func() {
+		defer wg.Done()
+		ep.Modern = handshake(ctx, dialer, addr, ep.SNI, probeModern, timeout, lim, tr)
+	}()
 	go func() { defer wg.Done(); ep.Phone = handshake(ctx, dialer, addr, ep.SNI, probePhone, timeout, lim, tr) }()
 	if ep.SNI != "" {
 		wg.Add(1)
