@@ -11,7 +11,7 @@ import (
 // whatever the chains are called, so that Import-Csv and Excel pipelines
 // keep working from run to run.
 var LongCSVHeader = []string{"line", "mac", "user_uri", "manufacturer", "model", "family", "firmware", "release", "store",
-	"sign_in", "last_seen", "chain", "chain_kind", "status", "stranded_from", "reason"}
+	"sign_in", "last_seen", "pool", "site", "chain", "chain_kind", "status", "stranded_from", "reason"}
 
 // LongCSVWriter writes one row per phone and chain (-o csv-long), the
 // chain named in a column; CSVWriter keeps the wide form, one row per
@@ -48,7 +48,7 @@ func (c *LongCSVWriter) Phone(p *Phone) error {
 			kind = c.kinds[i]
 		}
 		c.rec = append(c.rec[:0], strconv.Itoa(p.Line), p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family,
-			p.Firmware, p.Release, p.Store, p.SignIn, seen, v.Chain, kind, v.Status, from, v.Reason)
+			p.Firmware, p.Release, p.Store, p.SignIn, seen, p.Pool, p.Site, v.Chain, kind, v.Status, from, v.Reason)
 		if err := c.w.Write(c.rec); err != nil {
 			return err
 		}
