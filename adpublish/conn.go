@@ -15,6 +15,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/jcmturner/gokrb5/v8/client"
 
+	"github.com/lpetrust/lpetrust/internal/sockerr"
 	"github.com/lpetrust/lpetrust/internal/trace"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
@@ -316,7 +317,7 @@ type unreachableError struct {
 }
 
 func (e *unreachableError) Error() string {
-	return "connect to " + e.url + ": cannot reach the directory: " + e.err.Error()
+	return "connect to " + e.url + ": cannot reach the directory: " + sockerr.Message(e.err)
 }
 func (e *unreachableError) Unwrap() error { return e.err }
 

@@ -11,6 +11,7 @@ import (
 // keeps the two the same).
 var outputFormats = map[string][]string{
 	"lpetrust inspect":    {"table", "json"},
+	"lpetrust cas":        {"table", "json", "csv"},
 	"lpetrust check":      {"table", "json", "csv"},
 	"lpetrust report":     {"table", "csv", "csv-long", "json", "html"},
 	"lpetrust remediate":  {"table", "json"},
