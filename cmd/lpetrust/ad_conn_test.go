@@ -162,7 +162,7 @@ func TestADDomainDiscovery(t *testing.T) {
 	z2.Add(fmt.Sprintf("dcdown.%s. 60 IN A 127.0.0.1", domain))
 	dns2 := livetest.StartDNS(t, z2)
 	code, _, errOut = lpetrust(t, "ad", "list", "--domain", domain, "--dns-server", dns2, "--timeout", "2s")
-	if want := fmt.Sprintf("lpetrust: connect to ldap://dcdown.%s:%d: cannot reach the directory: dial tcp 127.0.0.1:%d: connect: connection refused\n", domain, downPort, downPort); code != 1 || errOut != want {
+	if want := fmt.Sprintf("lpetrust: connect to ldap://dcdown.%s:%d: cannot reach the directory: dial tcp 127.0.0.1:%d: connection refused\n", domain, downPort, downPort); code != 1 || errOut != want {
 		t.Fatalf("all down: exit %d, stderr %q\nwant %q", code, errOut, want)
 	}
 }
