@@ -64,4 +64,26 @@ func TestPoolAndSiteColumns(t *testing.T) {
 	if err != nil || row.Pool != "sba-leeds.contoso.com" || row.Site != "Leeds" {
 		t.Errorf("registrar pool column: %+v, %v", row, err)
 	}
+	// A pool column left empty (NULL) falls back to the registrar server.
+	in = "ClientVersion\tDeviceMacAddress\tPool\tRegistrar\r\n" +
+		"CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\t21239955830\tNULL\tfe02.contoso.com\r\n" +
+		"CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\t21239955831\tpool02.contoso.com\tfe21.contoso.com\r\n"
+	ir, err = NewReader(strings.NewReader(in), truststore.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pools []string
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pools = append(pools, row.Pool)
+	}
+	if !reflect.DeepEqual(pools, []string{"fe02.contoso.com", "pool02.contoso.com"}) {
+		t.Errorf("pool, else registrar: %q", pools)
+	}
 }

@@ -28,6 +28,7 @@ const (
 	colSignIn
 	colPool
 	colSite
+	colRegistrar
 	numRoles
 )
 
@@ -48,11 +49,13 @@ var columnAliases = map[string]role{
 	"signin": colSignIn, "signinmode": colSignIn, "signinmethod": colSignIn, "authmode": colSignIn,
 	"authentication": colSignIn, "auth": colSignIn,
 	// The registrar pool a phone registers to: the Monitoring view's Pool
-	// (or PoolFQDN straight from LcsCDR), the registrar column of a report.
-	// A registrar server's FQDN is matched to its pool by the estate.
-	"pool": colPool, "registrarpool": colPool, "registrar": colPool, "poolfqdn": colPool,
-	"registrarpoolfqdn": colPool, "registrarfqdn": colPool, "registrarserver": colPool, "primaryregistrar": colPool,
-	"primarypool": colPool, "primarypoolfqdn": colPool, "homepool": colPool, "homeserver": colPool,
+	// (or PoolFQDN straight from LcsCDR), the registrar column of a report;
+	// else the registrar server (Servers.ServerFQDN), which the estate
+	// matches to its pool.
+	"pool": colPool, "registrarpool": colPool, "poolfqdn": colPool, "registrarpoolfqdn": colPool,
+	"primarypool": colPool, "primarypoolfqdn": colPool, "homepool": colPool,
+	"registrar": colRegistrar, "registrarfqdn": colRegistrar, "registrarserver": colRegistrar,
+	"primaryregistrar": colRegistrar, "homeserver": colRegistrar,
 	// The site of the phone (a Lync site name, a branch office).
 	"site": colSite, "sitename": colSite, "lyncsite": colSite, "branch": colSite, "branchsite": colSite, "office": colSite,
 }
@@ -333,7 +336,11 @@ func (ir *Reader) csvRow(row *Row, fields [][]byte) {
 		row.SignIn = m
 	}
 	// Pool and site decide which chain judges the phone: read on every pass.
-	if p := ir.field(fields, colPool); len(p) > 0 {
+	p := ir.field(fields, colPool)
+	if len(p) == 0 {
+		p = ir.field(fields, colRegistrar)
+	}
+	if len(p) > 0 {
 		row.Pool = ir.intern(p)
 	}
 	if st := ir.field(fields, colSite); len(st) > 0 {

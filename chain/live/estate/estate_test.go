@@ -169,3 +169,27 @@ func TestBadAndForeignFiles(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// Targets: every name of every pool on its ports; --port replaces or adds.
+func TestTargets(t *testing.T) {
+	e := read(t, "topology.xml")
+	got := e.Targets(PortChoice{})
+	want := []string{
+		"sba-leeds.contoso.com:5061",
+		"dir01.contoso.com:5061", "dir01.contoso.com:443", "dir01.contoso.com:4443",
+		"pool01.contoso.com:5061", "pool01.contoso.com:443", "pool01.contoso.com:4443",
+		"fe01.contoso.com:5061", "fe01.contoso.com:443", "fe01.contoso.com:4443",
+		"fe02.contoso.com:5061", "fe02.contoso.com:443", "fe02.contoso.com:4443",
+		"pool02.contoso.com:5061", "pool02.contoso.com:443", "fe21.contoso.com:5061", "fe21.contoso.com:443",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("targets\n got %q\nwant %q", got, want)
+	}
+	got = e.Targets(PortChoice{Replace: []int{5061}, Add: []int{444}})
+	if len(got) != 14 || got[0] != "sba-leeds.contoso.com:5061" || got[1] != "sba-leeds.contoso.com:444" || got[13] != "fe21.contoso.com:444" {
+		t.Errorf("replaced and added ports: %q", got)
+	}
+	if got := e.Targets(PortChoice{Add: []int{5061}}); len(got) != len(want) {
+		t.Errorf("adding a port already there: %d targets", len(got))
+	}
+}
