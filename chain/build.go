@@ -209,6 +209,8 @@ type searchStats struct {
 	depthCut  bool // a path reached maxPathLen with issuers left
 	budgetCut bool // maxWork was spent before the search ended
 	pruned    bool // more than maxPrefixes paths reached one key at one length
+	// cut holds the last certificates of paths the length limit stopped.
+	cut map[*node]bool
 }
 
 // maxPrefixes bounds the paths kept per key and length: meshes of
@@ -257,6 +259,10 @@ func buildPaths(p *certPool, leaf *node, isAnchor, stop func(key string) bool, a
 			}
 			if len(ext) > 0 && len(cur) >= maxPathLen {
 				st.depthCut = true
+				if st.cut == nil {
+					st.cut = map[*node]bool{}
+				}
+				st.cut[last] = true
 				ext = nil
 			}
 			if anchored || len(ext) == 0 {

@@ -15,7 +15,9 @@ import (
 // chain engine of Windows CE 6.0 on the phones) enforces on a path. Each
 // names its source and whether the source settles it (fact) or lpetrust
 // assumes the CE 6.0 engine behaves like the documented desktop one
-// (assumption). Sources:
+// (assumption): the CE 6.0 R3 page lists the time, signature, usage and
+// root bits; the extension, basic and name constraint bits are documented
+// for the desktop engine. Sources:
 //
 //   - [trust-status]: CERT_TRUST_STATUS, Windows Embedded CE 6.0 R3 and
 //     desktop wincrypt.h documentation (learn.microsoft.com
@@ -56,11 +58,12 @@ var rules = []rule{
 	// Self-issued intermediates do not count ([rfc5280] 6.1.4 (l)).
 	{ReasonPathLen, "[trust-status] CERT_TRUST_INVALID_BASIC_CONSTRAINTS, [trust-values] CERT_E_PATHLENCONST; counting per [rfc5280] 6.1.4", BasisAssumption},
 	{ReasonKeyUsage, "[rfc5280] 4.2.1.3 keyCertSign; CryptoAPI reports it as CERT_TRUST_IS_NOT_VALID_FOR_USAGE", BasisAssumption},
-	{ReasonCriticalExtension, "[trust-values] CERT_E_CRITICAL, [trust-status] CERT_TRUST_INVALID_EXTENSION", BasisFact},
+	{ReasonCriticalExtension, "[trust-values] CERT_E_CRITICAL, [trust-status] CERT_TRUST_INVALID_EXTENSION", BasisAssumption},
 	{ReasonNameConstraint, "[trust-status] CERT_TRUST_INVALID_NAME_CONSTRAINTS and HAS_*_NAME_CONSTRAINT; matching per [rfc5280] 4.2.1.10", BasisAssumption},
 	// CryptoAPI intersects the EKUs of every certificate of the chain with
-	// the requested usage (server authentication for TLS).
-	{ReasonEKU, "[trust-status] CERT_TRUST_IS_NOT_VALID_FOR_USAGE, [trust-values] CERT_E_WRONG_USAGE", BasisFact},
+	// the requested usage; that the phone requests server authentication
+	// (as Schannel does for a TLS server) is assumed.
+	{ReasonEKU, "[trust-status] CERT_TRUST_IS_NOT_VALID_FOR_USAGE, [trust-values] CERT_E_WRONG_USAGE", BasisAssumption},
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -160,15 +161,24 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 		}
 	}
 	isAnchor := func(key string) bool { return len(anchors[key]) > 0 }
-	// A key every store trusts (an extra anchor) ends the search; a store
-	// root's key does not, since other stores may need a longer path.
+	// A key every store trusts (an extra anchor, or a root of every store)
+	// ends the search; another store root's key does not, since the other
+	// stores may need a longer path.
 	everyStore := func(key string) bool {
+		held := 0
+		seen := make([]bool, len(stores))
 		for _, a := range anchors[key] {
 			if a.extra {
 				return true
 			}
+			for si := range a.stores {
+				if !seen[si] {
+					seen[si] = true
+					held++
+				}
+			}
 		}
-		return false
+		return held == len(stores)
 	}
 
 	paths, stats := buildPaths(pool, leaf, isAnchor, everyStore, at)
@@ -249,10 +259,10 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 				say(ReasonSearchLimit, limit)
 			}
 		default:
-			for _, r := range noPathReasons(cat, pool, ends, si) {
+			for _, r := range noPathReasons(cat, pool, ends, si, stats) {
 				say(r.kind, r.text)
 			}
-			if limit != "" {
+			if limit != "" && !slices.Contains(v.ReasonCodes, ReasonSearchLimit) {
 				say(ReasonSearchLimit, limit)
 			}
 			for _, e := range ends {
@@ -717,7 +727,7 @@ func suppliedPrefix(p path) path {
 }
 
 // noPathReasons explains why no supplied path reaches store si.
-func noPathReasons(cat *truststore.Catalogue, pool *certPool, ends []pathEnd, si int) []problem {
+func noPathReasons(cat *truststore.Catalogue, pool *certPool, ends []pathEnd, si int, st searchStats) []problem {
 	var out []problem
 	add := func(k ReasonKind, format string, args ...any) {
 		out = append(out, problem{kind: k, text: fmt.Sprintf(format, args...)})
@@ -743,6 +753,10 @@ func noPathReasons(cat *truststore.Catalogue, pool *certPool, ends []pathEnd, si
 		}
 		if len(holders) > 0 && !contains(holders, stores[si].Name) {
 			add(ReasonNoPath, "no path to any root of this store; the chain ends at %s, whose key only %s has as a root", id, strings.Join(holders, ", "))
+			continue
+		}
+		if st.cut[e.end] {
+			add(ReasonSearchLimit, "no path to any root of this store within %d certificates: the path search's length limit stopped at %s, whose issuers were not examined", maxPathLen, id)
 			continue
 		}
 		if n := pool.rejected[e.end]; n > 0 {

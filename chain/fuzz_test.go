@@ -85,6 +85,9 @@ func FuzzBuildPaths(f *testing.F) {
 			if v.Trusted && (v.ValidUntil == nil || v.AnchorSHA1 == "" || len(v.Path) == 0 || v.Path[len(v.Path)-1] != v.AnchorSHA1) {
 				t.Fatalf("inconsistent trusted verdict %+v", v)
 			}
+			if len(v.ReasonCodes) != len(v.Reasons) {
+				t.Fatalf("%d reason codes for %d reasons: %+v", len(v.ReasonCodes), len(v.Reasons), v)
+			}
 			if !v.Trusted && len(v.Reasons) == 0 {
 				t.Fatalf("untrusted verdict without reasons: %+v", v)
 			}

@@ -73,6 +73,15 @@ type certSpec struct {
 	sigAlg    x509.SignatureAlgorithm
 	aia       []string
 	subject   *pkix.Name // overrides cn
+	// CA details, for the rule tests.
+	noBC      bool               // no basicConstraints extension
+	caFalse   bool               // a CA (keyCertSign) whose basicConstraints say cA=FALSE
+	pathLen   *int               // pathLenConstraint
+	keyUsage  x509.KeyUsage      // overrides the default key usage
+	caEKU     []x509.ExtKeyUsage // extended key usage of a CA
+	permitted []string           // permitted DNS name constraints
+	extra     []pkix.Extension
+	ski       []byte // overrides the subject key identifier
 }
 
 var (
@@ -115,14 +124,26 @@ func gen(t testing.TB, spec certSpec, parent *ca) *ca {
 		IssuingCertificateURL: spec.aia,
 		SubjectKeyId:          skid(key.Public()),
 	}
+	if spec.ski != nil {
+		tmpl.SubjectKeyId = spec.ski
+	}
 	if tmpl.NotBefore.IsZero() {
 		tmpl.NotBefore = t2020
 	}
 	if tmpl.NotAfter.IsZero() {
 		tmpl.NotAfter = t2040
 	}
-	if spec.isCA {
+	if spec.isCA || spec.caFalse || spec.noBC {
 		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+		tmpl.ExtKeyUsage = spec.caEKU
+		tmpl.IsCA = !spec.caFalse && !spec.noBC
+		tmpl.BasicConstraintsValid = !spec.noBC
+		if spec.pathLen != nil {
+			tmpl.MaxPathLen = *spec.pathLen
+			tmpl.MaxPathLenZero = *spec.pathLen == 0
+		}
+		tmpl.PermittedDNSDomains = spec.permitted
+		tmpl.PermittedDNSDomainsCritical = len(spec.permitted) > 0
 	} else {
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
@@ -133,6 +154,10 @@ func gen(t testing.TB, spec certSpec, parent *ca) *ca {
 			tmpl.ExtKeyUsage = nil
 		}
 	}
+	if spec.keyUsage != 0 {
+		tmpl.KeyUsage = spec.keyUsage
+	}
+	tmpl.ExtraExtensions = spec.extra
 	parentCert, parentKey := tmpl, key
 	if parent != nil {
 		parentCert, parentKey = parent.cert, parent.key
