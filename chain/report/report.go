@@ -138,13 +138,6 @@ type classKey struct {
 	pool, site string
 }
 
-// macEntry is all a report keeps per distinct MAC address (16 bytes).
-type macEntry struct {
-	seen  int64 // registration time, Unix nanoseconds; 0 when unknown
-	line  int32
-	group int32
-}
-
 // Builder accumulates a report over one pass of an inventory.
 type Builder struct {
 	cat        *truststore.Catalogue
@@ -154,7 +147,7 @@ type Builder struct {
 	groups     []*group
 	groupIndex map[groupKey]int32
 	classIndex map[classKey]int32
-	macs       map[uint64]macEntry
+	macs       macTable
 	registrars map[string]int       // pool and machine FQDN → index in opts.Registrars
 	chainPools map[string]int       // pool FQDN → index in chains
 	pools      map[string]*poolInfo // the inventory's pool value → what it joins to
@@ -176,7 +169,7 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 		opts.Horizon = DefaultHorizon
 	}
 	opts.Chain.At = opts.At
-	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]int32{}, macs: map[uint64]macEntry{}}
+	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]int32{}}
 	if err := b.indexRegistrars(chains); err != nil {
 		return nil, err
 	}
@@ -244,28 +237,19 @@ func (b *Builder) Add(row *inventory.Row) {
 	if !row.HasMAC {
 		b.noMAC++
 		b.groups[g].phones++
+		b.macs.setWinner(row.Line, true) // every phone without a MAC address counts
 		return
 	}
-	e := macEntry{seen: unixNano(row.Seen), line: int32(row.Line), group: g}
-	old, ok := b.macs[row.MAC]
-	if !ok {
-		b.macs[row.MAC] = e
+	old, replaced := b.macs.add(row.MAC, row.Seen, row.Line, g)
+	if old >= 0 {
+		b.duplicates++
+	}
+	if replaced {
+		if old >= 0 {
+			b.groups[old].phones--
+		}
 		b.groups[g].phones++
-		return
 	}
-	b.duplicates++
-	if e.seen > old.seen || e.seen == old.seen && e.line > old.line {
-		b.groups[old.group].phones--
-		b.groups[g].phones++
-		b.macs[row.MAC] = e
-	}
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
 }
 
 func (b *Builder) signIn(row *inventory.Row) string {
@@ -452,7 +436,7 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 		return nil, false
 	}
 	if row.HasMAC {
-		if e, ok := b.macs[row.MAC]; !ok || e.line != int32(row.Line) {
+		if !b.macs.latest(row.Line) {
 			return nil, false
 		}
 	}

@@ -207,6 +207,9 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	if err != nil {
 		return fmt.Errorf("inventory %s: %w", source, err)
 	}
+	// Only the latest registration of each phone is listed: the others
+	// are skipped before they are classified.
+	ir.SetLineFilter(b.macs.latest)
 	for {
 		row, err := ir.Next()
 		if err == io.EOF {

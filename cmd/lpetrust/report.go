@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -487,6 +488,7 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 	default:
 		rw = report.NewTableWriter(w)
 	}
+	limitReportMemory()
 	s, err := report.Run(cat, source, open, chains, opts, rw)
 	if err != nil {
 		return nil, badInput(err)
@@ -507,4 +509,17 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 		}
 	}
 	return s, nil
+}
+
+// reportMemoryLimit is the soft limit of the Go heap during a report: a
+// year of registrations holds one small entry per phone, and without a
+// limit the collector lets the heap grow to twice the live data.
+const reportMemoryLimit = 200 << 20
+
+// limitReportMemory sets reportMemoryLimit unless GOMEMLIMIT already says
+// otherwise.
+func limitReportMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(reportMemoryLimit)
+	}
 }

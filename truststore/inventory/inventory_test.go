@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -451,5 +452,32 @@ func TestLocaleTimes(t *testing.T) {
 	_, rows := readAll(t, strings.NewReader("Version,Last seen\n"+ua+",20/11/2026 08:00\n"+ua+",05/11/2026 08:00\n"))
 	if len(rows) != 2 || !strings.HasSuffix(rows[1], "|2026-11-05T08:00:00Z|") {
 		t.Errorf("day-first file: %q", rows)
+	}
+}
+
+func TestLineFilterSkipsRecords(t *testing.T) {
+	in := "Manufacturer,Hardware version,MAC address,User URI,User agent\n" +
+		"POLYCOM,CX600,00-04-F2-00-00-01,sip:a@contoso.com,CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\n" +
+		"POLYCOM,CX600,00-04-F2-00-00-02,\"sip:b@contoso.com\nsecond line\",CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\n" +
+		"POLYCOM,CX600,00-04-F2-00-00-03,sip:c@contoso.com,CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)\n"
+	ir, err := NewReader(strings.NewReader(in), truststore.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ir.SetLineFilter(func(line int) bool { return line != 3 })
+	var got []string
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %s", row.Line, row.UserURI))
+	}
+	want := []string{"2 sip:a@contoso.com", "5 sip:c@contoso.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows = %q, want %q", got, want)
 	}
 }

@@ -90,6 +90,7 @@ type Reader struct {
 	classes    int32 // classifications made so far: the next Row.Class
 	// light skips what only per-phone output needs (user URI, pool).
 	light bool
+	keep  func(line int) bool
 	// signIns caches the meaning of sign-in column values.
 	signIns map[string]string
 }
@@ -204,6 +205,12 @@ func (ir *Reader) mapColumns(fields [][]byte) bool {
 // counts phones per pool and site.
 func (ir *Reader) SetLight(light bool) { ir.light = light }
 
+// SetLineFilter makes Next skip, without classifying them, the records
+// whose first line keep rejects: a second pass that lists only some phones
+// reads the others at the cost of finding their end. Skipped records are
+// not counted in Stats. nil keeps every record.
+func (ir *Reader) SetLineFilter(keep func(line int) bool) { ir.keep = keep }
+
 // Format is the detected inventory format.
 func (ir *Reader) Format() Format { return ir.format }
 
@@ -224,6 +231,9 @@ func (ir *Reader) Next() (*Row, error) {
 		fields, line, err := ir.rr.next()
 		if err == io.EOF {
 			return nil, io.EOF
+		}
+		if err == nil && ir.keep != nil && !ir.keep(line) {
+			continue
 		}
 		row := &ir.row
 		*row = Row{Line: line}

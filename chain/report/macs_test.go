@@ -1,0 +1,76 @@
+package report
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+func TestMACTableLatestWins(t *testing.T) {
+	var m macTable
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	steps := []struct {
+		mac      uint64
+		seen     time.Time
+		line     int
+		group    int32
+		old      int32
+		replaced bool
+	}{
+		{0x0004F2000001, t0, 2, 0, -1, true},
+		{0x0004F2000001, t0.Add(-time.Hour), 3, 1, 0, false},     // older registration, later line
+		{0x0004F2000001, t0.Add(time.Hour), 4, 2, 0, true},       // newer
+		{0x0004F2000001, t0.Add(time.Hour + 5e8), 5, 3, 2, true}, // same second: the later line wins
+		{0x0004F2000002, time.Time{}, 6, 70000, -1, true},        // unknown time, a group wider than 16 bits
+		{0x0004F2000002, time.Time{}, 7, 70001, 70000, true},
+	}
+	for _, s := range steps {
+		old, replaced := m.add(s.mac, s.seen, s.line, s.group)
+		if old != s.old || replaced != s.replaced {
+			t.Errorf("add(%X, line %d) = %d, %v; want %d, %v", s.mac, s.line, old, replaced, s.old, s.replaced)
+		}
+	}
+	for line, want := range map[int]bool{1: false, 2: false, 3: false, 4: false, 5: true, 6: false, 7: true, 8: false, 1000: false} {
+		if got := m.latest(line); got != want {
+			t.Errorf("latest(%d) = %v, want %v", line, got, want)
+		}
+	}
+	if m.len() != 2 {
+		t.Errorf("len = %d, want 2", m.len())
+	}
+}
+
+// TestMACTableAgainstMap checks growth and probing against a Go map over
+// 200,000 registrations of 50,000 sequential addresses.
+func TestMACTableAgainstMap(t *testing.T) {
+	type want struct {
+		seen  int64
+		line  int
+		group int32
+	}
+	ref := map[uint64]want{}
+	var m macTable
+	r := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for line := 1; line <= 200000; line++ {
+		mac := 0x0004F2000000 + uint64(r.IntN(50000))
+		seen := base.Add(time.Duration(r.IntN(1000)) * time.Second)
+		g := int32(r.IntN(8))
+		m.add(mac, seen, line, g)
+		if w, ok := ref[mac]; !ok || seen.Unix() > w.seen || seen.Unix() == w.seen && line > w.line {
+			ref[mac] = want{seen.Unix(), line, g}
+		}
+	}
+	if m.len() != len(ref) {
+		t.Fatalf("len = %d, want %d", m.len(), len(ref))
+	}
+	winners := map[int]bool{}
+	for _, w := range ref {
+		winners[w.line] = true
+	}
+	for line := 1; line <= 200000; line++ {
+		if m.latest(line) != winners[line] {
+			t.Fatalf("latest(%d) = %v, want %v", line, m.latest(line), winners[line])
+		}
+	}
+}
