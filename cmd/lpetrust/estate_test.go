@@ -274,3 +274,75 @@ func TestReportEstateLive(t *testing.T) {
 		t.Errorf("phones %+v", doc.Phones)
 	}
 }
+
+// report --estate -o json on the testdata inventory: the per-pool and
+// per-site counts of the table (testdata/script/report_estate.txtar), in
+// the summary's added fields.
+func TestReportEstateJSON(t *testing.T) {
+	td := filepath.Join("..", "..", "testdata")
+	code, out, errs := runLpetrust("--store", filepath.Join(td, "inventory", "chains", "overlay-contoso.yaml"), "--at", "2026-11-22", "-o", "json",
+		"report", "--inventory", filepath.Join(td, "estate", "registrations.tsv"), "--estate", filepath.Join(td, "estate", "topology.xml"),
+		"--chain", "pool01.contoso.com="+filepath.Join(td, "inventory", "chains", "today.pem"),
+		"--chain", "pool02.contoso.com="+filepath.Join(td, "examples", "today-comodo-via-aaa.pem"),
+		"--chain", "sba-leeds.contoso.com="+filepath.Join(td, "inventory", "chains", "renewal-g2.pem"))
+	if code != 1 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	var doc struct {
+		Summary struct {
+			Pools []struct {
+				Pool           string   `json:"pool"`
+				Site           string   `json:"site"`
+				InEstate       bool     `json:"in_estate"`
+				BackupPool     string   `json:"backup_pool"`
+				JudgedBy       []string `json:"judged_by"`
+				Phones         int      `json:"phones"`
+				Trusted        int      `json:"trusted"`
+				Stranded       int      `json:"stranded"`
+				Expiring       int      `json:"expiring"`
+				BackupStranded int      `json:"backup_stranded"`
+			} `json:"pools"`
+			Sites []struct {
+				Site           string   `json:"site"`
+				Pools          []string `json:"pools"`
+				Phones         int      `json:"phones"`
+				Trusted        int      `json:"trusted"`
+				Stranded       int      `json:"stranded"`
+				Expiring       int      `json:"expiring"`
+				BackupStranded int      `json:"backup_stranded"`
+			} `json:"sites"`
+			UnknownPoolPhones int `json:"unknown_pool_phones"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range doc.Summary.Pools {
+		got = append(got, fmt.Sprintf("%s|%s|%v|%s|%d judges|%d/%d/%d/%d|%d", p.Pool, p.Site, p.InEstate, p.BackupPool, len(p.JudgedBy),
+			p.Phones, p.Trusted, p.Stranded, p.Expiring, p.BackupStranded))
+	}
+	want := []string{
+		"pool01.contoso.com|London|true|pool02.contoso.com|1 judges|5/0/1/4|0",
+		"pool02.contoso.com|Manchester|true|pool01.contoso.com|1 judges|2/2/0/0|1",
+		"pool09.fabrikam.com||false||3 judges|1/0/1/0|0",
+		"sba-leeds.contoso.com|Leeds|true|pool01.contoso.com|1 judges|3/0/3/0|1",
+		"||false||3 judges|1/0/1/0|0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("pools\n got %q\nwant %q", got, want)
+	}
+	got = nil
+	for _, s := range doc.Summary.Sites {
+		got = append(got, fmt.Sprintf("%s|%s|%d/%d/%d/%d|%d", s.Site, strings.Join(s.Pools, "+"), s.Phones, s.Trusted, s.Stranded, s.Expiring, s.BackupStranded))
+	}
+	want = []string{
+		"Leeds|sba-leeds.contoso.com|3/0/3/0|1",
+		"London|pool01.contoso.com|5/0/1/4|0",
+		"Manchester|pool02.contoso.com|2/2/0/0|1",
+		"|pool09.fabrikam.com+|2/0/2/0|0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || doc.Summary.UnknownPoolPhones != 2 {
+		t.Errorf("sites\n got %q\nwant %q\nunknown pool phones %d", got, want, doc.Summary.UnknownPoolPhones)
+	}
+}
