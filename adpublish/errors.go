@@ -217,6 +217,8 @@ func bindRefusal(err error) Refusal {
 		return RefusalLogonHours
 	case "531":
 		return RefusalWorkstation
+	case "80090346":
+		return RefusalChannelBindingRequired
 	}
 	return RefusalUnknown
 }

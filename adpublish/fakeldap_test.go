@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,4 +60,17 @@ func TestStartTLSRefusedLikeAD(t *testing.T) {
 
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
+}
+
+// TestIntegratedNeedsWindows: elsewhere, integrated sign-on says it needs
+// Windows instead of binding anonymously.
+func TestIntegratedNeedsWindows(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("integrated sign-on exists here")
+	}
+	s := fakeldap.Start(t, fakeldap.RefuseStartTLS)
+	_, err := Connect(ConnectOptions{Server: "ldap://" + s.Addr, NoStartTLS: true, Timeout: 5 * time.Second, Auth: Auth{Integrated: true}})
+	if !errors.Is(err, ErrIntegratedUnavailable) {
+		t.Fatalf("Connect = %v, want %v", err, ErrIntegratedUnavailable)
+	}
 }

@@ -42,7 +42,7 @@ type krb5Wrap struct {
 func newKrb5Wrap(key types.EncryptionKey, acceptorSubkey bool, initiatorSeq uint64) (*krb5Wrap, error) {
 	switch key.KeyType {
 	case etypeID.AES128_CTS_HMAC_SHA1_96, etypeID.AES256_CTS_HMAC_SHA1_96,
-		etypeID.AES128_CTS_HMAC_SHA256_128, etypeID.AES256_CTS_HMAC_SHA384_192:
+		etypeID.AES128_CTS_HMAC_SHA256_128:
 	default:
 		return nil, fmt.Errorf("the Kerberos session uses encryption type %d; the security layer needs AES (enable AES for the account)", key.KeyType)
 	}

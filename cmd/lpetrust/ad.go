@@ -116,12 +116,6 @@ Services); reading works for any authenticated user.` + adExitCodes,
 	return cmd
 }
 
-// directoryGiven reports whether a directory to connect to was named (or,
-// on Windows, is the computer's domain).
-func (f *adFlags) directoryGiven() bool {
-	return f.server != "" || f.domain != "" || adpublish.DefaultDomain() != ""
-}
-
 // connectOptions turns the flags into adpublish options, refusing (exit 2,
 // before any connection and before asking for a password) a bind that would
 // send the password in cleartext.
@@ -152,7 +146,7 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 			return opts, usageError("--config-nc %q: %s", f.configNC, err)
 		}
 	}
-	auth, err := f.auth()
+	auth, err := f.auth(runtime.GOOS)
 	if err != nil {
 		return opts, err
 	}
@@ -196,8 +190,9 @@ func (f *adFlags) connectOptions(a *app) (adpublish.ConnectOptions, error) {
 	return opts, nil
 }
 
-// auth decides the kind of bind from the flags (no password yet).
-func (f *adFlags) auth() (adpublish.Auth, error) {
+// auth decides the kind of bind from the flags (no password yet) on the
+// operating system goos.
+func (f *adFlags) auth(goos string) (adpublish.Auth, error) {
 	kerberos := f.kerberos || f.keytab != ""
 	switch {
 	case f.ntlm && kerberos:
@@ -212,7 +207,7 @@ func (f *adFlags) auth() (adpublish.Auth, error) {
 		return adpublish.Auth{}, usageError("--password-file needs --user")
 	case f.ntlm:
 		return adpublish.Auth{User: f.user, NTLM: true}, nil
-	case !kerberos && f.user == "" && runtime.GOOS == "windows":
+	case !kerberos && f.user == "" && goos == "windows":
 		// As certutil -dspublish does: the logged-on user.
 		return adpublish.Auth{Integrated: true}, nil
 	case !kerberos:

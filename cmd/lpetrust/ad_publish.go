@@ -76,7 +76,7 @@ objects exist yet (and saying so).` + adExitCodes,
 			if err != nil {
 				return err
 			}
-			offline := dryRun && f.server == ""
+			offline := dryRun && f.server == "" && f.domain == ""
 			if offline && f.configNC == "" {
 				return usageError("--dry-run without --server needs --config-nc (e.g. CN=Configuration,DC=example,DC=com)")
 			}

@@ -34,3 +34,49 @@ func privatePool(t *testing.T, label string) (addr string, root *x509.Certificat
 	livetest.ServeTLS(t, ls[0], livetest.ServerConfig(cert, true))
 	return ls[0].Addr().String(), h.Root.Cert
 }
+
+// TestADAuthChoice: which bind the flags make, on Windows and elsewhere;
+// NTLM's rules. No network.
+func TestADAuthChoice(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    adFlags
+		goos string
+		want string
+	}{
+		{"windows default", adFlags{}, "windows", "integrated"},
+		{"linux default", adFlags{}, "linux", "anonymous"},
+		{"windows user", adFlags{user: "a@b"}, "windows", "simple a@b"},
+		{"windows kerberos", adFlags{kerberos: true}, "windows", "kerberos ccache"},
+		{"kerberos password", adFlags{kerberos: true, user: "a@B"}, "linux", "kerberos password a@B"},
+		{"keytab", adFlags{keytab: "k", user: "a@B"}, "linux", "kerberos keytab a@B"},
+		{"ntlm", adFlags{ntlm: true, user: `D\u`}, "windows", `ntlm D\u`},
+		{"ntlm no user", adFlags{ntlm: true}, "windows", "error: --ntlm needs --user (DOMAIN\\user or user@example.com)"},
+		{"ntlm kerberos", adFlags{ntlm: true, kerberos: true, user: "u"}, "linux", "error: give one of --ntlm and --kerberos"},
+		{"ntlm cleartext", adFlags{ntlm: true, user: "u", insecurePlaintext: true}, "linux", "error: --ntlm never binds over cleartext (it cannot sign here): drop --insecure-plaintext"},
+	} {
+		a, err := tc.f.auth(tc.goos)
+		var got string
+		switch {
+		case err != nil:
+			got = "error: " + err.Error()
+		case a.Integrated:
+			got = "integrated"
+		case a.NTLM:
+			got = "ntlm " + a.User
+		case a.Kerberos != nil && a.Kerberos.Keytab != "":
+			got = "kerberos keytab " + a.Kerberos.Principal
+		case a.Kerberos != nil && a.Kerberos.Principal != "":
+			got = "kerberos password " + a.Kerberos.Principal
+		case a.Kerberos != nil:
+			got = "kerberos ccache"
+		case a.User != "":
+			got = "simple " + a.User
+		default:
+			got = "anonymous"
+		}
+		if got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
