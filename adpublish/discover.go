@@ -94,7 +94,8 @@ func (r *resolver) lookupHost(ctx context.Context, host string) ([]string, error
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	return r.r.LookupHost(ctx, strings.TrimSuffix(host, ".")+".")
+	// As given: a short name relies on the resolver's search list.
+	return r.r.LookupHost(ctx, host)
 }
 
 func randUint(n uint32) uint32 {

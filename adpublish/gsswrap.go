@@ -130,7 +130,12 @@ func (w *krb5Wrap) unwrap(tok []byte) ([]byte, error) {
 	}
 	var data []byte
 	if flags&wrapSealed != 0 {
-		plain, err := w.et.DecryptMessage(w.key.KeyValue, body, keyusage.GSSAPI_ACCEPTOR_SEAL)
+		// gokrb5 slices without checking: refuse what cannot hold a
+		// confounder, the header copy and the HMAC (a fuzzed token did).
+		if len(body) < w.et.GetConfounderByteSize()+wrapHeaderLen+int(ec)+w.et.GetHMACBitLength()/8 {
+			return nil, errors.New("a sealed wrap token too short")
+		}
+		plain, err := decrypt(w.et, w.key.KeyValue, body)
 		if err != nil {
 			return nil, fmt.Errorf("decrypting a wrap token: %w", err)
 		}
@@ -159,4 +164,15 @@ func (w *krb5Wrap) unwrap(tok []byte) ([]byte, error) {
 	}
 	w.recvSeq, w.received = seq, true
 	return data, nil
+}
+
+// decrypt is DecryptMessage with the acceptor's key usage, turning a panic
+// of gokrb5 on malformed input into an error.
+func decrypt(et etype.EType, key, body []byte) (plain []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			plain, err = nil, errors.New("malformed ciphertext")
+		}
+	}()
+	return et.DecryptMessage(key, body, keyusage.GSSAPI_ACCEPTOR_SEAL)
 }

@@ -319,10 +319,17 @@ func (c *krb5Client) InitSecContext(target string, token []byte) ([]byte, bool, 
 	return c.InitSecContextWithOptions(target, token, nil)
 }
 
-func (c *krb5Client) InitSecContextWithOptions(target string, token []byte, _ []int) ([]byte, bool, error) {
+func (c *krb5Client) InitSecContextWithOptions(target string, token []byte, _ []int) (out []byte, more bool, err error) {
 	if token == nil {
 		return c.apReq(target)
 	}
+	// gokrb5's parsers are not hardened against every malformed input: a
+	// server's garbage is an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			out, more, err = nil, false, errors.New("the server's Kerberos reply is malformed")
+		}
+	}()
 	var t spnego.KRB5Token
 	if err := t.Unmarshal(token); err != nil {
 		return nil, false, fmt.Errorf("the server's Kerberos reply: %w", err)

@@ -404,3 +404,14 @@ func TestNTLMUser(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAPRep: whatever the server answers the AP-REQ with is an error or a
+// context, never a crash.
+func FuzzAPRep(f *testing.F) {
+	f.Add([]byte{0x60, 0x03, 0x06, 0x01, 0x00})
+	f.Add(append([]byte{0x60, 0x0d}, append(append([]byte{}, krb5MechOID...), 0x02, 0x00)...))
+	f.Fuzz(func(t *testing.T, tok []byte) {
+		c := &krb5Client{sessionKey: aesKey(t, etypeID.AES256_CTS_HMAC_SHA1_96)}
+		_, _, _ = c.InitSecContextWithOptions("ldap/dc1", append([]byte{}, tok...), nil)
+	})
+}
