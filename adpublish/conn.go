@@ -416,7 +416,7 @@ func connectTo(ctx context.Context, opts ConnectOptions, ep Endpoint, res *resol
 		}
 	}
 	if d.Endpoint.Transport == TransportStartTLS {
-		done := sc.step()
+		done := d.step()
 		err := d.conn.StartTLS(tc)
 		done()
 		if err != nil {
@@ -481,6 +481,18 @@ func refusedByServer(err error) bool {
 	return errors.As(err, &le) && le.ResultCode != ldap.ErrorNetwork && le.ResultCode < ldap.LDAPResultServerDown
 }
 
+// step bounds what follows by the timeout on the connection itself, with
+// go-ldap's own request timeout held off meanwhile, so that a stall is
+// reported as this step's.
+func (d *Directory) step() (done func()) {
+	end := d.sc.step()
+	d.conn.SetTimeout(2*d.sc.timeout + time.Second)
+	return func() {
+		end()
+		d.conn.SetTimeout(d.sc.timeout)
+	}
+}
+
 // stepError words a failed step, saying so when it ran out of time.
 func (d *Directory) stepError(step string, err error) error {
 	switch {
@@ -494,7 +506,7 @@ func (d *Directory) stepError(step string, err error) error {
 
 func (d *Directory) bind(ctx context.Context, opts ConnectOptions, krb *kerberosLogin) error {
 	a := opts.Auth
-	done := d.sc.step()
+	done := d.step()
 	defer done()
 	switch {
 	case a.Kerberos != nil || a.Integrated:
@@ -618,7 +630,7 @@ const (
 
 // offersStartTLS reads the RootDSE's supportedExtension.
 func (d *Directory) offersStartTLS() (offer, error) {
-	done := d.sc.step()
+	done := d.step()
 	defer done()
 	res, err := d.conn.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 0, 0, false,
 		"(objectClass=*)", []string{"supportedExtension"}, nil))
