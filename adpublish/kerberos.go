@@ -50,6 +50,8 @@ type Kerberos struct {
 	files *kerberosFiles // set by Load
 }
 
+var krb5Section = regexp.MustCompile(`(?m)^\s*\[(libdefaults|realms)\]`)
+
 // kerberosFiles are the parsed files of a Kerberos bind.
 type kerberosFiles struct {
 	conf   *config.Config
@@ -103,6 +105,10 @@ func (k *Kerberos) Load() error {
 		f.conf, f.noConf = config.New(), true
 	} else {
 		steps = append(steps, step{FileKrb5Conf, k.krb5Conf(), k.Krb5Conf != "", func(b []byte) (err error) {
+			// The parser accepts any text; a configuration has sections.
+			if !krb5Section.Match(b) {
+				return errors.New("no [libdefaults] or [realms] section")
+			}
 			f.conf, err = config.NewFromString(string(b))
 			return err
 		}})

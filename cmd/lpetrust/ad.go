@@ -233,11 +233,7 @@ func (f *adFlags) password(a *app) (string, error) {
 		if err != nil {
 			return "", badInput(fmt.Errorf("--password-file %s: %w", f.passwordFile, err))
 		}
-		pw := string(data)
-		if pw == "" {
-			return "", badInput(fmt.Errorf("--password-file %s: the first line is empty", f.passwordFile))
-		}
-		return pw, nil
+		return string(data), nil
 	}
 	if pw := os.Getenv(ldapPasswordEnv); pw != "" {
 		return pw, nil
@@ -340,11 +336,14 @@ type adServer struct {
 	TLSVerified bool   `json:"tls_verified"`
 	BoundAs     string `json:"bound_as"`
 	ConfigNC    string `json:"config_nc"`
+	// PasswordInClear: a bind over cleartext (only with --insecure-plaintext).
+	PasswordInClear bool `json:"password_sent_in_clear"`
 }
 
 func serverOf(d *adpublish.Directory) adServer {
 	return adServer{Server: d.Endpoint.URL, Transport: string(d.Endpoint.Transport), TLSVerified: d.Verified,
-		BoundAs: d.BoundAs, ConfigNC: d.ConfigNC}
+		BoundAs: d.BoundAs, ConfigNC: d.ConfigNC,
+		PasswordInClear: d.Endpoint.Transport == adpublish.TransportPlaintext && d.BoundAs != ""}
 }
 
 func (s adServer) line() string {
@@ -352,6 +351,9 @@ func (s adServer) line() string {
 	switch s.Transport {
 	case string(adpublish.TransportPlaintext):
 		v = "CLEARTEXT"
+		if s.PasswordInClear {
+			v = "CLEARTEXT, the password was sent unprotected (--insecure-plaintext)"
+		}
 	case string(adpublish.TransportSigned):
 		v = "signed by the Kerberos session, DC proven by Kerberos"
 	case string(adpublish.TransportSealed):

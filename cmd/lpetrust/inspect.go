@@ -243,27 +243,6 @@ func exportMissingRoots(dir string, results []*chain.Result) ([]string, error) {
 	return out, nil
 }
 
-// writeFileAtomic writes through a temporary file and a rename, so a
-// failure never leaves a half-written file behind.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lpetrust-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Result, target string, at time.Time, exportDir string, exported []string) error {
 	for i, r := range results {
 		if i > 0 {

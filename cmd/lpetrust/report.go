@@ -23,6 +23,7 @@ import (
 	"github.com/lpetrust/lpetrust/chain/report"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
+	"github.com/lpetrust/lpetrust/truststore/inventory"
 )
 
 // reportFlags are the flags report and remediate share.
@@ -421,7 +422,11 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 		if _, err := inputfile.Check(path); err != nil {
 			return nil, "", nil, badInput(fmt.Errorf("--inventory %s: %w", path, err))
 		}
-		return func() (io.ReadCloser, error) { return inputfile.Open(path) }, path, func() {}, nil
+		open := func() (io.ReadCloser, error) { return inputfile.Open(path) }
+		if err := checkInventory(a, path, open); err != nil {
+			return nil, "", nil, err
+		}
+		return open, path, func() {}, nil
 	}
 	tmp, err := os.CreateTemp("", "lpetrust-inventory-*")
 	if err != nil {
@@ -450,7 +455,31 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 		return nil, "", nil, badInput(fmt.Errorf("--inventory -: standard input is over %s, the limit for a spooled inventory: save it to a file and give --inventory FILE", inputfile.Size(maxInventorySpool)))
 	}
 	name := tmp.Name()
-	return func() (io.ReadCloser, error) { return os.Open(name) }, "standard input", cleanup, nil
+	open := func() (io.ReadCloser, error) { return os.Open(name) }
+	if err := checkInventory(a, "standard input", open); err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	return open, "standard input", cleanup, nil
+}
+
+// checkInventory reads the head of the inventory (its format, header and
+// first lines), so that a file that is no inventory is bad input said
+// before any connection is made.
+func checkInventory(a *app, source string, open report.Opener) error {
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	rc, err := open()
+	if err != nil {
+		return badInput(fmt.Errorf("--inventory %s: %w", source, err))
+	}
+	defer rc.Close()
+	if _, err := inventory.NewReader(rc, cat); err != nil {
+		return badInput(fmt.Errorf("inventory %s: %w", source, err))
+	}
+	return nil
 }
 
 // writeReport renders the report in the --output format to standard output
@@ -458,16 +487,12 @@ func openInventory(a *app, path string) (report.Opener, string, func(), error) {
 func writeReport(a *app, cat *truststore.Catalogue, source string, open report.Opener, chains []report.Chain, opts report.Options, out string) (*report.Summary, error) {
 	w := a.stdout
 	var tmp *os.File
-	mode := os.FileMode(0o644) // as a shell redirection makes it (umask 022)
 	if out != "" {
-		if fi, err := os.Stat(out); err == nil {
-			if !fi.Mode().IsRegular() {
-				return nil, badInput(fmt.Errorf("--out %s: not a regular file", out))
-			}
-			mode = fi.Mode().Perm() // replacing a file keeps its permissions
+		if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() {
+			return nil, badInput(fmt.Errorf("--out %s: not a regular file", out))
 		}
 		var err error
-		tmp, err = os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+		tmp, err = createReplacement(out)
 		if err != nil {
 			return nil, badInput(fmt.Errorf("--out %s: %w", out, withoutPath(err)))
 		}
@@ -494,9 +519,6 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 		return nil, badInput(err)
 	}
 	if tmp != nil {
-		if err := tmp.Chmod(mode); err != nil {
-			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
-		}
 		if err := tmp.Close(); err != nil {
 			return nil, fmt.Errorf("--out %s: %w", out, withoutPath(err))
 		}

@@ -62,7 +62,7 @@ type TooLargeError struct {
 
 func (e *TooLargeError) Error() string {
 	if e.Size > 0 {
-		return fmt.Sprintf("too large (%s, the limit is %s)", Size(e.Size), Size(e.Limit))
+		return fmt.Sprintf("too large (%d bytes, the limit is %s)", e.Size, Size(e.Limit))
 	}
 	return fmt.Sprintf("too large (over the limit of %s)", Size(e.Limit))
 }

@@ -3,6 +3,7 @@ package inputfile
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"unicode/utf16"
 )
 
@@ -37,12 +38,19 @@ func PasswordLine(data []byte) []byte {
 	return bytes.TrimSuffix(line, []byte("\r"))
 }
 
+// ErrEmptyPassword: a password file whose first line is empty.
+var ErrEmptyPassword = errors.New("the first line is empty")
+
 // ReadPassword reads a password file (at most MaxPassword bytes) and
-// returns its first line (see PasswordLine).
+// returns its first line (see PasswordLine), which must not be empty.
 func ReadPassword(path string) ([]byte, error) {
 	data, err := Read(path, MaxPassword)
 	if err != nil {
 		return nil, err
 	}
-	return PasswordLine(data), nil
+	pw := PasswordLine(data)
+	if len(pw) == 0 {
+		return nil, ErrEmptyPassword
+	}
+	return pw, nil
 }
