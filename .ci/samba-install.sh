@@ -5,7 +5,7 @@
 # without it, hence --no-install-recommends plus the explicit list.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+sh "$(dirname "$0")/apt-update.sh"
 # Finish any half-done upgrade first (apt refuses new packages otherwise).
 apt-get install -y -qq -f
 apt-get install -y -qq --no-install-recommends \
