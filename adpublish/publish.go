@@ -34,7 +34,9 @@ type Outcome struct {
 	DN        string    `json:"dn"`
 	Attribute string    `json:"attribute"`
 	Status    Status    `json:"status"`
-	// ObjectDeleted is true when a remove took the object's last value.
+	// ObjectDeleted is true when a remove deleted the object. Remove no
+	// longer deletes objects (see Directory.Remove); kept for readers of
+	// the JSON.
 	ObjectDeleted bool `json:"object_deleted,omitempty"`
 	// ResultCode is the LDAP result code of a failure (0 when none applies).
 	ResultCode int    `json:"ldap_result_code,omitempty"`
@@ -249,9 +251,13 @@ func PlanOffline(certs []*x509.Certificate, k Kind, configNC string) *Report {
 // publishOne writes one value and reads it back. It returns the error that
 // made the outcome fail, so Publish can tell a lost connection.
 func (d *Directory) publishOne(r *Report, t Target, der []byte, o *Outcome) error {
-	// Two attempts: another publisher may create the object between our read
-	// and our add (68), or a remover may delete it before our modify (32).
+	// Three attempts: another publisher may create the object between our
+	// read and our add (68), a remover may delete it before our modify (32),
+	// or delete the object it emptied just after our write (the read-back
+	// finds the value gone: it is written again).
 	for attempt := 0; ; attempt++ {
+		retry := attempt < 2
+		o.Status, o.Error = "", "" // a read-back that failed is tried again
 		obj, err := d.read(t.DN)
 		if err != nil {
 			o.fail(err)
@@ -271,9 +277,12 @@ func (d *Directory) publishOne(r *Report, t Target, der []byte, o *Outcome) erro
 			if err == nil {
 				r.Changes = append(r.Changes, Change{DN: t.DN, Type: ChangeAdd, Attrs: entry})
 				o.Status = StatusCreated
-				return d.verify(t, der, o)
+				if err := d.verify(t, der, o); err != errVanished || !retry {
+					return err
+				}
+				continue
 			}
-			if ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists) && attempt == 0 {
+			if ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists) && retry {
 				continue
 			}
 		default:
@@ -284,13 +293,19 @@ func (d *Directory) publishOne(r *Report, t Target, der []byte, o *Outcome) erro
 				r.Changes = append(r.Changes, Change{DN: t.DN, Type: ChangeModify, Op: OpAdd,
 					Attrs: []Attr{{Name: t.Attribute, Values: [][]byte{der}}}})
 				o.Status = StatusAdded
-				return d.verify(t, der, o)
+				if err := d.verify(t, der, o); err != errVanished || !retry {
+					return err
+				}
+				continue
 			}
 			if ldap.IsErrorWithCode(err, ldap.LDAPResultAttributeOrValueExists) {
 				o.Status = StatusUnchanged // another publisher was faster
-				return d.verify(t, der, o)
+				if err := d.verify(t, der, o); err != errVanished || !retry {
+					return err
+				}
+				continue
 			}
-			if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && attempt == 0 {
+			if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) && retry {
 				continue
 			}
 		}
@@ -299,14 +314,17 @@ func (d *Directory) publishOne(r *Report, t Target, der []byte, o *Outcome) erro
 	}
 }
 
-// verify reads the object back and fails the outcome unless the value is there.
+// errVanished: a value written is not there when read back.
+var errVanished = errors.New("the value was written but is not there when read back")
+
+// verify reads the object back and fails the outcome unless the value is
+// there (errVanished when it is not).
 func (d *Directory) verify(t Target, der []byte, o *Outcome) error {
 	obj, err := d.read(t.DN)
 	if err == nil && (obj == nil || !obj.has(t.Attribute, der)) {
-		err = errors.New("the value was written but is not there when read back")
 		o.Status = StatusFailed
-		o.Error = fmt.Sprintf("%s: %s", t.DN, err)
-		return err
+		o.Error = fmt.Sprintf("%s: %s", t.DN, errVanished)
+		return errVanished
 	}
 	if err != nil {
 		o.fail(fmt.Errorf("read back: %w", err))

@@ -31,10 +31,10 @@ type RemoveOptions struct {
 }
 
 // Remove takes the certificate with that SHA-1 out of every object of the
-// containers that holds it. Other values are never touched; an object whose
-// last real value goes is deleted, except NTAuthCertificates, which keeps a
-// placeholder. When no object holds it, the report has
-// one "unchanged" outcome per container. Removals are read back.
+// containers that holds it. Other values are never touched, and no object is
+// deleted: one whose last certificate goes keeps a placeholder (see
+// removeOne). When no object holds it, the report has one "unchanged"
+// outcome per container. Removals are read back.
 func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
 	r := &Report{DryRun: opts.DryRun, ConfigNC: d.ConfigNC}
 	objs, err := d.List(ListOptions{Containers: opts.Containers})
@@ -68,9 +68,16 @@ func (d *Directory) Remove(opts RemoveOptions) (*Report, error) {
 	return r, nil
 }
 
-// removeOne removes one value from dn, deleting the object when no real
-// value would remain (unless keep: the forest's one NTAuthCertificates
-// object stays, with a placeholder), and reads the result back.
+// removeOne removes one value from dn and reads the result back.
+//
+// Another publisher may add a value to the same object at any moment, so
+// the value itself is deleted — a modify that cannot touch another value —
+// and the object is never deleted: neither AD nor Samba offers a delete
+// conditioned on the object's content (no LDAP assertion control, and
+// objects of the configuration partition cannot be renamed aside first), so
+// a delete could take a value added an instant before it. When the last
+// certificate goes, cACertificate keeps a placeholder in the same request
+// (it is mandatory), as certutil leaves objects it empties.
 func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry, keep bool, o *Outcome) {
 	obj, err := d.read(dn)
 	if err != nil {
@@ -81,39 +88,49 @@ func (d *Directory) removeOne(r *Report, dn, attr string, raw []byte, dry, keep 
 		o.Status, o.Note = StatusUnchanged, "already gone"
 		return
 	}
-	if obj.realValues() <= 1 && !keep {
-		r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeDelete})
-		o.Status, o.ObjectDeleted = StatusRemoved, true
-		if dry {
-			return
-		}
-		if err := d.conn.Del(ldap.NewDelRequest(dn, nil)); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
-			o.fail(err)
-			return
-		}
-		d.verifyGone(dn, attr, raw, o)
-		return
-	}
-	mod := Change{DN: dn, Type: ChangeModify, Op: OpDelete, Attrs: []Attr{{Name: attr, Values: [][]byte{raw}}}}
-	req := ldap.NewModifyRequest(dn, nil)
-	req.Delete(attr, []string{string(raw)})
-	r.Changes = append(r.Changes, mod)
-	if attr == AttrCACertificate && len(obj.values[attr]) == 1 {
-		// cACertificate is mandatory: its last value gives way to a placeholder
-		// in the same request (the object keeps a cross-certificate).
-		req.Add(attr, []string{string(placeholder)})
+	lastOfAttr := attr == AttrCACertificate && len(obj.values[attr]) == 1
+	r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeModify, Op: OpDelete, Attrs: []Attr{{Name: attr, Values: [][]byte{raw}}}})
+	if lastOfAttr {
 		r.Changes = append(r.Changes, Change{DN: dn, Type: ChangeModify, Op: OpAdd,
 			Attrs: []Attr{{Name: attr, Values: [][]byte{placeholder}}}})
+	}
+	if obj.realValues() <= 1 && !keep {
+		o.Note = "the object stays, emptied (placeholders only): deleting it could take a value another publisher adds at that moment"
 	}
 	o.Status = StatusRemoved
 	if dry {
 		return
 	}
-	if err := d.conn.Modify(req); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchAttribute) {
-		o.fail(err)
+	req := ldap.NewModifyRequest(dn, nil)
+	req.Delete(attr, []string{string(raw)})
+	if lastOfAttr {
+		req.Add(attr, []string{string(placeholder)})
+	}
+	if err := d.conn.Modify(req); err != nil {
+		if !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchAttribute) && !ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			o.fail(err)
+			return
+		}
+		o.Status, o.Note = StatusUnchanged, "already gone" // another remover was first
 		return
 	}
+	if lastOfAttr {
+		d.dropPlaceholder(dn, attr)
+	}
 	d.verifyGone(dn, attr, raw, o)
+}
+
+// dropPlaceholder removes the placeholder a remove put in a mandatory
+// attribute when a publisher added a real value meanwhile; while the
+// placeholder is the only value the directory refuses, which is right.
+func (d *Directory) dropPlaceholder(dn, attr string) {
+	obj, err := d.read(dn)
+	if err != nil || obj == nil || len(obj.values[attr]) < 2 || !obj.has(attr, placeholder) {
+		return
+	}
+	req := ldap.NewModifyRequest(dn, nil)
+	req.Delete(attr, []string{string(placeholder)})
+	_ = d.conn.Modify(req) // best effort: a placeholder next to a value is harmless
 }
 
 func (d *Directory) verifyGone(dn, attr string, raw []byte, o *Outcome) {
