@@ -1,12 +1,14 @@
 package chain
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lpetrust/lpetrust/internal/hostile"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -105,4 +107,45 @@ func anyTrusted(r *Result) bool {
 		}
 	}
 	return false
+}
+
+// FuzzPFXIterations: the PKCS#12 structure scan ends fast whatever the
+// input, and what it passes never asks the decoder for more iterations than
+// the limit (the decoder, given the file, returns within the bound too).
+func FuzzPFXIterations(f *testing.F) {
+	for _, p := range []string{"pfx/nopassword.pfx", "pfx/legacy-rc2.pfx", "pfx/legacy-3des.pfx", "pfx/aes256.pfx"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add(hostile.PFXMACBehindPadding(100))
+	f.Add(hostile.PFXEncryptedContentBomb())
+	f.Add(hostile.PFXKeyBagBomb())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		err := checkPFXIterations(data)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("scan of %d bytes took %s", len(data), d)
+		}
+		if err != nil {
+			var ie *IterationError
+			if !errors.As(err, &ie) && err != errCorruptPFX {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		// Passed: decoding is bounded by the scan (and pfxDecodeLimit).
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			decodePKCS12(data, "lpetrust-test-pfx")
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("decoding a file the scan passed still runs after 10s")
+		}
+	})
 }
