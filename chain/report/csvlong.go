@@ -1,10 +1,8 @@
 package report
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
-	"strconv"
-	"time"
 )
 
 // LongCSVHeader is the fixed header of the long CSV form: the same columns
@@ -17,47 +15,61 @@ var LongCSVHeader = []string{"line", "mac", "user_uri", "manufacturer", "model",
 // chain named in a column; CSVWriter keeps the wide form, one row per
 // phone with three columns per chain.
 type LongCSVWriter struct {
-	w     *csv.Writer
-	kinds []string // of the chains, in the verdicts' order
-	rec   []string
+	w        *bufio.Writer
+	kinds    []string // of the chains, in the verdicts' order
+	prefix   []byte
+	rec      []byte
+	verdicts fragments
+	verdict  func([]byte, *PhoneVerdict) []byte
+	kind     string // of the verdict being written
 }
 
 // NewLongCSVWriter returns a Writer of the long CSV form.
-func NewLongCSVWriter(w io.Writer) *LongCSVWriter { return &LongCSVWriter{w: csv.NewWriter(w)} }
+func NewLongCSVWriter(w io.Writer) *LongCSVWriter {
+	return &LongCSVWriter{w: bufio.NewWriterSize(w, 256<<10)}
+}
 
 // Begin writes the header.
 func (c *LongCSVWriter) Begin(s *Summary) (bool, error) {
 	for _, ch := range s.Chains {
 		c.kinds = append(c.kinds, ch.Kind)
 	}
-	return true, c.w.Write(LongCSVHeader)
+	// A verdict's id names its chain, so its columns (chain to reason) are
+	// written once.
+	c.verdict = func(dst []byte, v *PhoneVerdict) []byte {
+		dst = appendCSVField(dst, v.Chain)
+		dst = append(dst, ',')
+		dst = appendCSVField(dst, c.kind)
+		dst = append(dst, ',')
+		return appendCSVVerdict(dst, v)
+	}
+	_, err := c.w.Write(appendCSVRecord(nil, LongCSVHeader...))
+	return true, err
 }
 
 // Phone writes the phone's rows, one per chain.
 func (c *LongCSVWriter) Phone(p *Phone) error {
-	seen := ""
-	if p.Seen != nil {
-		seen = p.Seen.UTC().Format(time.RFC3339)
-	}
-	for i, v := range p.Verdicts {
-		from, kind := "", ""
-		if v.StrandedFrom != nil {
-			from = day(*v.StrandedFrom)
-		}
+	c.prefix = appendCSVPhone(c.prefix[:0], p)
+	c.prefix = append(c.prefix, ',')
+	c.prefix = appendCSVField(c.prefix, p.Pool)
+	c.prefix = append(c.prefix, ',')
+	c.prefix = appendCSVField(c.prefix, p.Site)
+	c.prefix = append(c.prefix, ',')
+	c.rec = c.rec[:0]
+	for i := range p.Verdicts {
+		c.kind = ""
 		if i < len(c.kinds) {
-			kind = c.kinds[i]
+			c.kind = c.kinds[i]
 		}
-		c.rec = append(c.rec[:0], strconv.Itoa(p.Line), p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family,
-			p.Firmware, p.Release, p.Store, p.SignIn, seen, p.Pool, p.Site, v.Chain, kind, v.Status, from, v.Reason)
-		if err := c.w.Write(c.rec); err != nil {
-			return err
-		}
+		c.rec = append(c.rec, c.prefix...)
+		c.rec = append(c.rec, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
+		c.rec = append(c.rec, '\n')
 	}
-	return nil
+	_, err := c.w.Write(c.rec)
+	return err
 }
 
 // End flushes the output.
 func (c *LongCSVWriter) End() error {
-	c.w.Flush()
-	return c.w.Error()
+	return c.w.Flush()
 }

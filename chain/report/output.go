@@ -2,8 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +28,8 @@ type TableWriter struct {
 	w      *bufio.Writer
 	s      *Summary
 	widths [6]int
+
+	lastMan, lastModel, lastCell string // see model
 }
 
 // NewTableWriter returns a Writer of the table format.
@@ -283,10 +283,20 @@ func otherList(m map[string]int) string {
 func (t *TableWriter) Phone(p *Phone) error {
 	for _, v := range p.Verdicts {
 		if v.Status == StatusStranded {
-			t.line(strconv.Itoa(p.Line), dash(p.MAC), dash(DisplayModel(p.Manufacturer, p.Model)), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
+			t.line(strconv.Itoa(p.Line), dash(p.MAC), t.model(p), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
 		}
 	}
 	return nil
+}
+
+// model is the phone's model column; consecutive phones mostly share one,
+// so the last is kept.
+func (t *TableWriter) model(p *Phone) string {
+	if p.Manufacturer != t.lastMan || p.Model != t.lastModel || t.lastCell == "" {
+		t.lastMan, t.lastModel = p.Manufacturer, p.Model
+		t.lastCell = dash(DisplayModel(p.Manufacturer, p.Model))
+	}
+	return t.lastCell
 }
 
 // End flushes the output.
@@ -296,12 +306,13 @@ func (t *TableWriter) End() error {
 
 // CSVWriter writes one row per phone with the verdict columns of every chain.
 type CSVWriter struct {
-	w   *csv.Writer
-	rec []string
+	w        *bufio.Writer
+	rec      []byte
+	verdicts fragments
 }
 
 // NewCSVWriter returns a Writer of the CSV format.
-func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: csv.NewWriter(w)} }
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: bufio.NewWriterSize(w, 256<<10)} }
 
 // Begin writes the header.
 func (c *CSVWriter) Begin(s *Summary) (bool, error) {
@@ -310,47 +321,82 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 		head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
 	}
 	head = append(head, "pool", "site")
-	return true, c.w.Write(head)
+	_, err := c.w.Write(appendCSVRecord(nil, head...))
+	return true, err
 }
 
 // Phone writes one row.
 func (c *CSVWriter) Phone(p *Phone) error {
-	seen := ""
+	c.rec = appendCSVPhone(c.rec[:0], p)
+	for i := range p.Verdicts {
+		c.rec = append(c.rec, ',')
+		c.rec = append(c.rec, c.verdicts.get(&p.Verdicts[i], appendCSVVerdict)...)
+	}
+	c.rec = append(c.rec, ',')
+	c.rec = appendCSVField(c.rec, p.Pool)
+	c.rec = append(c.rec, ',')
+	c.rec = appendCSVField(c.rec, p.Site)
+	c.rec = append(c.rec, '\n')
+	_, err := c.w.Write(c.rec)
+	return err
+}
+
+// appendCSVPhone appends the phone's first eleven columns (line to last_seen).
+func appendCSVPhone(dst []byte, p *Phone) []byte {
+	dst = strconv.AppendInt(dst, int64(p.Line), 10)
+	for _, f := range [...]string{p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family, p.Firmware, p.Release, p.Store, p.SignIn} {
+		dst = append(dst, ',')
+		dst = appendCSVField(dst, f)
+	}
+	dst = append(dst, ',')
 	if p.Seen != nil {
-		seen = p.Seen.UTC().Format(time.RFC3339)
+		dst = p.Seen.UTC().AppendFormat(dst, time.RFC3339)
 	}
-	c.rec = append(c.rec[:0], strconv.Itoa(p.Line), p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family,
-		p.Firmware, p.Release, p.Store, p.SignIn, seen)
-	for _, v := range p.Verdicts {
-		from := ""
-		if v.StrandedFrom != nil {
-			from = day(*v.StrandedFrom)
+	return dst
+}
+
+// appendCSVVerdict appends a verdict's status, stranded_from and reason columns.
+func appendCSVVerdict(dst []byte, v *PhoneVerdict) []byte {
+	dst = appendCSVField(dst, v.Status)
+	dst = append(dst, ',')
+	if v.StrandedFrom != nil {
+		dst = v.StrandedFrom.UTC().AppendFormat(dst, time.DateOnly)
+	}
+	dst = append(dst, ',')
+	return appendCSVField(dst, v.Reason)
+}
+
+// appendCSVRecord appends fields as one CSV line.
+func appendCSVRecord(dst []byte, fields ...string) []byte {
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, ',')
 		}
-		c.rec = append(c.rec, v.Status, from, v.Reason)
+		dst = appendCSVField(dst, f)
 	}
-	c.rec = append(c.rec, p.Pool, p.Site)
-	return c.w.Write(c.rec)
+	return append(dst, '\n')
 }
 
 // End flushes the output.
 func (c *CSVWriter) End() error {
-	c.w.Flush()
-	return c.w.Error()
+	return c.w.Flush()
 }
 
 // JSONWriter writes {"summary": …, "phones": […]}, streaming the phones.
 type JSONWriter struct {
-	w     *bufio.Writer
-	first bool
-	buf   bytes.Buffer
-	enc   *json.Encoder
+	w        *bufio.Writer
+	first    bool
+	line     []byte
+	verdicts fragments
+	verdict  func([]byte, *PhoneVerdict) []byte
 }
 
 // NewJSONWriter returns a Writer of the JSON format.
 func NewJSONWriter(w io.Writer) *JSONWriter {
 	j := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), first: true}
-	j.enc = json.NewEncoder(&j.buf)
-	j.enc.SetEscapeHTML(false)
+	j.verdict = func(dst []byte, v *PhoneVerdict) []byte {
+		return append(dst, j.verdicts.get(v, appendVerdictJSON)...)
+	}
 	return j
 }
 
@@ -378,18 +424,14 @@ func (j *JSONWriter) Begin(s *Summary) (bool, error) {
 // Phone writes one phone, on one line: a million phones stay readable
 // with line tools and cost a fraction of indented output.
 func (j *JSONWriter) Phone(p *Phone) error {
-	j.buf.Reset()
-	if err := j.enc.Encode(p); err != nil {
-		return err
-	}
-	b := bytes.TrimRight(j.buf.Bytes(), "\n")
 	if j.first {
 		j.first = false
-		j.w.WriteString("\n    ")
+		j.line = append(j.line[:0], "\n    "...)
 	} else {
-		j.w.WriteString(",\n    ")
+		j.line = append(j.line[:0], ",\n    "...)
 	}
-	_, err := j.w.Write(b)
+	j.line = appendPhoneJSON(j.line, p, j.verdict)
+	_, err := j.w.Write(j.line)
 	return err
 }
 

@@ -148,6 +148,8 @@ type Builder struct {
 	groupIndex map[groupKey]int32
 	classIndex map[classKey]int32
 	macs       macTable
+	// phoneVerdicts are the distinct verdicts of the per-phone lines.
+	phoneVerdicts map[phoneKey]PhoneVerdict
 	registrars map[string]int       // pool and machine FQDN → index in opts.Registrars
 	chainPools map[string]int       // pool FQDN → index in chains
 	pools      map[string]*poolInfo // the inventory's pool value → what it joins to
@@ -323,6 +325,10 @@ type PhoneVerdict struct {
 	// estate: RolePrimary, RoleBackup, RoleUnknownPool or RoleEveryPhone.
 	// Empty without an estate, where every chain judges every phone.
 	Role string `json:"role,omitempty"`
+
+	// id numbers the distinct verdicts of a report's phones (0: none), so
+	// that writers can reuse what they wrote for one (see fragments).
+	id int32
 }
 
 // verdict judges phones of one store and sign-in method against a chain.
@@ -454,17 +460,49 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 	}
 	pool := b.poolOf(row.Pool)
 	p.Pool, p.Site = pool.label, b.siteOf(row.Site, pool)
-	for i, jc := range b.chains {
-		role := pool.roles[i]
-		if role == roleNone {
-			p.Verdicts = append(p.Verdicts, PhoneVerdict{Chain: jc.Name, Status: StatusNotJudged, Reason: b.notJudgedReason(pool)})
-			continue
-		}
-		v := b.verdict(jc, row.Build.Store, row.SignIn)
-		v.Role = role.label()
-		p.Verdicts = append(p.Verdicts, v)
+	p.Verdicts = make([]PhoneVerdict, 0, len(b.chains))
+	for _, jc := range b.chains {
+		p.Verdicts = append(p.Verdicts, b.phoneVerdict(jc, pool, row.Build.Store, row.SignIn))
 	}
 	return p, true
+}
+
+// phoneKey names one distinct verdict of the per-phone lines.
+type phoneKey struct {
+	chain int
+	pool  *poolInfo // for verdicts that depend on the pool (not judged)
+	store string
+	ad    bool
+	role  chainRole
+}
+
+// phoneVerdict is the verdict a phone of that pool, store and sign-in
+// method gets from jc in the per-phone lines, numbered (see
+// PhoneVerdict.id).
+func (b *Builder) phoneVerdict(jc *judgedChain, pool *poolInfo, store, signIn string) PhoneVerdict {
+	role := pool.roles[jc.index]
+	k := phoneKey{chain: jc.index, role: role}
+	if role == roleNone {
+		k.pool = pool
+	} else {
+		k.store, k.ad = store, b.opts.WithAD && b.usesAD(signIn)
+	}
+	if v, ok := b.phoneVerdicts[k]; ok {
+		return v
+	}
+	var v PhoneVerdict
+	if role == roleNone {
+		v = PhoneVerdict{Chain: jc.Name, Status: StatusNotJudged, Reason: b.notJudgedReason(pool)}
+	} else {
+		v = b.verdict(jc, store, signIn)
+		v.Role = role.label()
+	}
+	if b.phoneVerdicts == nil {
+		b.phoneVerdicts = map[phoneKey]PhoneVerdict{}
+	}
+	v.id = int32(len(b.phoneVerdicts) + 1)
+	b.phoneVerdicts[k] = v
+	return v
 }
 
 func signInLabel(s string) string {

@@ -196,7 +196,9 @@ func (h *hashingReader) sum() string {
 func (h *hashingReader) stop() { h.sum() }
 
 // EachPhone is the second pass: it calls fn for every phone that counts
-// (the latest registration of each MAC address), in file order.
+// (the latest registration of each MAC address), in file order. Reading
+// and judging run in another goroutine than fn, batch by batch, so that
+// parsing and writing use two cores.
 func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) error {
 	rc, err := open()
 	if err != nil {
@@ -210,22 +212,64 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	// Only the latest registration of each phone is listed: the others
 	// are skipped before they are classified.
 	ir.SetLineFilter(b.macs.latest)
-	for {
-		row, err := ir.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("inventory %s: %w", source, err)
-		}
-		if p, ok := b.Phone(row); ok {
-			if err := fn(p); err == ErrEnough {
-				return nil
-			} else if err != nil {
-				return err
+
+	const batchSize = 512
+	batches := make(chan []*Phone, 4)
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		batch := make([]*Phone, 0, batchSize)
+		for {
+			row, err := ir.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = fmt.Errorf("inventory %s: %w", source, err)
+				break
+			}
+			p, ok := b.Phone(row)
+			if !ok {
+				continue
+			}
+			if batch = append(batch, p); len(batch) == batchSize {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return
+				}
+				batch = make([]*Phone, 0, batchSize)
 			}
 		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+	}()
+	var fnErr error
+	for batch := range batches {
+		for _, p := range batch {
+			if fnErr = fn(p); fnErr != nil {
+				break
+			}
+		}
+		if fnErr != nil {
+			close(stop)
+			for range batches { // let the reader finish
+			}
+			break
+		}
 	}
+	if fnErr == ErrEnough {
+		return nil
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	return readErr // set before batches was closed
 }
 
 // StrandedNow reports whether any chain strands any phone at the report's moment.

@@ -1,0 +1,196 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The per-phone lines of the JSON and CSV outputs are written by hand: on a
+// year of registrations reflection was half of a report's time. Each
+// writer keeps what it wrote for a verdict by the verdict's id, since a
+// report has only a handful of distinct verdicts. TestPhoneEncodersMatch
+// keeps the bytes identical to encoding/json's and encoding/csv's.
+
+// appendJSONString appends s as encoding/json writes it with HTML escaping
+// off: quotes, backslashes and control characters escaped, invalid UTF-8
+// as U+FFFD, U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendJSONTime appends t as time.Time's MarshalJSON does.
+func appendJSONTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"')
+}
+
+// appendPhoneJSON appends p as one line of JSON, the fields in Phone's
+// order; verdict encodes each verdict.
+func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) []byte) []byte {
+	dst = append(dst, `{"line":`...)
+	dst = strconv.AppendInt(dst, int64(p.Line), 10)
+	dst = append(dst, `,"mac":`...)
+	dst = appendJSONString(dst, p.MAC)
+	dst = append(dst, `,"user_uri":`...)
+	dst = appendJSONString(dst, p.UserURI)
+	dst = append(dst, `,"manufacturer":`...)
+	dst = appendJSONString(dst, p.Manufacturer)
+	dst = append(dst, `,"model":`...)
+	dst = appendJSONString(dst, p.Model)
+	dst = append(dst, `,"family":`...)
+	dst = appendJSONString(dst, p.Family)
+	dst = append(dst, `,"firmware":`...)
+	dst = appendJSONString(dst, p.Firmware)
+	dst = append(dst, `,"release":`...)
+	dst = appendJSONString(dst, p.Release)
+	dst = append(dst, `,"store":`...)
+	dst = appendJSONString(dst, p.Store)
+	dst = append(dst, `,"sign_in":`...)
+	dst = appendJSONString(dst, p.SignIn)
+	dst = append(dst, `,"last_seen":`...)
+	if p.Seen != nil {
+		dst = appendJSONTime(dst, *p.Seen)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"verdicts":`...)
+	if p.Verdicts == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i := range p.Verdicts {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = verdict(dst, &p.Verdicts[i])
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"pool":`...)
+	dst = appendJSONString(dst, p.Pool)
+	dst = append(dst, `,"site":`...)
+	dst = appendJSONString(dst, p.Site)
+	return append(dst, '}')
+}
+
+// appendVerdictJSON appends v as encoding/json does.
+func appendVerdictJSON(dst []byte, v *PhoneVerdict) []byte {
+	dst = append(dst, `{"chain":`...)
+	dst = appendJSONString(dst, v.Chain)
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, v.Status)
+	dst = append(dst, `,"reason":`...)
+	dst = appendJSONString(dst, v.Reason)
+	if v.StrandedFrom != nil {
+		dst = append(dst, `,"stranded_from":`...)
+		dst = appendJSONTime(dst, *v.StrandedFrom)
+	}
+	if v.Role != "" {
+		dst = append(dst, `,"role":`...)
+		dst = appendJSONString(dst, v.Role)
+	}
+	return append(dst, '}')
+}
+
+// fragments memoizes what a writer wrote for each verdict id.
+type fragments [][]byte
+
+// get returns the memoized bytes of v, computing them with enc the first
+// time; a verdict without an id is encoded every time.
+func (f *fragments) get(v *PhoneVerdict, enc func([]byte, *PhoneVerdict) []byte) []byte {
+	if v.id <= 0 {
+		return enc(nil, v)
+	}
+	for int(v.id) >= len(*f) {
+		*f = append(*f, nil)
+	}
+	if (*f)[v.id] == nil {
+		(*f)[v.id] = enc(nil, v)
+	}
+	return (*f)[v.id]
+}
+
+// appendCSVField appends one field as encoding/csv writes it with a comma
+// separator and \n line ends: quoted when it holds a comma, a quote or a
+// line break, starts with white space, or is `\.`; quotes doubled.
+func appendCSVField(dst []byte, s string) []byte {
+	if !csvNeedsQuotes(s) {
+		return append(dst, s...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, s[:i+1]...)
+		dst = append(dst, '"')
+		s = s[i+1:]
+	}
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma separator.
+func csvNeedsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s == `\.` || strings.ContainsAny(s, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsSpace(r)
+}

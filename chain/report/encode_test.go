@@ -1,0 +1,127 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPhoneEncodersMatch checks the hand-written per-phone encoders against
+// encoding/json and encoding/csv, byte for byte, on awkward values: a new
+// field of Phone or PhoneVerdict that the encoders miss fails here.
+func TestPhoneEncodersMatch(t *testing.T) {
+	seen := time.Date(2026, 11, 2, 8, 30, 15, 123000000, time.FixedZone("CET", 3600))
+	from := time.Date(2028, 12, 31, 23, 59, 59, 0, time.UTC)
+	odd := []string{"", "plain", `quote " and \ backslash`, "comma, inside", "line\nbreak", "cr\r\nlf", " leading space",
+		"\tTab", `\.`, "ctl\x01\x1f\x7f", "bad \xff utf8", "ls\u2028ps\u2029", "Zürich — ✓", "<html>&amp;"}
+	var phones []*Phone
+	for i, s := range odd {
+		p := &Phone{Line: i + 2, MAC: "00-04-F2-00-00-0" + strconv.Itoa(i%10), UserURI: "sip:" + s, Manufacturer: s, Model: s,
+			Family: s, Firmware: s, Release: s, Store: s, SignIn: s, Pool: s, Site: s}
+		if i%2 == 0 {
+			p.Seen = &seen
+		}
+		p.Verdicts = []PhoneVerdict{
+			{Chain: s, Status: StatusStranded, Reason: s, id: int32(i + 1)},
+			{Chain: "b", Status: StatusExpiring, Reason: s, StrandedFrom: &from, Role: RoleBackup},
+		}
+		phones = append(phones, p)
+	}
+	phones = append(phones, &Phone{Line: 99})
+
+	var verdicts fragments
+	for _, p := range phones {
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(p); err != nil {
+			t.Fatal(err)
+		}
+		want = bytes.TrimRight(buf.Bytes(), "\n")
+		for round := range 2 { // the second round takes the memoized verdicts
+			got := appendPhoneJSON(nil, p, func(dst []byte, v *PhoneVerdict) []byte {
+				return append(dst, verdicts.get(v, appendVerdictJSON)...)
+			})
+			if !bytes.Equal(got, want) {
+				t.Errorf("line %d round %d JSON:\n got %s\nwant %s", p.Line, round, got, want)
+			}
+		}
+	}
+
+	s := &Summary{Chains: []ChainSummary{{Name: "a, chain", Kind: KindCandidate}, {Name: "b", Kind: KindPool}}}
+	for _, long := range []bool{false, true} {
+		var got bytes.Buffer
+		var w Writer = NewCSVWriter(&got)
+		if long {
+			w = NewLongCSVWriter(&got)
+		}
+		if _, err := w.Begin(s); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range phones {
+			if err := w.Phone(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.End(); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		cw := csv.NewWriter(&want)
+		if long {
+			cw.Write(LongCSVHeader)
+		} else {
+			head := []string{"line", "mac", "user_uri", "manufacturer", "model", "family", "firmware", "release", "store", "sign_in", "last_seen"}
+			for _, ch := range s.Chains {
+				head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
+			}
+			cw.Write(append(head, "pool", "site"))
+		}
+		for _, p := range phones {
+			last := ""
+			if p.Seen != nil {
+				last = p.Seen.UTC().Format(time.RFC3339)
+			}
+			base := []string{strconv.Itoa(p.Line), p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family, p.Firmware, p.Release, p.Store, p.SignIn, last}
+			cells := func(v PhoneVerdict) []string {
+				f := ""
+				if v.StrandedFrom != nil {
+					f = day(*v.StrandedFrom)
+				}
+				return []string{v.Status, f, v.Reason}
+			}
+			if long {
+				for i, v := range p.Verdicts {
+					cw.Write(append(append(append([]string{}, base...), p.Pool, p.Site, v.Chain, s.Chains[i].Kind), cells(v)...))
+				}
+				continue
+			}
+			rec := append([]string{}, base...)
+			for _, v := range p.Verdicts {
+				rec = append(rec, cells(v)...)
+			}
+			cw.Write(append(rec, p.Pool, p.Site))
+		}
+		cw.Flush()
+		if got.String() != want.String() {
+			gl, wl := strings.Split(got.String(), "\n"), strings.Split(want.String(), "\n")
+			for i := range min(len(gl), len(wl)) {
+				if gl[i] != wl[i] {
+					t.Errorf("long=%v CSV line %d:\n got %q\nwant %q", long, i+1, gl[i], wl[i])
+					break
+				}
+			}
+			if len(gl) != len(wl) {
+				t.Errorf("long=%v CSV: %d lines, want %d", long, len(gl), len(wl))
+			}
+		}
+	}
+}
