@@ -150,13 +150,13 @@ type Builder struct {
 	macs       macTable
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
-	registrars map[string]int       // pool and machine FQDN → index in opts.Registrars
-	chainPools map[string]int       // pool FQDN → index in chains
-	pools      map[string]*poolInfo // the inventory's pool value → what it joins to
-	duplicates int
-	noMAC      int
-	maxLine    int
-	certs      map[string]*x509.Certificate // by SHA-1; see certBySHA1
+	registrars    map[string]int       // pool and machine FQDN → index in opts.Registrars
+	chainPools    map[string]int       // pool FQDN → index in chains
+	pools         map[string]*poolInfo // the inventory's pool value → what it joins to
+	duplicates    int
+	noMAC         int
+	maxLine       int
+	certs         map[string]*x509.Certificate // by SHA-1; see certBySHA1
 }
 
 // NewBuilder evaluates every chain and returns a Builder ready for Add.
