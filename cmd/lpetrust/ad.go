@@ -80,7 +80,7 @@ cache of kinit, or --keytab with --user as principal. The KDC comes from
 krb5.conf or, without one, from DNS (_kerberos._tcp.REALM). On ldap:// a
 Kerberos bind signs and seals the connection itself (SASL GSSAPI), so it
 works on DCs with no LDAPS certificate that require LDAP signing; StartTLS is
-used when the DC offers it. On Windows, with neither --user nor --kerberos,
+used when the DC lists it in its RootDSE. On Windows, with neither --user nor --kerberos,
 lpetrust binds as the logged-on user (integrated sign-on). --ntlm binds with
 NTLM (Windows DCs; over TLS only; not tested against a live DC).
 
@@ -89,7 +89,8 @@ Services); reading works for any authenticated user.` + adExitCodes,
 		Example: `  lpetrust ad list --server ldaps://dc1.example.com --user admin@example.com
   lpetrust ad publish DigiCertGlobalRootG2.pem --server dc1.example.com \
       --user 'EXAMPLE\admin' --password-file pw.txt
-  lpetrust ad publish root.pem --dry-run --config-nc CN=Configuration,DC=example,DC=com`,
+  lpetrust ad publish root.pem --dry-run --config-nc CN=Configuration,DC=example,DC=com
+  lpetrust ad list --domain example.com --kerberos --user admin@EXAMPLE.COM --password-file pw.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -100,7 +101,7 @@ Services); reading works for any authenticated user.` + adExitCodes,
 	pf.BoolVar(&f.ntlm, "ntlm", false, "bind as --user with NTLM (Windows DCs only; TLS only; untested against a live DC)")
 	pf.StringVar(&f.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE` (PEM or DER) instead of the system roots")
 	pf.BoolVar(&f.tlsSkipVerify, "tls-skip-verify", false, "do not verify the DC's certificate (insecure; warned about)")
-	pf.BoolVar(&f.noStartTLS, "no-starttls", false, "stay in cleartext on ldap:// (anonymous reads only, unless --insecure-plaintext)")
+	pf.BoolVar(&f.noStartTLS, "no-starttls", false, "no StartTLS on ldap://: anonymous reads, Kerberos (which signs), or a simple bind with --insecure-plaintext")
 	pf.BoolVar(&f.insecurePlaintext, "insecure-plaintext", false, "allow a bind over cleartext ldap:// (sends the password unprotected)")
 	pf.StringVar(&f.user, "user", "", "bind as `USER`: UPN (admin@example.com), DN or DOMAIN\\user; Kerberos principal with --keytab")
 	pf.StringVar(&f.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (UTF-8 or UTF-16, as Windows writes it)")
