@@ -189,6 +189,8 @@ func TestStrongKerberosPasswordPublishes(t *testing.T) {
 		}
 		c := genCA(t, "lpetrust strong test CA "+string(tc.want))
 		dns := targetDNs(c, KindRoot, e.configNC)
+		// Removal leaves emptied objects behind: start from none.
+		deleteIfPresent(t, d.conn, dns...)
 		if r := d.Publish([]*x509.Certificate{c}, PublishOptions{Kind: KindRoot}); statuses(r) != "ca:created aia:created" {
 			t.Fatalf("publish over %s: %+v", tc.want, r.Outcomes)
 		}
@@ -219,10 +221,12 @@ func TestStrongKerberosPasswordPublishes(t *testing.T) {
 			t.Fatalf("remove over %s: %+v", tc.want, r.Outcomes)
 		}
 		for _, dn := range dns {
-			if out, err := ldapsearch(dn); err == nil || !strings.Contains(out, "No such object") {
+			// The object stays, emptied: a placeholder and not the certificate.
+			if out, err := ldapsearch(dn); err != nil || !strings.Contains(out, "cACertificate:: AA==\n") || strings.Contains(out, base64.StdEncoding.EncodeToString(c.Raw)) {
 				t.Fatalf("ldapsearch %s after remove: %v\n%s", dn, err, out)
 			}
 		}
+		deleteIfPresent(t, d.conn, dns...)
 		d.Close()
 	}
 }
