@@ -26,6 +26,12 @@ func (r *Result) Advice(target, exportDir string) []string {
 	for _, alt := range r.Alternatives {
 		out = append(out, strings.ToUpper(alt.Message[:1])+alt.Message[1:]+".")
 	}
+	for _, in := range r.Instead {
+		out = append(out, strings.ToUpper(in.Message[:1])+in.Message[1:]+".")
+	}
+	for _, u := range r.UnknownIssuers {
+		out = append(out, "The chain ends at a certificate issued by a "+u+": add that CA's certificates with --intermediates, or publish its root.")
+	}
 	if older && r.MinimumRelease != nil {
 		out = append(out, fmt.Sprintf("Update phones older than %s, or publish the missing roots to them.", *r.MinimumRelease))
 	}

@@ -77,3 +77,18 @@ func benchmarkTrusted(b *testing.B, root *ca, in Input) {
 		}
 	}
 }
+
+// BenchmarkEvaluateUntrusted: a chain no store trusts, so the crosses that
+// would rescue it and the hierarchies that work instead are looked up.
+func BenchmarkEvaluateUntrusted(b *testing.B) {
+	in := realInput(b, "modern/DF3C24F9BFD666761B268073FE06D1CC8D4F82A4.pem")
+	cat := truststore.Default()
+	opts := Options{At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Evaluate(cat, in, opts)
+		if err != nil || len(r.Alternatives) != 2 || len(r.Instead) != 1 {
+			b.Fatal("want 2 alternatives and 1 instead", err)
+		}
+	}
+}

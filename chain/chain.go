@@ -102,6 +102,12 @@ type Result struct {
 	// Alternatives are known cross-certificates that would make an older
 	// store trust the chain if the server sent them.
 	Alternatives []Alternative `json:"alternatives"`
+	// Instead names, when no alternative helps some stores, CA hierarchies
+	// those stores trust without Active Directory.
+	Instead []Instead `json:"instead"`
+	// UnknownIssuers name the issuers of chain ends the catalogue does not
+	// know: "private or unknown CA <issuer DN>".
+	UnknownIssuers []string `json:"unknown_issuers"`
 }
 
 // CertInfo describes one certificate of a chain.
@@ -213,9 +219,17 @@ type Alternative struct {
 	// Certs are all the certificates to add (usually one), in path order.
 	Certs []CertInfo `json:"certs"`
 	// ValidUntil is when the path through them stops being trusted.
-	ValidUntil *time.Time        `json:"valid_until"`
-	Message    string            `json:"message"`
-	Cert       *x509.Certificate `json:"-"`
+	ValidUntil *time.Time `json:"valid_until"`
+	// Rescues gives, when the alternative links the root the chain ends at,
+	// every store it rescues and until when (the cross-certificates'
+	// horizon).
+	Rescues []StoreUntil `json:"rescues,omitempty"`
+	// NameOnly: the chain's root only has the name of the public root these
+	// certificates link, not its key; they help only if the server's real
+	// chain ends at the public root.
+	NameOnly bool              `json:"name_only,omitempty"`
+	Message  string            `json:"message"`
+	Cert     *x509.Certificate `json:"-"`
 }
 
 // Verdict returns the verdict for the named store (case-insensitive), or nil.

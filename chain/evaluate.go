@@ -210,15 +210,27 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	}
 	limit := searchLimitReason(stats)
 
-	ends := pathEnds(paths)
+	ends := oneCopyPerRoot(cat, pathEnds(paths))
 	missing := map[string]*MissingRoot{}
 	var missingOrder []string
 	addMissing := func(c *x509.Certificate) {
 		m := missingRoot(cat, c)
-		if _, ok := missing[m.SHA1]; !ok {
-			missing[m.SHA1] = &m
-			missingOrder = append(missingOrder, m.SHA1)
+		if _, ok := missing[m.SHA1]; ok {
+			return
 		}
+		// Two copies of one root (same name and key) are one root to publish.
+		for i, sha := range missingOrder {
+			if old := missing[sha]; sameRoot(old.Cert, c) {
+				if preferRoot(cat, c, old.Cert) {
+					delete(missing, sha)
+					missing[m.SHA1] = &m
+					missingOrder[i] = m.SHA1
+				}
+				return
+			}
+		}
+		missing[m.SHA1] = &m
+		missingOrder = append(missingOrder, m.SHA1)
 	}
 
 	for si, s := range stores {
@@ -294,6 +306,21 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	}
 
 	res.Alternatives = alternatives(stores, altPerStore)
+	var rootEnds []*x509.Certificate
+	for _, m := range res.MissingRoots {
+		if m.Cert != nil {
+			rootEnds = append(rootEnds, m.Cert)
+		}
+	}
+	var suppliedUntil time.Time // when the certificates the server sends expire
+	for _, n := range longestSupplied(paths) {
+		if n.deliverable() && (suppliedUntil.IsZero() || n.cert.NotAfter.Before(suppliedUntil)) {
+			suppliedUntil = n.cert.NotAfter
+		}
+	}
+	rootRescues(cat, res, rootEnds, suppliedUntil, at)
+	res.Instead = insteadFor(cat, res, at)
+	res.UnknownIssuers = unknownIssuers(cat, pool, ends)
 
 	// The chain shown: the best path of the earliest trusting store, else
 	// the longest supplied path.
@@ -391,6 +418,12 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 	}
 	if res.Alternatives == nil {
 		res.Alternatives = []Alternative{}
+	}
+	if res.Instead == nil {
+		res.Instead = []Instead{}
+	}
+	if res.UnknownIssuers == nil {
+		res.UnknownIssuers = []string{}
 	}
 	return res, nil
 }

@@ -23,6 +23,9 @@ type Catalogue struct {
 	stores   []*Store
 	builds   []Build // sorted by version
 	overlays []string
+
+	publicOnce sync.Once
+	public     []*PublicRoot // PublicRoots, computed on first use
 }
 
 var defaultCatalogue = sync.OnceValues(loadEmbedded)

@@ -61,13 +61,6 @@ func (p CrossPath) UntilFor(store string) (time.Time, bool) {
 // first: trusted by more stores, for longer, with newer certificates.
 func (c *Catalogue) CrossPaths(root *x509.Certificate, at time.Time) []CrossPath {
 	ks := c.knownSet()
-	crossesByKey := map[string][]*KnownCA{}
-	for _, k := range ks.list {
-		if k.Kind == KindCross && ValidAt(k.Cert, at) {
-			key := string(k.Cert.RawSubjectPublicKeyInfo)
-			crossesByKey[key] = append(crossesByKey[key], k)
-		}
-	}
 	issuerKey := func(sha string) (string, bool) {
 		if r := c.RootBySHA1(sha); r != nil {
 			return string(r.Cert.RawSubjectPublicKeyInfo), true
@@ -85,7 +78,10 @@ func (c *Catalogue) CrossPaths(root *x509.Certificate, at time.Time) []CrossPath
 		}
 		seen[key] = true
 		defer delete(seen, key)
-		for _, x := range crossesByKey[key] {
+		for _, x := range ks.crossesByKey[key] {
+			if !ValidAt(x.Cert, at) {
+				continue
+			}
 			path := append(append([]*KnownCA(nil), prefix...), x)
 			for _, is := range x.IssuerSHA1s {
 				ik, ok := issuerKey(is)
@@ -273,5 +269,57 @@ func (c *Catalogue) ReachOf(root *x509.Certificate, at time.Time) []Reach {
 		}
 		out = append(out, r)
 	}
+	return out
+}
+
+// Hierarchy is one public root hierarchy and how the chosen stores reach it.
+type Hierarchy struct {
+	Root  *PublicRoot
+	Reach []Reach // one per chosen store, in their order
+	// Reached counts the chosen stores that trust it without AD (in store
+	// or via cross); Horizon is the earliest end of trust among them.
+	Reached int
+	Horizon time.Time
+}
+
+// Hierarchies judges every public root against the stores at time at, best
+// first for someone choosing a CA: roots that still issue publicly trusted
+// TLS certificates, then those reached without AD by the most stores, for
+// the longest, then by name.
+func (c *Catalogue) Hierarchies(stores []*Store, at time.Time) []Hierarchy {
+	wanted := map[string]bool{}
+	for _, s := range stores {
+		wanted[s.Name] = true
+	}
+	var out []Hierarchy
+	for _, pr := range c.PublicRoots() {
+		h := Hierarchy{Root: pr}
+		for _, r := range c.ReachOf(pr.Cert, at) {
+			if !wanted[r.Store] {
+				continue
+			}
+			h.Reach = append(h.Reach, r)
+			if r.Status == ReachInStore || r.Status == ReachViaCross {
+				h.Reached++
+				if h.Horizon.IsZero() || r.Until.Before(h.Horizon) {
+					h.Horizon = r.Until
+				}
+			}
+		}
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ta, tb := a.Root.IssuesTLS(at), b.Root.IssuesTLS(at); ta != tb {
+			return ta
+		}
+		if a.Reached != b.Reached {
+			return a.Reached > b.Reached
+		}
+		if !a.Horizon.Equal(b.Horizon) {
+			return a.Horizon.After(b.Horizon)
+		}
+		return a.Root.Name < b.Root.Name
+	})
 	return out
 }

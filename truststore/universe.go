@@ -38,6 +38,8 @@ type knownSet struct {
 	list   []*KnownCA
 	bySHA1 map[string]*KnownCA
 	nss    map[string]nssRoot // every NSS root by SHA-1, LPE roots included
+	// crossesByKey indexes the cross-certificates by the key they carry.
+	crossesByKey map[string][]*KnownCA
 }
 
 type nssRoot struct {
@@ -119,6 +121,13 @@ func loadKnown() (*knownSet, error) {
 		}
 	}
 	ks.linkHandCrosses(lpe)
+	ks.crossesByKey = map[string][]*KnownCA{}
+	for _, k := range ks.list {
+		if k.Kind == KindCross {
+			key := string(k.Cert.RawSubjectPublicKeyInfo)
+			ks.crossesByKey[key] = append(ks.crossesByKey[key], k)
+		}
+	}
 	return ks, nil
 }
 
@@ -215,6 +224,11 @@ func (p *PublicRoot) IssuesTLS(t time.Time) bool {
 // catalogue's modern roots and the LPE store roots, one entry per key,
 // ordered by name.
 func (c *Catalogue) PublicRoots() []*PublicRoot {
+	c.publicOnce.Do(func() { c.public = c.publicRoots() })
+	return c.public
+}
+
+func (c *Catalogue) publicRoots() []*PublicRoot {
 	ks := c.knownSet()
 	byKey := map[string]*PublicRoot{}
 	var order []string

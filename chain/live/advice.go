@@ -66,6 +66,7 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 			out = append(out, "No firmware release trusts every endpoint: publish the missing roots to the phones, or replace the certificates with ones from a CA whose root the phones have (see `lpetrust roots`).")
 		}
 	}
+	out = append(out, crossAdvice(eps, target)...)
 	if len(untrusted) > 0 && len(missing) > 0 {
 		var names []string
 		for _, m := range missing {
@@ -138,4 +139,36 @@ func ecdsaOnly(e *Endpoint) bool {
 	}
 	_, ok := e.Modern.Certs[0].PublicKey.(*ecdsa.PublicKey)
 	return ok
+}
+
+// crossAdvice gathers, from endpoints the target does not trust, the
+// cross-certificates to send (with the stores they rescue and until when)
+// and the hierarchies that would work instead, each once with the
+// endpoints it concerns.
+func crossAdvice(eps []Endpoint, target string) []string {
+	var order []string
+	where := map[string][]string{}
+	note := func(msg, label string) {
+		if _, ok := where[msg]; !ok {
+			order = append(order, msg)
+		}
+		where[msg] = append(where[msg], label)
+	}
+	for i := range eps {
+		e := &eps[i]
+		if e.Err != nil || e.Result == nil || e.Result.TrustedBy(target) {
+			continue
+		}
+		for _, alt := range e.Result.Alternatives {
+			note(alt.Message, e.Label())
+		}
+		for _, in := range e.Result.Instead {
+			note(in.Message, e.Label())
+		}
+	}
+	var out []string
+	for _, msg := range order {
+		out = append(out, strings.ToUpper(msg[:1])+msg[1:]+" ("+strings.Join(where[msg], ", ")+").")
+	}
+	return out
 }

@@ -502,7 +502,7 @@ func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]cha
 	seenAlt := map[string]bool{}
 	for _, r := range jc.results {
 		for _, alt := range r.Alternatives {
-			if seenAlt[alt.AddSHA1] {
+			if seenAlt[alt.AddSHA1] || alt.NameOnly { // a look-alike root's crosses fix nothing
 				continue
 			}
 			seenAlt[alt.AddSHA1] = true

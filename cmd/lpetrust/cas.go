@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -25,8 +24,6 @@ type caRow struct {
 	InLPEStore    bool        `json:"lpe_root"`
 	ReachCount    int         `json:"reach_count"` // selected stores reaching it without AD
 	Stores        []caReachJS `json:"stores"`
-
-	horizon time.Time // earliest end of trust among the reaching stores
 }
 
 type caReachJS struct {
@@ -115,47 +112,22 @@ On this command --store names stores: give an overlay file with --overlay.`,
 	return cmd
 }
 
-// casRows judges every public root against the stores and sorts the rows.
+// casRows turns the catalogue's ranking of hierarchies into rows.
 func casRows(cat *truststore.Catalogue, stores []*truststore.Store, at time.Time, reachableOnly bool) []caRow {
-	wanted := map[string]bool{}
-	for _, s := range stores {
-		wanted[s.Name] = true
-	}
 	var rows []caRow
-	for _, pr := range cat.PublicRoots() {
+	for _, h := range cat.Hierarchies(stores, at) {
+		if reachableOnly && h.Reached == 0 {
+			continue
+		}
+		pr := h.Root
 		row := caRow{Name: pr.Name, SHA1: pr.SHA1, Subject: pr.Cert.Subject.String(), NotAfter: day(pr.Cert.NotAfter),
 			PublicKey: truststore.PublicKeyDescription(pr.Cert), InNSS: pr.InNSS, DistrustAfter: day(pr.DistrustAfter),
-			IssuesTLS: pr.IssuesTLS(at), TLSNote: tlsNote(pr, at), InLPEStore: pr.LPE, Stores: []caReachJS{}}
-		for _, r := range cat.ReachOf(pr.Cert, at) {
-			if !wanted[r.Store] {
-				continue
-			}
+			IssuesTLS: pr.IssuesTLS(at), TLSNote: tlsNote(pr, at), InLPEStore: pr.LPE, ReachCount: h.Reached, Stores: []caReachJS{}}
+		for _, r := range h.Reach {
 			row.Stores = append(row.Stores, reachJSON(r))
-			if r.Status == truststore.ReachInStore || r.Status == truststore.ReachViaCross {
-				row.ReachCount++
-				if row.horizon.IsZero() || r.Until.Before(row.horizon) {
-					row.horizon = r.Until
-				}
-			}
-		}
-		if reachableOnly && row.ReachCount == 0 {
-			continue
 		}
 		rows = append(rows, row)
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.IssuesTLS != b.IssuesTLS {
-			return a.IssuesTLS
-		}
-		if a.ReachCount != b.ReachCount {
-			return a.ReachCount > b.ReachCount
-		}
-		if !a.horizon.Equal(b.horizon) {
-			return a.horizon.After(b.horizon)
-		}
-		return a.Name < b.Name
-	})
 	return rows
 }
 
