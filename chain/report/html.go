@@ -326,6 +326,7 @@ type strandedRow struct {
 	Chain    string
 	ReasonID string
 	Ref      string
+	Reason   string // shown when the chain's reasons do not list it (a backup pool's verdict)
 }
 
 // chainSection is what the page shows for one chain.
@@ -343,7 +344,10 @@ type reasonRef struct {
 }
 
 type htmlPage struct {
-	S       *Summary
+	S *Summary
+	// Pools says whether the inventory or the estate placed phones in
+	// pools or sites: only then are the per-pool and per-site tables shown.
+	Pools   bool
 	Chains  []chainSection
 	Compare compareChart
 	Rows    []strandedRow
@@ -356,7 +360,7 @@ type htmlPage struct {
 func (h *HTMLWriter) End() error {
 	s := h.s
 	p := htmlPage{S: s, Other: otherList(s.Inventory.Other), Listed: len(h.phones),
-		More: len(h.phones) == MaxHTMLPhones, Compare: buildCompare(s)}
+		More: len(h.phones) == MaxHTMLPhones, Compare: buildCompare(s), Pools: s.hasPools()}
 	refs := map[[2]string]reasonRef{}
 	for i, c := range s.Chains {
 		sec := chainSection{C: c, ID: fmt.Sprintf("chain-%d", i+1), Letter: chainLetter(i), Horizon: buildHorizon(s, c)}
@@ -373,7 +377,7 @@ func (h *HTMLWriter) End() error {
 				continue
 			}
 			ref := refs[[2]string{v.Chain, v.Reason}]
-			p.Rows = append(p.Rows, strandedRow{P: ph, Chain: v.Chain, ReasonID: ref.ID, Ref: ref.Ref})
+			p.Rows = append(p.Rows, strandedRow{P: ph, Chain: chainCell(v), ReasonID: ref.ID, Ref: ref.Ref, Reason: v.Reason})
 		}
 	}
 	if err := pageTemplate.Execute(h.w, p); err != nil {
@@ -402,7 +406,14 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return cs.Chain[len(cs.Chain)-1].Name
 	},
-	"after": trustedAfter,
+	"after":     trustedAfter,
+	"poolCell":  poolCell,
+	"siteCell":  siteCell,
+	"backup":    backupCell,
+	"orUnknown": orUnknown,
+	"notInEstate": func(s *Summary, p PoolSummary) bool {
+		return p.Pool != "" && !p.InEstate && anyPoolChain(s)
+	},
 	"minimum": func(fc FamilyCount) string {
 		switch {
 		case fc.MinimumVersion != "":
@@ -496,6 +507,15 @@ Judged at {{day .S.At}}; known expiries looked for within {{n .S.HorizonDays "da
 {{end}}</svg>
 <figcaption>One group per firmware release present in the inventory (its phones in brackets), one bar per chain (the letters above): the phones it strands now, those stranded within the horizon and those it does not strand.</figcaption>
 </figure>{{end}}
+{{if .Pools}}<h2 id="pools">Per registrar pool and site</h2>
+<p>Each phone is counted over the chains it meets: its pool's{{if .S.UnknownPoolPhones}}, or every chain when its pool is unknown{{end}}. Per chain: stranded now / stranded later; “-” where the chain does not judge the pool's phones.</p>
+<div class="scroll"><table class="pools"><thead><tr><th>Pool</th><th>Site</th><th class="num">Phones</th><th class="num">Safe</th><th class="num">Stranded</th><th class="num">Stranded later</th><th>Backup pool</th><th class="num">Stranded on failover</th>{{range .Chains}}<th class="num">{{.Letter}}. {{.C.Name}}</th>{{end}}</tr></thead><tbody>
+{{range $p := .S.Pools}}<tr><td>{{orUnknown .Pool "pool"}}{{if notInEstate $.S .}} (not in the estate){{end}}</td><td>{{orUnknown .Site "site"}}</td><td class="num">{{.Phones}}</td><td class="num">{{.Trusted}}</td><td class="num{{if .Stranded}} bad{{end}}">{{.Stranded}}</td><td class="num">{{.Expiring}}</td><td>{{with .BackupPool}}{{.}}{{else}}-{{end}}</td><td class="num">{{backup .}}</td>{{range $.Chains}}<td class="num nowrap">{{poolCell .C.ByPool $p.Pool}}</td>{{end}}</tr>
+{{end}}</tbody></table></div>
+{{if .S.UnknownPoolPhones}}<p>{{n .S.UnknownPoolPhones "phone" "phones"}} whose pool the estate does not know {{pick .S.UnknownPoolPhones "is" "are"}} judged against every pool's chain.</p>{{end}}
+<div class="scroll"><table class="sites"><thead><tr><th>Site</th><th>Pools</th><th class="num">Phones</th><th class="num">Safe</th><th class="num">Stranded</th><th class="num">Stranded later</th><th class="num">Stranded on failover</th>{{range .Chains}}<th class="num">{{.Letter}}. {{.C.Name}}</th>{{end}}</tr></thead><tbody>
+{{range $st := .S.Sites}}<tr><td>{{orUnknown .Site "site"}}</td><td>{{range $i, $p := .Pools}}{{if $i}}, {{end}}{{orUnknown $p "pool"}}{{end}}</td><td class="num">{{.Phones}}</td><td class="num">{{.Trusted}}</td><td class="num{{if .Stranded}} bad{{end}}">{{.Stranded}}</td><td class="num">{{.Expiring}}</td><td class="num">{{.BackupStranded}}</td>{{range $.Chains}}<td class="num nowrap">{{siteCell .C.BySite $st.Site}}</td>{{end}}</tr>
+{{end}}</tbody></table></div>{{end}}
 {{range $sec := .Chains}}{{$c := $sec.C}}{{$h := $sec.Horizon}}
 <h2 id="{{$sec.ID}}">{{$sec.Letter}}. {{$c.Name}}</h2>
 {{if $c.Chain}}<p>Leaf <code>{{(index $c.Chain 0).Name}}</code>, expires {{day (index $c.Chain 0).NotAfter}}; chain ends at <code>{{last $c}}</code>.</p>{{end}}
@@ -543,8 +563,8 @@ Judged at {{day .S.At}}; known expiries looked for within {{n .S.HorizonDays "da
 {{end}}
 {{if .Rows}}<h2>Stranded phones</h2>
 <p>One row per phone and chain that strands it; the reason column refers to the chain's reasons above.</p>
-<div class="scroll"><table class="phones"><thead><tr><th class="num">Line</th><th>MAC</th><th>User</th><th>Model</th><th>Firmware</th><th>Release</th><th>Chain</th><th>Reason</th></tr></thead><tbody>
-{{range .Rows}}<tr><td class="num">{{.P.Line}}</td><td class="nowrap">{{.P.MAC}}</td><td>{{.P.UserURI}}</td><td>{{.P.Manufacturer}} {{.P.Model}}</td><td class="nowrap">{{.P.Firmware}}</td><td>{{.P.Release}}</td><td>{{.Chain}}</td><td>{{if .ReasonID}}<a href="#{{.ReasonID}}">{{.Ref}}</a>{{end}}</td></tr>
+<div class="scroll"><table class="phones"><thead><tr><th class="num">Line</th><th>MAC</th><th>User</th><th>Model</th><th>Firmware</th><th>Release</th>{{if .Pools}}<th>Pool</th><th>Site</th>{{end}}<th>Chain</th><th>Reason</th></tr></thead><tbody>
+{{range .Rows}}<tr><td class="num">{{.P.Line}}</td><td class="nowrap">{{.P.MAC}}</td><td>{{.P.UserURI}}</td><td>{{.P.Manufacturer}} {{.P.Model}}</td><td class="nowrap">{{.P.Firmware}}</td><td>{{.P.Release}}</td>{{if $.Pools}}<td>{{.P.Pool}}</td><td>{{.P.Site}}</td>{{end}}<td>{{.Chain}}</td><td>{{if .ReasonID}}<a href="#{{.ReasonID}}">{{.Ref}}</a>{{else}}<small>{{.Reason}}</small>{{end}}</td></tr>
 {{end}}</tbody></table></div>
 {{if .More}}<p>Only the first {{.Listed}} stranded phones are listed; the CSV and JSON outputs list every phone.</p>{{end}}{{end}}
 {{if .S.Inventory.Problems}}<h2>Unparsable rows</h2><ul>{{range .S.Inventory.Problems}}<li>line {{.Line}}: {{.Reason}}</li>{{end}}</ul>{{end}}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,6 +249,29 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	shot("report-400.png")
 
+	// The estate's page, with its per-pool and per-site tables, at 400 px too.
+	_, estate := estatePage(t)
+	estatePath := filepath.Join(dir, "report-pools.html")
+	if err := os.WriteFile(estatePath, estate, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate("file://"+estatePath), chromedp.WaitVisible(chromedp.CSS("table.pools"))); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	eval("overflow at 400 (pools)", overflowJS, &wide)
+	if len(wide) > 0 {
+		t.Errorf("at %d px, the pools page has elements wider than the viewport: %v", phoneWidth, wide)
+	}
+	shot("report-pools-400.png")
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(desktopWidth, 900)); err != nil {
+		t.Fatal(err)
+	}
+	shot("report-pools-1366.png")
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(phoneWidth, 800, chromedp.EmulateMobile),
+		chromedp.Navigate("file://"+htmlPath), chromedp.WaitVisible(chromedp.CSS("svg.compare"))); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+
 	// Print emulation at the printable width of A4: commands wrap inside
 	// their box, tables and charts fit the page.
 	if err := chromedp.Do(bctx,
@@ -363,3 +387,51 @@ const printOverflowJS = `(() => {
 	}
 	return out;
 })()`
+
+// estatePage is the HTML report of the estate inventory, its three pools
+// each judged against its own chain.
+func estatePage(t *testing.T) (*Summary, []byte) {
+	t.Helper()
+	chains := estateChains(t)
+	chains[0].Pool, chains[1].Pool, chains[2].Pool = "pool01.contoso.com", "pool02.contoso.com", "sba-leeds.contoso.com"
+	var buf bytes.Buffer
+	s := runReport(t, contosoCatalogue(t), estateInventory, chains, Options{Registrars: testRegistrars}, NewHTMLWriter(&buf))
+	return s, buf.Bytes()
+}
+
+// TestHTMLPools: with pool and site columns the page breaks the counts
+// down per registrar pool and per site, per chain, and each chain's
+// horizon counts the phones it judges.
+func TestHTMLPools(t *testing.T) {
+	s, b := estatePage(t)
+	page := string(b)
+	for _, want := range []string{
+		`<h2 id="pools">Per registrar pool and site</h2>`,
+		`<tr><td>pool01.contoso.com</td><td>London</td><td class="num">5</td><td class="num">0</td><td class="num bad">1</td><td class="num">4</td><td>pool02.contoso.com</td><td class="num">0</td><td class="num nowrap">1 / 4</td><td class="num nowrap">-</td><td class="num nowrap">-</td></tr>`,
+		`<tr><td>pool02.contoso.com</td><td>Manchester</td><td class="num">2</td><td class="num">2</td><td class="num">0</td><td class="num">0</td><td>pool01.contoso.com</td><td class="num">1</td>`,
+		`<tr><td>Leeds</td><td>sba-leeds.contoso.com</td><td class="num">3</td><td class="num">0</td><td class="num bad">3</td><td class="num">0</td><td class="num">1</td>`,
+		`<tr><td>(no pool)</td><td>(no site)</td>`,
+		`<th>Pool</th><th>Site</th><th>Chain</th><th>Reason</th>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// today judges pool01's 5 phones and the 2 whose pool is unknown, of
+	// which 5 trust it until its issuing CA expires; comodo pool02's 2 and
+	// the same 2.
+	var got []string
+	for _, c := range s.Chains {
+		if c.HorizonTrusted != c.Trusted+c.Expiring {
+			t.Errorf("%s: %d trust it now, but %d trusted + %d expiring", c.Name, c.HorizonTrusted, c.Trusted, c.Expiring)
+		}
+		got = append(got, fmt.Sprintf("%s %d/%d", c.Name, c.HorizonTrusted, c.Phones))
+		for _, e := range c.Horizon {
+			got = append(got, fmt.Sprintf("  %s -%d =%d", day(e.Date), e.Stranded, e.TrustedAfter))
+		}
+	}
+	want := []string{"today 5/7", "  2027-03-31 -5 =0", "comodo 4/4", "  2028-12-31 -4 =0", "renewal 0/5"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("horizons %q, want %q", got, want)
+	}
+}
