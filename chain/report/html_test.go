@@ -435,3 +435,35 @@ func TestHTMLPools(t *testing.T) {
 		t.Errorf("horizons %q, want %q", got, want)
 	}
 }
+
+// singularSlips are plural nouns after a count of one.
+var singularSlips = regexp.MustCompile(`(^|[^0-9,.])1 (phones|records|older registrations|unparsable rows|days|not LPE phones|phones? (are|have|run))\b|minimum release none|no such build`)
+
+// TestWordingPlurals renders the table and the page for every test
+// inventory, one day of --horizon included, and looks for a count of one
+// followed by a plural.
+func TestWordingPlurals(t *testing.T) {
+	cat := contosoCatalogue(t)
+	chains := append(todayAndRenewal(t), readChainFile(t, filepath.Join(examplesDir, "today-comodo-via-aaa.pem"), "via-aaa"))
+	var invs []string
+	for _, name := range []string{"lync-ip-phone-inventory.csv", "monitoring-registrations.tsv", "phones-semicolon.csv", "user-agents.txt"} {
+		invs = append(invs, filepath.Join(invDir, name))
+	}
+	invs = append(invs, estateInventory)
+	for _, inv := range invs {
+		for _, horizon := range []time.Duration{0, 24 * time.Hour} {
+			for name, w := range map[string]func(*bytes.Buffer) Writer{
+				"table": func(b *bytes.Buffer) Writer { return NewTableWriter(b) },
+				"html":  func(b *bytes.Buffer) Writer { return NewHTMLWriter(b) },
+			} {
+				var buf bytes.Buffer
+				runReport(t, cat, inv, chains, Options{Horizon: horizon}, w(&buf))
+				for _, line := range strings.Split(buf.String(), "\n") {
+					if m := singularSlips.FindString(line); m != "" {
+						t.Errorf("%s, %s: %q in %q", filepath.Base(inv), name, m, line)
+					}
+				}
+			}
+		}
+	}
+}

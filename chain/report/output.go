@@ -52,12 +52,12 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	if inv.DuplicateRows > 0 {
 		fmt.Fprintf(w, " (%s of the same MAC)", plural(inv.DuplicateRows, "older registration", "older registrations"))
 	}
-	fmt.Fprintf(w, ", %s not LPE phones", strconv.Itoa(otherTotal(inv.Other)))
+	fmt.Fprintf(w, ", %d %s", otherTotal(inv.Other), pick(otherTotal(inv.Other), "not an LPE phone", "not LPE phones"))
 	if o := otherList(inv.Other); o != "" {
 		fmt.Fprintf(w, " (%s)", o)
 	}
 	fmt.Fprintf(w, ", %s\n", plural(inv.BadRows, "unparsable row", "unparsable rows"))
-	fmt.Fprintf(w, "Judged at %s; known expiries within %d days\n\n", s.At.UTC().Format(time.RFC3339), s.HorizonDays)
+	fmt.Fprintf(w, "Judged at %s; known expiries within %s\n\n", s.At.UTC().Format(time.RFC3339), plural(s.HorizonDays, "day", "days"))
 
 	tw := t.table()
 	row(tw, "CHAIN", "KIND", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "MINIMUM RELEASE")

@@ -237,8 +237,8 @@ func noPhoneSentence(inv InventorySummary) string {
 	for _, n := range inv.Other {
 		other += n
 	}
-	return fmt.Sprintf("%s holds no Lync Phone Edition phone (%d records: %d other devices or clients, %d unparsable): nothing was judged",
-		inv.Source, inv.Records, other, inv.BadRows)
+	return fmt.Sprintf("%s holds no Lync Phone Edition phone (%s: %s, %d unparsable): nothing was judged",
+		inv.Source, plural(inv.Records, "record", "records"), plural(other, "other device or client", "other devices or clients"), inv.BadRows)
 }
 
 func (b *Builder) assumptions(groups []*group, inv InventorySummary) []string {
