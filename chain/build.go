@@ -55,7 +55,7 @@ func (n *node) deliverable() bool {
 func newNode(c *x509.Certificate, origin string) *node {
 	n := &node{cert: c, sha1: thumb(c), rawSum: sha1.Sum(c.Raw), keySum: sha1.Sum(c.RawSubjectPublicKeyInfo),
 		spki: string(c.RawSubjectPublicKeyInfo), origin: origin, selfIssued: bytes.Equal(c.RawSubject, c.RawIssuer)}
-	n.selfSigned = n.selfIssued && checkSig(n.rawSum, n.keySum, c, c) != sigBad
+	n.selfSigned = n.selfIssued && (checkSig(n.rawSum, n.keySum, c, c) != sigBad || md2SelfSigned(c))
 	return n
 }
 

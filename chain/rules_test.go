@@ -534,3 +534,59 @@ func TestEveryRuleHasSourceAndBasis(t *testing.T) {
 		t.Errorf("rules %v, want %v", got, want)
 	}
 }
+
+// An MD2-signed self-issued root (Go has no MD2) is still a root when its
+// signature opens under its own key; a rollover signed by another key is not.
+func TestMD2RootIsSelfSigned(t *testing.T) {
+	key := testKey(t, "md2 root").(*rsa.PrivateKey)
+	base := gen(t, certSpec{cn: "MD2 Root", key: "md2 root", isCA: true}, nil)
+	digest := make([]byte, 16) // any MD2 value: the hash is not compared
+	der := editDER(t, base.cert, key, crypto.SHA256, func(e [][]byte) [][]byte {
+		alg, _ := asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 2}, Parameters: asn1.NullRawValue})
+		i := 1
+		if e[0][0] == 0xa0 {
+			i = 2
+		}
+		e[i] = alg
+		return e
+	})
+	var outer struct {
+		TBS asn1.RawValue
+		Alg asn1.RawValue
+		Sig asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &outer); err != nil {
+		t.Fatal(err)
+	}
+	k := (key.N.BitLen() + 7) / 8
+	em := make([]byte, k)
+	em[1] = 1
+	tb := append(append([]byte(nil), md2DigestInfoPrefix...), digest...)
+	for i := 2; i < k-len(tb)-1; i++ {
+		em[i] = 0xff
+	}
+	copy(em[k-len(tb):], tb)
+	sig := new(big.Int).Exp(new(big.Int).SetBytes(em), key.D, key.N).FillBytes(make([]byte, k))
+	md2Alg, _ := asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 2}, Parameters: asn1.NullRawValue})
+	der, err := asn1.Marshal(struct {
+		TBS asn1.RawValue
+		Alg asn1.RawValue
+		Sig asn1.BitString
+	}{outer.TBS, asn1.RawValue{FullBytes: md2Alg}, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil || !signedWithMD2(c) {
+		t.Fatalf("test setup: %v %v", err, c.SignatureAlgorithm)
+	}
+	if !newNode(c, OriginInput).selfSigned {
+		t.Error("MD2 root not self-signed")
+	}
+	other := *c
+	other.Signature = append([]byte(nil), c.Signature...)
+	other.Signature[5] ^= 1
+	if newNode(&other, OriginInput).selfSigned {
+		t.Error("a corrupted MD2 signature passes")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"sync"
 )
@@ -160,4 +162,55 @@ func legacySignature(child, parent *x509.Certificate) string {
 		return "small RSA key"
 	}
 	return ""
+}
+
+// md2DigestInfoPrefix is DigestInfo for MD2 up to the hash value.
+var md2DigestInfoPrefix = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x02, 0x05, 0x00, 0x04, 0x10}
+
+// md2SelfSigned reports whether an MD2-RSA certificate's signature opens
+// under its own key to a well-formed PKCS#1 v1.5 MD2 block. Go has no MD2,
+// so the hash itself is not compared: this decides only whether an old
+// self-issued root is self-signed (a root), never whether a path verifies.
+func md2SelfSigned(c *x509.Certificate) bool {
+	pub, ok := c.PublicKey.(*rsa.PublicKey)
+	if !ok || !signedWithMD2(c) {
+		return false
+	}
+	k := (pub.N.BitLen() + 7) / 8
+	tLen := len(md2DigestInfoPrefix) + 16
+	if pub.E < 2 || len(c.Signature) != k || k < tLen+11 {
+		return false
+	}
+	s := new(big.Int).SetBytes(c.Signature)
+	if s.Cmp(pub.N) >= 0 {
+		return false
+	}
+	em := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N).FillBytes(make([]byte, k))
+	if em[0] != 0 || em[1] != 1 || em[k-tLen-1] != 0 || !bytes.Equal(em[k-tLen:k-16], md2DigestInfoPrefix) {
+		return false
+	}
+	for _, b := range em[2 : k-tLen-1] {
+		if b != 0xff {
+			return false
+		}
+	}
+	return true
+}
+
+var oidMD2WithRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 2}
+
+// signedWithMD2 reports whether c's signature algorithm is md2WithRSA,
+// which crypto/x509 parses as an unknown algorithm.
+func signedWithMD2(c *x509.Certificate) bool {
+	if c.SignatureAlgorithm != x509.UnknownSignatureAlgorithm && c.SignatureAlgorithm != x509.MD2WithRSA {
+		return false
+	}
+	var outer struct {
+		TBS asn1.RawValue
+		Alg pkix.AlgorithmIdentifier
+	}
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		return false
+	}
+	return outer.Alg.Algorithm.Equal(oidMD2WithRSA)
 }
