@@ -590,3 +590,13 @@ func TestMD2RootIsSelfSigned(t *testing.T) {
 		t.Error("a corrupted MD2 signature passes")
 	}
 }
+
+// README.md lists the rules with their sources and bases.
+func TestRulesTableInREADME(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| reason code | rule source | basis |\n|---|---|---|\n")
+	for _, r := range rules {
+		b.WriteString("| `" + string(r.kind) + "` | " + r.source + " | " + r.basis + " |\n")
+	}
+	checkREADMESection(t, "rules", b.String())
+}
