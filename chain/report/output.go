@@ -160,6 +160,9 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 				fmt.Fprintf(w, "       note: %s\n", f.Note)
 			}
 		}
+		for _, in := range c.Instead {
+			fmt.Fprintf(w, "  Instead: %s.\n", in.Message)
+		}
 	}
 	if inv.BadRows > 0 {
 		fmt.Fprintln(w, "\nUnparsable rows:")

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -95,7 +96,10 @@ type ChainSummary struct {
 	ByFamily     []FamilyCount       `json:"by_family"`
 	MissingRoots []chain.MissingRoot `json:"missing_roots"`
 	Alternatives []chain.Alternative `json:"alternatives"`
-	Findings     []chain.Finding     `json:"findings"`
+	// Instead names CA hierarchies the stranded stores trust without AD,
+	// when nothing the server could send rescues them.
+	Instead  []chain.Instead `json:"instead"`
+	Findings []chain.Finding `json:"findings"`
 	Blocker      string              `json:"blocker,omitempty"`
 	Notes        []string            `json:"notes"`
 	WithAD       bool                `json:"with_ad"`
@@ -268,7 +272,7 @@ func (b *Builder) assumptions(groups []*group, inv InventorySummary) []string {
 func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	cs := ChainSummary{Name: jc.Name, Kind: jc.Kind, Blocker: jc.Blocker, WithAD: b.opts.WithAD,
 		Chain: []chain.CertInfo{}, MissingRoots: []chain.MissingRoot{}, Alternatives: []chain.Alternative{},
-		Findings: []chain.Finding{}, Notes: append([]string{}, jc.Notes...), Fixes: []Fix{},
+		Instead: []chain.Instead{}, Findings: []chain.Finding{}, Notes: append([]string{}, jc.Notes...), Fixes: []Fix{},
 		ExpiringDates: []ExpiryCount{}}
 	if len(jc.results) > 0 {
 		r := jc.results[0]
@@ -276,6 +280,11 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 		for _, r := range jc.results {
 			cs.Findings = append(cs.Findings, r.Findings...)
 			cs.Alternatives = append(cs.Alternatives, r.Alternatives...)
+			for _, in := range r.Instead {
+				if !slices.ContainsFunc(cs.Instead, func(o chain.Instead) bool { return o.Message == in.Message }) {
+					cs.Instead = append(cs.Instead, in)
+				}
+			}
 			if r.MinimumRelease == nil {
 				cs.MinimumRelease = nil
 			} else if cs.MinimumRelease != nil && b.cat.StoreIndex(*r.MinimumRelease) > b.cat.StoreIndex(*cs.MinimumRelease) {
