@@ -100,10 +100,10 @@ type ChainSummary struct {
 	// when nothing the server could send rescues them.
 	Instead  []chain.Instead `json:"instead"`
 	Findings []chain.Finding `json:"findings"`
-	Blocker      string              `json:"blocker,omitempty"`
-	Notes        []string            `json:"notes"`
-	WithAD       bool                `json:"with_ad"`
-	Fixes        []Fix               `json:"fixes"`
+	Blocker  string          `json:"blocker,omitempty"`
+	Notes    []string        `json:"notes"`
+	WithAD   bool            `json:"with_ad"`
+	Fixes    []Fix           `json:"fixes"`
 	// Pool is the registrar pool whose phones the chain judges (Chain.Pool).
 	Pool string `json:"pool,omitempty"`
 	// ByPool and BySite count the phones the chain judges per registrar
