@@ -38,7 +38,7 @@ func (r *Result) Advice(target, exportDir string) []string {
 	if len(r.MissingRoots) > 0 {
 		var names []string
 		for _, m := range r.MissingRoots {
-			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
+			names = append(names, truststore.Named(m.Name, m.SHA1))
 		}
 		step := "Publish the missing root(s) " + strings.Join(names, ", ") + " in Active Directory so USB/NTLM-signed-in phones get them"
 		if exportDir != "" {

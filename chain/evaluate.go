@@ -250,7 +250,7 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 				v.Path = append(v.Path, thumb(c))
 			}
 			if j.anchor.extra {
-				say(ReasonExtraAnchor, fmt.Sprintf("anchored at %s (%s…), an additional trusted root, not a firmware root", j.anchor.name, truststore.ShortSHA1(j.anchor.sha1)))
+				say(ReasonExtraAnchor, fmt.Sprintf("anchored at %s, an additional trusted root, not a firmware root", truststore.Named(j.anchor.name, j.anchor.sha1)))
 			}
 		case j != nil:
 			v.AnchorSHA1 = j.anchor.sha1
@@ -262,8 +262,8 @@ func Evaluate(cat *truststore.Catalogue, in Input, opts Options) (*Result, error
 			}
 			if rootExpiredOnly(j, at) {
 				if re := reissue(cat, j.anchor, at); re != nil {
-					say(ReasonRootReissued, fmt.Sprintf("a re-issue of that root with the same key, %s (%s…, valid until %s), is known: publish it to phones (e.g. in Active Directory)",
-						truststore.DisplayName(re), truststore.ShortSHA1(thumb(re)), re.NotAfter.UTC().Format(time.DateOnly)))
+					say(ReasonRootReissued, fmt.Sprintf("a re-issue of that root with the same key, %s (%s, valid until %s), is known: publish it to phones (e.g. in Active Directory)",
+						truststore.DisplayName(re), thumb(re), re.NotAfter.UTC().Format(time.DateOnly)))
 					addMissing(re)
 				}
 			}
@@ -620,9 +620,9 @@ func role(i int) string {
 func validityProblem(c *x509.Certificate, role string, t time.Time) (ReasonKind, string) {
 	switch {
 	case t.After(c.NotAfter):
-		return ReasonExpired, fmt.Sprintf("%s %s (%s…) expired %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotAfter.UTC().Format(time.DateOnly))
+		return ReasonExpired, fmt.Sprintf("%s %s expired %s", role, truststore.Named(truststore.DisplayName(c), thumb(c)), c.NotAfter.UTC().Format(time.DateOnly))
 	case t.Before(c.NotBefore):
-		return ReasonNotYetValid, fmt.Sprintf("%s %s (%s…) is not valid before %s", role, truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)), c.NotBefore.UTC().Format(time.DateOnly))
+		return ReasonNotYetValid, fmt.Sprintf("%s %s is not valid before %s", role, truststore.Named(truststore.DisplayName(c), thumb(c)), c.NotBefore.UTC().Format(time.DateOnly))
 	}
 	return "", ""
 }
@@ -768,7 +768,7 @@ func noPathReasons(cat *truststore.Catalogue, pool *certPool, ends []pathEnd, si
 	stores := cat.Stores()
 	for _, e := range ends {
 		c := e.end.cert
-		id := fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(e.end.sha1))
+		id := truststore.Named(truststore.DisplayName(c), e.end.sha1)
 		holders := storesWithKey(cat, c)
 		if e.end.selfSigned {
 			var which string
@@ -896,7 +896,7 @@ func alternatives(stores []*truststore.Store, alts []*judged) []Alternative {
 	for i := range out {
 		var names []string
 		for _, c := range out[i].Certs {
-			names = append(names, fmt.Sprintf("%s (%s…, issued by %s)", c.Name, truststore.ShortSHA1(c.SHA1), truststore.NameOf(c.Cert.Issuer)))
+			names = append(names, fmt.Sprintf("%s (%s, issued by %s)", c.Name, c.SHA1, truststore.NameOf(c.Cert.Issuer)))
 		}
 		out[i].Message = fmt.Sprintf("send %s in the server's chain: %s would then trust it until %s",
 			strings.Join(names, " and "), strings.Join(out[i].Stores, ", "), out[i].ValidUntil.UTC().Format(time.DateOnly))

@@ -21,7 +21,7 @@ func TestGeneratedChainTrustedByOverlayStore(t *testing.T) {
 	// Bundle order does not matter: the leaf is the certificate that issued nothing.
 	r := mustEvaluate(t, cat, h.input(h.root, h.inter, h.leaf), Options{At: at2027})
 	rootSHA := truststore.SHA1Hex(h.root.cert)
-	noPath := "no path to any root of this store; the chain ends at Lab Root (" + truststore.ShortSHA1(rootSHA) + "…), which only LAB has"
+	noPath := "no path to any root of this store; the chain ends at Lab Root (" + rootSHA + "), which only LAB has"
 	checkVerdicts(t, r, map[string]wantVerdict{
 		"RTM": {false, "", "", []string{noPath}}, "CU10": {false, "", "", []string{noPath}}, "CU11": {false, "", "", []string{noPath}},
 		"LAB": {true, rootSHA, "2040-01-01T00:00:00Z", nil},
@@ -71,7 +71,7 @@ func TestReissuedRootSameKeyAnchors(t *testing.T) {
 	}
 	// Only the old copy in the store: it expired, so the chain is not trusted.
 	r := mustEvaluate(t, overlayCatalogue(t, old.cert), Input{Source: "c", Certs: []*x509.Certificate{leaf.cert, inter.cert}}, Options{At: at2027})
-	wantReasons := []string{"root Reissue Root (" + truststore.ShortSHA1(truststore.SHA1Hex(old.cert)) + "…) expired 2015-01-01"}
+	wantReasons := []string{"root Reissue Root (" + truststore.SHA1Hex(old.cert) + ") expired 2015-01-01"}
 	if v := r.Verdict("LAB"); v.Trusted || !reflect.DeepEqual(v.Reasons, wantReasons) {
 		t.Errorf("LAB verdict = %+v", v)
 	}
@@ -83,8 +83,8 @@ func TestValidityReasons(t *testing.T) {
 	leaf := gen(t, certSpec{cn: "pool.contoso.test", key: "validity leaf", notBefore: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC), dns: []string{"pool.contoso.test"}}, inter)
 	r := mustEvaluate(t, overlayCatalogue(t, root.cert), Input{Source: "v", Certs: []*x509.Certificate{leaf.cert, inter.cert}}, Options{At: at2027})
 	want := []string{
-		"certificate pool.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(leaf.cert)) + "…) is not valid before 2028-01-01",
-		"intermediate Validity Old CA (" + truststore.ShortSHA1(truststore.SHA1Hex(inter.cert)) + "…) expired 2025-03-01",
+		"certificate pool.contoso.test (" + truststore.SHA1Hex(leaf.cert) + ") is not valid before 2028-01-01",
+		"intermediate Validity Old CA (" + truststore.SHA1Hex(inter.cert) + ") expired 2025-03-01",
 	}
 	v := r.Verdict("LAB")
 	if v.Trusted || !reflect.DeepEqual(v.Reasons, want) || v.AnchorSHA1 != truststore.SHA1Hex(root.cert) || v.ValidUntil != nil {
@@ -96,7 +96,7 @@ func TestExtraAnchorsTrustedByEveryStore(t *testing.T) {
 	h := newHierarchy(t, "AD")
 	r := mustEvaluate(t, truststore.Default(), h.input(h.leaf, h.inter), Options{At: at2027, ExtraAnchors: []*x509.Certificate{h.root.cert}})
 	rootSHA := truststore.SHA1Hex(h.root.cert)
-	note := []string{"anchored at AD Root (" + truststore.ShortSHA1(rootSHA) + "…), an additional trusted root, not a firmware root"}
+	note := []string{"anchored at AD Root (" + rootSHA + "), an additional trusted root, not a firmware root"}
 	want := wantVerdict{true, rootSHA, "2040-01-01T00:00:00Z", note}
 	checkVerdicts(t, r, map[string]wantVerdict{"RTM": want, "CU10": want, "CU11": want})
 }
@@ -105,7 +105,7 @@ func TestIntermediatesOption(t *testing.T) {
 	h := newHierarchy(t, "Inter")
 	cat := overlayCatalogue(t, h.root.cert)
 	r := mustEvaluate(t, cat, h.input(h.leaf), Options{At: at2027})
-	wantReason := "no path to any root of this store; the chain ends at pool.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(h.leaf.cert)) + "…), issued by Inter Issuing CA, which was not supplied"
+	wantReason := "no path to any root of this store; the chain ends at pool.contoso.test (" + truststore.SHA1Hex(h.leaf.cert) + "), issued by Inter Issuing CA, which was not supplied"
 	if v := r.Verdict("LAB"); v.Trusted || !reflect.DeepEqual(v.Reasons, []string{wantReason}) {
 		t.Errorf("without intermediates: %+v", v)
 	}
@@ -139,8 +139,8 @@ func TestPhoneFindings(t *testing.T) {
 	if v := r.Verdict("LAB"); v.Trusted || !reflect.DeepEqual(v.ReasonCodes, []ReasonKind{ReasonEKU}) {
 		t.Fatalf("LAB verdict = %+v", v)
 	}
-	leafID := "*.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(leaf.cert)) + "…)"
-	interID := "Findings EC CA (" + truststore.ShortSHA1(truststore.SHA1Hex(ecInter.cert)) + "…)"
+	leafID := "*.contoso.test (" + truststore.SHA1Hex(leaf.cert) + ")"
+	interID := "Findings EC CA (" + truststore.SHA1Hex(ecInter.cert) + ")"
 	want := []Finding{
 		{CodeWildcardLeaf, SeverityError, BasisFact, "the certificate names *.contoso.test: LPE phones do not support wildcard certificates on Front End or Access Edge (PIN and USB sign-in)"},
 		{CodePoolNotInSAN, SeverityError, BasisFact, "the pool FQDN pool.contoso.test is not in the certificate's subject alternative names"},
@@ -285,8 +285,8 @@ func TestAIAFetchesMissingIssuer(t *testing.T) {
 	if !r.TrustedBy("LAB") {
 		t.Fatalf("not trusted with AIA: %+v", r.Verdict("LAB"))
 	}
-	interID := "AIA Issuing CA (" + truststore.ShortSHA1(truststore.SHA1Hex(h.inter.cert)) + "…)"
-	leafID := "pool.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(leaf.cert)) + "…)"
+	interID := "AIA Issuing CA (" + truststore.SHA1Hex(h.inter.cert) + ")"
+	leafID := "pool.contoso.test (" + truststore.SHA1Hex(leaf.cert) + ")"
 	want := []Finding{
 		{CodeAIAFetchFailed, SeverityInfo, BasisFact, "AIA caIssuers of " + leafID + ": " + srv.URL + "/missing.crt: HTTP 404 Not Found"},
 		{CodeAIAFetched, SeverityInfo, BasisFact, interID + " was fetched from " + srv.URL + "/ca.crt: install it on the server, phones do not fetch missing issuers"},
@@ -345,7 +345,7 @@ func TestFindingsCoverRootsOutsideTheStores(t *testing.T) {
 	leaf := gen(t, certSpec{cn: "pool.contoso.test", key: "leaf under the EC root", dns: []string{"pool.contoso.test"}}, ecRoot)
 	in := Input{Source: "ec", Certs: []*x509.Certificate{leaf.cert, ecRoot.cert}}
 	want := Finding{CodeECDSAKey, SeverityWarning, BasisAssumption,
-		"EC Root (" + truststore.ShortSHA1(truststore.SHA1Hex(ecRoot.cert)) + "…) has an ECDSA key (ECDSA P-256); no ECDSA support is documented for the LPE TLS stack"}
+		"EC Root (" + truststore.SHA1Hex(ecRoot.cert) + ") has an ECDSA key (ECDSA P-256); no ECDSA support is documented for the LPE TLS stack"}
 
 	// No store has it: it is the missing root, and its key is reported.
 	r := mustEvaluate(t, truststore.Default(), in, Options{At: at2027})
@@ -387,7 +387,7 @@ func TestWarnDays(t *testing.T) {
 	cat := overlayCatalogue(t, h.root.cert)
 	in := h.input(h.leaf, h.inter)
 	at := t2040.AddDate(0, 0, -10)
-	leafID := "pool.contoso.test (" + truststore.ShortSHA1(truststore.SHA1Hex(h.leaf.cert)) + "…)"
+	leafID := "pool.contoso.test (" + truststore.SHA1Hex(h.leaf.cert) + ")"
 	for _, tc := range []struct {
 		days int
 		want string

@@ -69,7 +69,7 @@ func releaseOf(r *Result) string {
 
 func TestDigiCertG2TrustedByNoneAndNamedMissing(t *testing.T) {
 	r := mustEvaluate(t, truststore.Default(), realInput(t, "modern/"+shaDigiCertG2+".pem"), Options{At: at20261122})
-	reason := []string{"no path to any root of this store; the chain ends at DigiCert Global Root G2 (DF3C24F9…), which no LPE firmware has"}
+	reason := []string{"no path to any root of this store; the chain ends at DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4), which no LPE firmware has"}
 	checkVerdicts(t, r, map[string]wantVerdict{
 		"RTM":  {false, "", "", reason},
 		"CU10": {false, "", "", reason},
@@ -98,7 +98,7 @@ func TestDigiCertG2TrustedByNoneAndNamedMissing(t *testing.T) {
 func TestDigiCertEVRootTrustedFromCU10(t *testing.T) {
 	r := mustEvaluate(t, truststore.Default(), realInput(t, "lpe/"+shaDigiCertEV+".pem"), Options{At: at20261122})
 	checkVerdicts(t, r, map[string]wantVerdict{
-		"RTM":  {false, "", "", []string{"no path to any root of this store; the chain ends at DigiCert High Assurance EV Root CA (5FB7EE06…), which only CU10, CU11 have"}},
+		"RTM":  {false, "", "", []string{"no path to any root of this store; the chain ends at DigiCert High Assurance EV Root CA (5FB7EE0633E259DBAD0C4C9AE6D38F1A61C7DC25), which only CU10, CU11 have"}},
 		"CU10": {true, shaDigiCertEV, "2031-11-10T00:00:00Z", nil},
 		"CU11": {true, shaDigiCertEV, "2031-11-10T00:00:00Z", nil},
 	})
@@ -158,8 +158,8 @@ func TestUSERTrustViaAAACross(t *testing.T) {
 
 	r = mustEvaluate(t, truststore.Default(), in, Options{At: time.Date(2029, 6, 1, 0, 0, 0, 0, time.UTC)})
 	expired := wantVerdict{false, shaAAA, "", []string{
-		"certificate USERTrust RSA Certification Authority (D89E3BD4…) expired 2028-12-31",
-		"root AAA Certificate Services (D1EB23A4…) expired 2028-12-31",
+		"certificate USERTrust RSA Certification Authority (D89E3BD43D5D909B47A18977AA9D5CE36CEE184C) expired 2028-12-31",
+		"root AAA Certificate Services (D1EB23A46D17D68FD92564C2F1F1601764D8E349) expired 2028-12-31",
 	}}
 	checkVerdicts(t, r, map[string]wantVerdict{"RTM": expired, "CU10": expired, "CU11": expired})
 	if r.MinimumRelease != nil {
@@ -175,7 +175,7 @@ func TestComodoIntermediateAlternativeAndCross(t *testing.T) {
 	r := mustEvaluate(t, truststore.Default(), realInput(t, "intermediates/"+shaComodoDV+".pem"), Options{At: at20261122})
 	// The catalogue knows the NSS root COMODO RSA Certification Authority,
 	// so the chain is followed to it and the root is named.
-	reason := []string{"no path to any root of this store; the chain ends at COMODO RSA Certification Authority (AFE5D244…), which no LPE firmware has"}
+	reason := []string{"no path to any root of this store; the chain ends at COMODO RSA Certification Authority (AFE5D244A8D1194230FF479FE2F897BBCD7A8CB4), which no LPE firmware has"}
 	checkVerdicts(t, r, map[string]wantVerdict{
 		"RTM": {false, "", "", reason}, "CU10": {false, "", "", reason}, "CU11": {false, "", "", reason},
 	})
@@ -187,7 +187,7 @@ func TestComodoIntermediateAlternativeAndCross(t *testing.T) {
 		alt.ValidUntil.UTC().Format(time.DateOnly) != "2028-12-31" {
 		t.Errorf("alternative = %+v", alt)
 	}
-	wantMsg := "send COMODO RSA Certification Authority (8D4C4A23…, issued by AAA Certificate Services) in the server's chain: RTM, CU10, CU11 would then trust it until 2028-12-31"
+	wantMsg := "send COMODO RSA Certification Authority (8D4C4A23BA9EE84EA7348FA98CC6E65FBB69DE7B, issued by AAA Certificate Services) in the server's chain: RTM, CU10, CU11 would then trust it until 2028-12-31"
 	if alt.Message != wantMsg {
 		t.Errorf("message = %q\nwant %q", alt.Message, wantMsg)
 	}
@@ -212,8 +212,8 @@ func TestGlobalSignR1ExpiredCopyAndReissue(t *testing.T) {
 	in := realInput(t, "modern/"+shaGSR3Cross+".pem")
 	r := mustEvaluate(t, truststore.Default(), in, Options{At: at20261122})
 	expired := wantVerdict{false, shaGSR1md5, "", []string{
-		"root GlobalSign Root CA (2F173F7D…) expired 2014-01-28",
-		"a re-issue of that root with the same key, GlobalSign Root CA (B1BC968B…, valid until 2028-01-28), is known: publish it to phones (e.g. in Active Directory)",
+		"root GlobalSign Root CA (2F173F7DE99667AFA57AF80AA2D1B12FAC830338) expired 2014-01-28",
+		"a re-issue of that root with the same key, GlobalSign Root CA (B1BC968BD4F49D622AA89A81F2150152A41D829C, valid until 2028-01-28), is known: publish it to phones (e.g. in Active Directory)",
 	}}
 	checkVerdicts(t, r, map[string]wantVerdict{
 		"RTM": expired, "CU10": expired,
@@ -236,7 +236,7 @@ const shaGoDaddySecureG2 = "27AC9369FAF25207BB2627CEFACCBE4EF9C319B8"
 // catalogue offers as the alternative.
 func TestGoDaddyG2ChainTrustedFromRTMWithCross(t *testing.T) {
 	r := mustEvaluate(t, truststore.Default(), realInput(t, "intermediates/"+shaGoDaddySecureG2+".pem"), Options{At: at20261122})
-	noPath := []string{"no path to any root of this store; the chain ends at Go Daddy Root Certificate Authority - G2 (47BEABC9…), which only CU11 has"}
+	noPath := []string{"no path to any root of this store; the chain ends at Go Daddy Root Certificate Authority - G2 (47BEABC922EAE80E78783462A79F45C254FDE68B), which only CU11 has"}
 	checkVerdicts(t, r, map[string]wantVerdict{
 		"RTM": {false, "", "", noPath}, "CU10": {false, "", "", noPath},
 		"CU11": {true, shaGoDaddyG2, "2031-05-03T07:00:00Z", nil},

@@ -148,7 +148,7 @@ func phoneFindings(leaf *x509.Certificate, onPath []*x509.Certificate, at time.T
 }
 
 func certID(c *x509.Certificate) string {
-	return fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(thumb(c)))
+	return truststore.Named(truststore.DisplayName(c), thumb(c))
 }
 
 func bigHash(a x509.SignatureAlgorithm) bool {

@@ -221,7 +221,7 @@ func readPEM(data []byte) (Input, error) {
 // SHA-1 and, when its DER allows, its subject.
 func skippedWarning(where string, der []byte, err error) string {
 	sum := sha1.Sum(der)
-	id := "SHA-1 " + strings.ToUpper(hex.EncodeToString(sum[:4])) + "…"
+	id := "SHA-1 " + strings.ToUpper(hex.EncodeToString(sum[:]))
 	if subj := lenientSubject(der); subj != "" {
 		id += ", " + subj
 	}

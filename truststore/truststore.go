@@ -129,6 +129,11 @@ func PublicKeyDescription(c *x509.Certificate) string {
 	}
 }
 
+// Named is "NAME (SHA1)": a certificate named for people with its full
+// thumbprint, as every message and cell that scripts read carries it (no
+// shortened thumbprint, no "…", which Windows PowerShell 5.1 garbles).
+func Named(name, sha1Hex string) string { return name + " (" + sha1Hex + ")" }
+
 // DisplayName is the most specific name in a certificate's subject: the CN,
 // else the last OU, else the last O, else the whole subject.
 func DisplayName(c *x509.Certificate) string { return NameOf(c.Subject) }

@@ -70,7 +70,7 @@ func Advice(cat *truststore.Catalogue, eps []Endpoint, notes []PoolNote, target,
 	if len(untrusted) > 0 && len(missing) > 0 {
 		var names []string
 		for _, m := range missing {
-			names = append(names, fmt.Sprintf("%s (%s…)", m.Name, truststore.ShortSHA1(m.SHA1)))
+			names = append(names, truststore.Named(m.Name, m.SHA1))
 		}
 		cmd := "lpetrust ad publish --as root --server ldaps://<your DC> "
 		switch {

@@ -24,7 +24,7 @@ import (
 )
 
 // TestRealDigiCertG2Root judges the phones against the real DigiCert Global
-// Root G2 certificate (DF3C24F9…, from the public trust stores) presented
+// Root G2 certificate (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4, from the public trust stores) presented
 // as the chain. What is asserted: no LPE firmware trusts it, every phone is
 // stranded, and the fix names that exact root for AD publishing. (A leaf
 // issued by it cannot be made without DigiCert's key; the end-to-end test

@@ -30,7 +30,7 @@ import (
 //     2027-03-31, so phones are stranded within a year).
 //   - g2-root.pem: a generated self-signed root whose subject is exactly that
 //     of DigiCert Global Root G2 — not DigiCert's certificate or key: tests
-//     that need the real root (DF3C24F9…) read testdata/certs/modern.
+//     that need the real root (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4) read testdata/certs/modern.
 //   - renewal-g2.pem: pool01.contoso.com ← "DigiCert Global G2 TLS RSA SHA256
 //     2020 CA1" ← g2-root.pem, the chain a renewal with DigiCert gives today.
 var gen = flag.Bool("gen", false, "regenerate testdata/inventory/chains")

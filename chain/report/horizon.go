@@ -56,7 +56,7 @@ type certRef struct {
 }
 
 func (c certRef) label() string {
-	return fmt.Sprintf("%s (%s…)", c.name, truststore.ShortSHA1(c.sha1))
+	return truststore.Named(c.name, c.sha1)
 }
 
 // pathEnd is the expiry of the trusted path one store (with or without the

@@ -50,7 +50,7 @@ func TestHorizonTestdataChains(t *testing.T) {
 		// The Contoso chain: CU10 and CU11 (the overlay's enterprise root)
 		// trust it until its issuing CA expires.
 		"today": {7, utc(2027, 3, 31, 0, 0, 0), []HorizonEvent{{
-			Date: utc(2027, 3, 31, 0, 0, 0), Cause: "intermediate Contoso Issuing CA 2019 (9ABCCB92…) expires",
+			Date: utc(2027, 3, 31, 0, 0, 0), Cause: "intermediate Contoso Issuing CA 2019 (9ABCCB92D53EAF661715520A82A36613EDCB5E99) expires",
 			SHA1: "9ABCCB92D53EAF661715520A82A36613EDCB5E99", Name: "Contoso Issuing CA 2019", Role: CertRoleIntermediate,
 			Stores: []string{"CU10", "CU11"}, Stranded: 7, TrustedAfter: 0,
 		}}},
@@ -60,7 +60,7 @@ func TestHorizonTestdataChains(t *testing.T) {
 		// the cross-certificate and AAA itself expire.
 		"via-aaa": {11, utc(2028, 12, 31, 23, 59, 59), []HorizonEvent{{
 			Date:  utc(2028, 12, 31, 23, 59, 59),
-			Cause: "cross-certificate COMODO RSA Certification Authority (8D4C4A23…) and root AAA Certificate Services (D1EB23A4…) expire",
+			Cause: "cross-certificate COMODO RSA Certification Authority (8D4C4A23BA9EE84EA7348FA98CC6E65FBB69DE7B) and root AAA Certificate Services (D1EB23A46D17D68FD92564C2F1F1601764D8E349) expire",
 			SHA1:  "8D4C4A23BA9EE84EA7348FA98CC6E65FBB69DE7B", Name: "COMODO RSA Certification Authority", Role: CertRoleCross,
 			Stores: []string{"RTM", "CU10", "CU11"}, Stranded: 11, TrustedAfter: 0,
 		}}},
@@ -136,13 +136,12 @@ func TestHorizonSteps(t *testing.T) {
 	s := runReport(t, cat, lyncReport, []Chain{readChainFile(t, chainFile, "two-paths")}, Options{Horizon: 3 * 365 * 24 * time.Hour}, NewJSONWriter(&bytes.Buffer{}))
 	c := s.Chains[0]
 	sha := truststore.SHA1Hex
-	short := func(f *fixture) string { return truststore.ShortSHA1(sha(f.cert)) }
 	// The Lync inventory: 2 phones run CU10 builds, 5 CU11 builds.
 	want := []HorizonEvent{{
-		Date: d(2028, 9, 30), Cause: "intermediate Issuing CA (" + short(ca) + "…) expires", SHA1: sha(ca.cert),
+		Date: d(2028, 9, 30), Cause: "intermediate Issuing CA (" + sha(ca.cert) + ") expires", SHA1: sha(ca.cert),
 		Name: "Issuing CA", Role: CertRoleIntermediate, Stores: []string{"CU10", "CU11"}, Stranded: 2, TrustedAfter: 5,
 	}, {
-		Date: d(2031, 12, 31), Cause: "the leaf pool01.contoso.com (" + short(leaf) + "…) expires", SHA1: sha(leaf.cert),
+		Date: d(2031, 12, 31), Cause: "the leaf pool01.contoso.com (" + sha(leaf.cert) + ") expires", SHA1: sha(leaf.cert),
 		Name: "pool01.contoso.com", Role: CertRoleLeaf, Stores: []string{"CU11"}, Stranded: 5, TrustedAfter: 0,
 	}}
 	if c.HorizonTrusted != 7 || !reflect.DeepEqual(c.Horizon, want) || !c.HorizonEnd.Equal(d(2031, 12, 31)) {
@@ -160,8 +159,8 @@ func TestHorizonSteps(t *testing.T) {
 	runReport(t, cat, lyncReport, []Chain{readChainFile(t, chainFile, "two-paths")}, Options{}, NewTableWriter(&tab))
 	for _, line := range []string{
 		"  Trust horizon: 7 phones trust it on 2026-11-22\n",
-		"    2028-09-30  intermediate Issuing CA (" + short(ca) + "…) expires (CU10, CU11): 2 phones stranded, 5 still trust it\n",
-		"    2031-12-31  the leaf pool01.contoso.com (" + short(leaf) + "…) expires (CU11): 5 phones stranded, none trusts it after\n",
+		"    2028-09-30  intermediate Issuing CA (" + sha(ca.cert) + ") expires (CU10, CU11): 2 phones stranded, 5 still trust it\n",
+		"    2031-12-31  the leaf pool01.contoso.com (" + sha(leaf.cert) + ") expires (CU11): 5 phones stranded, none trusts it after\n",
 	} {
 		if !strings.Contains(tab.String(), line) {
 			t.Errorf("table lacks %q:\n%s", line, tab.String())

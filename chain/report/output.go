@@ -170,7 +170,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			fmt.Fprintf(w, "  line %d: %s\n", p.Line, p.Reason)
 		}
 		if inv.BadRows > len(inv.Problems) {
-			fmt.Fprintf(w, "  … and %d more\n", inv.BadRows-len(inv.Problems))
+			fmt.Fprintf(w, "  and %d more\n", inv.BadRows-len(inv.Problems))
 		}
 	}
 	if len(s.Assumptions) > 0 {

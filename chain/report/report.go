@@ -397,10 +397,10 @@ func (b *Builder) judge(jc *judgedChain, store string, ad bool) PhoneVerdict {
 func (b *Builder) anchorName(sha1 string) string {
 	for _, c := range b.opts.ADRoots {
 		if truststore.SHA1Hex(c) == sha1 {
-			return fmt.Sprintf("%s (%s…)", truststore.DisplayName(c), truststore.ShortSHA1(sha1))
+			return truststore.Named(truststore.DisplayName(c), sha1)
 		}
 	}
-	return truststore.ShortSHA1(sha1) + "…"
+	return sha1
 }
 
 // Phone is one phone of the report (the second pass), with its verdicts.

@@ -657,7 +657,7 @@ func (b *Builder) expiringCert(jc *judgedChain, t time.Time) string {
 	for _, r := range jc.results {
 		for _, c := range r.Chain {
 			if c.NotAfter.Equal(t) {
-				return fmt.Sprintf("%s (%s…)", c.Name, truststore.ShortSHA1(c.SHA1))
+				return truststore.Named(c.Name, c.SHA1)
 			}
 		}
 	}

@@ -176,7 +176,7 @@ func shortCell(j caReachJS) string {
 	}
 	var shas []string
 	for _, c := range j.Crosses {
-		shas = append(shas, truststore.ShortSHA1(c.SHA1)+"…")
+		shas = append(shas, truststore.ShortSHA1(c.SHA1))
 	}
 	return fmt.Sprintf("via cross %s until %s", strings.Join(shas, "+"), j.Until)
 }
@@ -211,7 +211,7 @@ func printCas(a *app, stores []*truststore.Store, rows []caRow) error {
 		if r.TLSNote != "" && !r.IssuesTLS {
 			tls = "no: " + r.TLSNote
 		}
-		cells := []string{r.Name, truststore.ShortSHA1(r.SHA1) + "…", tls}
+		cells := []string{r.Name, truststore.ShortSHA1(r.SHA1), tls}
 		for _, s := range r.Stores {
 			cells = append(cells, shortCell(s))
 		}

@@ -392,13 +392,13 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 			problems = append(problems, fmt.Sprintf("%s: phone handshake (TLS 1.0, RSA CBC suites) refused: %s", e.Label(), e.Phone.Error))
 		}
 		if e.ModernDiffers {
-			problems = append(problems, fmt.Sprintf("%s: a modern client gets another certificate (%s…, %s, %s) than the phone probe; the phone's is the one judged",
-				e.Label(), truststore.ShortSHA1(e.Modern.LeafSHA1()), truststore.DisplayName(e.Modern.Certs[0]), truststore.PublicKeyDescription(e.Modern.Certs[0])))
+			problems = append(problems, fmt.Sprintf("%s: a modern client gets another certificate (%s, %s, %s) than the phone probe; the phone's is the one judged",
+				e.Label(), e.Modern.LeafSHA1(), truststore.DisplayName(e.Modern.Certs[0]), truststore.PublicKeyDescription(e.Modern.Certs[0])))
 		}
 		if e.SNIDiffers {
 			sha := e.NoSNI.LeafSHA1()
-			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s…, %s); clients that send no server name get it (whether LPE phones send one is undocumented)",
-				e.Label(), truststore.ShortSHA1(sha), truststore.DisplayName(e.NoSNI.Certs[0])))
+			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s, %s); clients that send no server name get it (whether LPE phones send one is undocumented)",
+				e.Label(), sha, truststore.DisplayName(e.NoSNI.Certs[0])))
 		}
 	}
 	if len(problems) > 0 {

@@ -58,12 +58,12 @@ func TestCheckDiscoveredPoolTable(t *testing.T) {
 		`^edge\.lpe\.test +` + edge + ` +edge\.lpe\.test +2027-06-01 +✗ +✗ +✗ +none +✗ refused$`,
 		`^sip\.lpe\.test +` + member(2) + ` +sip\.lpe\.test +2027-03-01 +✗ +✗ +✓ +CU11 +✓ TLS 1\.0`,
 		`^  - edge\.lpe\.test \(` + edge + `\): phone handshake \(TLS 1\.0, RSA CBC suites\) refused: remote error: tls: protocol version not supported$`,
-		`^  - pool\.lpe\.test \(` + member(4) + `\): without SNI the server presents another certificate \([0-9A-F]{8}…, edge\.lpe\.test\)`,
+		`^  - pool\.lpe\.test \(` + member(4) + `\): without SNI the server presents another certificate \([0-9A-F]{40}, edge\.lpe\.test\)`,
 		`^Pool consistency:$`,
 		`^  - pool pool\.lpe\.test port \d+: 1 of \d members differ from the others: ` + member(3) + ` serves leaf [0-9A-F]{8} \(pool\.lpe\.test, expires 2028-03-01\)`,
 		`^  - Re-enable TLS 1\.0 with RSA key exchange \(TLS_RSA_WITH_AES_128_CBC_SHA\) on edge\.lpe\.test \(` + edge + `\): LPE phones cannot do TLS 1\.2`,
 		`^  - No firmware release trusts every endpoint: publish the missing roots`,
-		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{8}…\) in Active Directory for phones signing in with USB or NTLM: run this check again with --export-missing DIR, then lpetrust ad publish --as root --server ldaps://<your DC> DIR$`,
+		`^  - Publish the missing root\(s\) Good Root \([0-9A-F]{40}\) in Active Directory for phones signing in with USB or NTLM: run this check again with --export-missing DIR, then lpetrust ad publish --as root --server ldaps://<your DC> DIR$`,
 		`^  - Install the same certificate chain on every member of pool\.lpe\.test port \d+ \(odd: ` + member(3) + `\)\.$`,
 		`^  - Make the pool certificate the default \(no-SNI\) certificate on pool\.lpe\.test \(` + member(4) + `\), so clients that send no server name get it too\.$`,
 	}
@@ -139,7 +139,7 @@ func TestCheckUpgradeAdvice(t *testing.T) {
 	rootFile := filepath.Join(dir, hexSHA1(p.Good.Root.Cert.Raw)+".pem")
 	for _, want := range []string{
 		"  - Upgrade phones to at least CU11 firmware (",
-		"  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw)[:8] + "…) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> " + rootFile + "\n",
+		"  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw) + ") in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> " + rootFile + "\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
@@ -162,7 +162,7 @@ func TestCheckAdviceNamesWhatFromCheckCanRedo(t *testing.T) {
 	if code != 1 || errs != "" {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
 	}
-	want := "  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw)[:8] + "…) in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check " + target + "\n"
+	want := "  - Publish the missing root(s) Good Root (" + hexSHA1(p.Good.Root.Cert.Raw) + ") in Active Directory for phones signing in with USB or NTLM: lpetrust ad publish --as root --server ldaps://<your DC> --from-check " + target + "\n"
 	if !strings.Contains(out, want) {
 		t.Errorf("no %q in:\n%s", want, out)
 	}

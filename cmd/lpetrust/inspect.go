@@ -251,7 +251,7 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 		fmt.Fprintf(w, "== %s\n\nChain:\n", r.Source)
 		t := newTable(w, "  #", "SUBJECT", "ISSUER", "SHA-1", "EXPIRES", "KEY", "SIGNATURE", "FROM")
 		for k, c := range r.Chain {
-			t.row(fmt.Sprintf("  %d", k), c.Name, issuerDisplay(c), truststore.ShortSHA1(c.SHA1)+"…", day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
+			t.row(fmt.Sprintf("  %d", k), c.Name, issuerDisplay(c), truststore.ShortSHA1(c.SHA1), day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
 		}
 		if err := t.flush(); err != nil {
 			return err
@@ -323,7 +323,7 @@ func anchorNote(cat *truststore.Catalogue, sha string) string {
 	if sha == "" {
 		return ""
 	}
-	name := truststore.ShortSHA1(sha) + "…"
+	name := sha
 	if r := cat.RootBySHA1(sha); r != nil {
 		name = truststore.DisplayName(r.Cert) + " " + name
 	}

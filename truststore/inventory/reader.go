@@ -366,7 +366,7 @@ func (ir *Reader) csvRow(row *Row, fields [][]byte) {
 
 func clip(b []byte) string {
 	if len(b) > 60 {
-		return string(b[:60]) + "…"
+		return string(b[:60]) + "..."
 	}
 	return string(b)
 }
