@@ -171,6 +171,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 		newCasCmd(a),
 		newVersionCmd(a),
 		newInventoryHelp(),
+		newJSONHelp(),
 	)
 	addCompletionExamples(root)
 	registerCompletions(a, root)
