@@ -137,12 +137,12 @@ func alternativeAdding(alts []Alternative, sha1 string) int {
 func crossMessage(certs []CertInfo, rescued []StoreUntil, lookalike *truststore.PublicRoot, end *x509.Certificate) string {
 	var names []string
 	for _, c := range certs {
-		names = append(names, fmt.Sprintf("%s (%s…, issued by %s)", c.Name, truststore.ShortSHA1(c.SHA1), truststore.NameOf(c.Cert.Issuer)))
+		names = append(names, fmt.Sprintf("%s (%s, issued by %s)", c.Name, c.SHA1, truststore.NameOf(c.Cert.Issuer)))
 	}
 	msg := fmt.Sprintf("send %s in the server's chain: %s", strings.Join(names, " and "), rescueText(rescued))
 	if lookalike != nil {
-		msg = fmt.Sprintf("if the server's real root is the public %s (%s…) — this chain's root has its name but another key (%s…) — %s",
-			lookalike.Name, truststore.ShortSHA1(lookalike.SHA1), truststore.ShortSHA1(thumb(end)), msg)
+		msg = fmt.Sprintf("if the server's real root is the public %s — this chain's root has its name but another key (%s) — %s",
+			truststore.Named(lookalike.Name, lookalike.SHA1), thumb(end), msg)
 	}
 	return msg
 }
@@ -227,7 +227,7 @@ func insteadFor(cat *truststore.Catalogue, res *Result, at time.Time) []Instead 
 			how = "via cross " + strings.Join(shas, " + ")
 		}
 		in.CAs = append(in.CAs, InsteadCA{Name: h.Root.Name, SHA1: h.Root.SHA1, How: how, Until: h.Horizon})
-		names = append(names, fmt.Sprintf("%s (%s…, until %s)", h.Root.Name, truststore.ShortSHA1(h.Root.SHA1), h.Horizon.UTC().Format(time.DateOnly)))
+		names = append(names, fmt.Sprintf("%s (%s, until %s)", h.Root.Name, h.Root.SHA1, h.Horizon.UTC().Format(time.DateOnly)))
 	}
 	if len(in.CAs) == 0 {
 		return []Instead{}

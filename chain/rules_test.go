@@ -500,7 +500,7 @@ func TestReadNegativeSerialAndSkipUnparsable(t *testing.T) {
 	if len(in.Certs) != 2 || in.Certs[1].SerialNumber.Int64() != -12345 {
 		t.Fatalf("read %d certificates", len(in.Certs))
 	}
-	wantWarn := "PEM block 2 (SHA-1 " + truststore.SHA1Hex(broken)[:8] + "…, CN=Read Issuing CA,O=lpetrust tests) cannot be parsed and was skipped: "
+	wantWarn := "PEM block 2 (SHA-1 " + truststore.SHA1Hex(broken) + ", CN=Read Issuing CA,O=lpetrust tests) cannot be parsed and was skipped: "
 	if len(in.Warnings) != 1 || !strings.HasPrefix(in.Warnings[0], wantWarn) {
 		t.Errorf("warnings %q, want prefix %q", in.Warnings, wantWarn)
 	}

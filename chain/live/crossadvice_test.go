@@ -36,9 +36,9 @@ func TestCrossAdvice(t *testing.T) {
 	eps := []Endpoint{{Address: netip.MustParseAddr("127.0.0.9"), Port: 443, Result: r}}
 	advice := Advice(cat, eps, nil, "CU11", "", nil)
 	for _, want := range []string{
-		"Send DigiCert Global Root G2 (8BF7F178…, issued by DigiCert Global Root CA) in the server's chain: CU11 would then trust it until 2031-11-09 (127.0.0.9:443).",
-		"Send DigiCert Global Root G2 (B7402517…, issued by DigiCert High Assurance EV Root CA) in the server's chain: CU10, CU11 would then trust it until 2031-11-08 (127.0.0.9:443).",
-		"No certificate the server could send makes RTM trust this chain; CAs whose hierarchy RTM trusts without AD: Amazon Root CA 1 (8DA7F965…, until 2034-06-28); Go Daddy Root Certificate Authority - G2 (47BEABC9…, until 2031-05-30); Starfield Root Certificate Authority - G2 (B51C067C…, until 2031-05-30) (lpetrust cas --store RTM --reachable) (127.0.0.9:443).",
+		"Send DigiCert Global Root G2 (8BF7F178A745A11BAC6AE5B586FC1838EADCB2CF, issued by DigiCert Global Root CA) in the server's chain: CU11 would then trust it until 2031-11-09 (127.0.0.9:443).",
+		"Send DigiCert Global Root G2 (B7402517EEAAC80AB04681186E8247BD7851CD0A, issued by DigiCert High Assurance EV Root CA) in the server's chain: CU10, CU11 would then trust it until 2031-11-08 (127.0.0.9:443).",
+		"No certificate the server could send makes RTM trust this chain; CAs whose hierarchy RTM trusts without AD: Amazon Root CA 1 (8DA7F965EC5EFC37910F1C6E59FDC1CC6A6EDE16, until 2034-06-28); Go Daddy Root Certificate Authority - G2 (47BEABC922EAE80E78783462A79F45C254FDE68B, until 2031-05-30); Starfield Root Certificate Authority - G2 (B51C067CEE2B0C3DF855AB2D92F4FE39D4E70F0E, until 2031-05-30) (lpetrust cas --store RTM --reachable) (127.0.0.9:443).",
 	} {
 		if !slices.Contains(advice, want) {
 			t.Errorf("advice %q\nlacks %q", advice, want)
