@@ -462,7 +462,7 @@ footer dt{font-weight:600;margin-top:.4em}footer dd{margin:0 0 0 1em;overflow-wr
 @page{margin:14mm 12mm}
 body{margin:0;padding:0;max-width:none;font-size:10pt}
 .scroll{overflow:visible}
-table{width:100%;table-layout:auto}td,th{font-size:8pt;padding:.15em .35em;overflow-wrap:anywhere}
+table{width:100%;table-layout:auto}td,th{font-size:8pt;padding:.15em .35em}td{overflow-wrap:anywhere}
 thead{display:table-header-group}tr,li,.card,figure,svg{break-inside:avoid;page-break-inside:avoid}
 h2,h3{break-after:avoid;page-break-after:avoid}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
