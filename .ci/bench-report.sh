@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
-# Benchmark of `lpetrust report` (issue 5): a generated 1,000,000-row Lync
-# "IP Phone Inventory Report" CSV judged against 3 chains, compared in the
-# same run with one awk pass counting the same file by its user-agent
-# (version) column. Targets: report wall time <= 3x awk, peak RSS <= 300 MB.
+# Benchmark of `lpetrust report` (issues 5 and 17): a generated Lync
+# "IP Phone Inventory Report" CSV judged against 3 chains in EVERY output
+# format, each written to a file, compared in the same run with one awk pass
+# counting the same file by its user-agent (version) column.
+# Targets (issue 17): every format within 2x the awk pass; peak RSS under
+# 150 MB at 10^6 rows and under 300 MB at 10^7.
 #
-# Usage: .ci/bench-report.sh [ROWS [PHONES]]
-#   ROWS    rows in the inventory (default 1000000)
-#   PHONES  distinct MAC addresses (default ROWS: every row a different
-#           phone, the worst case for memory; fewer makes later rows newer
-#           registrations of the same phones)
-# Needs: go, awk, GNU time (/usr/bin/time, Debian package "time") for the
-# peak RSS; without it the RSS is not reported.
+# Usage: .ci/bench-report.sh [ROWS [PHONES [FORMATS]]]
+#   ROWS     rows in the inventory (default 1000000)
+#   PHONES   distinct MAC addresses (default ROWS: every row a different
+#            phone, the worst case for memory; fewer makes later rows newer
+#            registrations of the same phones: 10000000 30000 is a year of
+#            a 30,000-phone estate)
+#   FORMATS  the -o values to run (default "table csv csv-long json html")
+# Examples:
+#   bash .ci/bench-report.sh 1000000              # 10^6 rows, every row a phone
+#   bash .ci/bench-report.sh 10000000 30000       # a year of a 30,000-phone estate
+#   bash .ci/bench-report.sh 10000000             # 10^7 distinct phones
+# Environment: WORK (default: a new directory under TMPDIR) holds the
+# inventory (about 150 bytes a row) and, one at a time, each output (deleted
+# as soon as it is measured). Needs: go, awk, GNU time (/usr/bin/time,
+# Debian package "time") for the peak RSS.
+# Exit status: 1 when a target is missed.
 set -euo pipefail
 
 rows=${1:-1000000}
 phones=${2:-$rows}
+formats=${3:-table csv csv-long json html}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
+work=${WORK:-$(mktemp -d)}
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
+
+if [ ! -x /usr/bin/time ]; then
+  echo "GNU time (/usr/bin/time) is needed for the peak RSS (Debian: apt-get install time)" >&2
+  exit 2
+fi
+
+need=$((rows * 150 / 1000000 + 200)) # MB: the inventory and the room for one output
+avail=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+if [ "$avail" -lt $((need * 4)) ]; then
+  echo "$work: ${avail} MB free, about $((need * 4)) MB needed (inventory and the largest output)" >&2
+  exit 2
+fi
 
 echo "building lpetrust"
 (cd "$repo" && go build -o "$work/lpetrust" ./cmd/lpetrust)
@@ -45,32 +70,35 @@ chains=(--chain "$repo/testdata/inventory/chains/today.pem"
         --chain "$repo/testdata/pfx/chain.p7b")
 store=(--store "$repo/testdata/inventory/chains/overlay-contoso.yaml")
 
-# measure NAME CMD... : wall seconds and peak RSS (KB) of one run.
+# measure NAME CMD... : wall seconds, peak RSS (KB) and output size of one
+# run whose standard output goes to a file (deleted once measured).
 measure() {
   local name=$1; shift
-  if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" > "$work/$name.out" || true
-  else
-    local start end
-    start=$(date +%s.%N); "$@" > "$work/$name.out" || true; end=$(date +%s.%N)
-    echo "$(echo "$end - $start" | bc) 0" > "$work/$name.time"
-  fi
-  read -r secs kb < <(tail -n 1 "$work/$name.time")
-  eval "${name}_secs=$secs; ${name}_kb=$kb"
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" || true
+  read -r secs kb < <(tail -n 1 "$work/time")
+  local bytes
+  bytes=$(stat -c %s "$work/out")
+  if [ "$name" = table ]; then head -6 "$work/out" | sed 's/^/  | /'; fi
+  rm -f "$work/out"
+  eval "secs_${name//-/_}=$secs; kb_${name//-/_}=$kb; bytes_${name//-/_}=$bytes"
 }
 
-cat "$work/inventory.csv" > /dev/null # same page-cache state for both
+if [ "$rows" -ge 5000000 ]; then limit=300; else limit=150; fi
+cat "$work/inventory.csv" > /dev/null # same page-cache state for every run
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure awk awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$work/inventory.csv"
-measure html "$work/lpetrust" "${store[@]}" report --inventory "$work/inventory.csv" "${chains[@]}" --at 2026-11-22 -o html
-measure table "$work/lpetrust" "${store[@]}" report --inventory "$work/inventory.csv" "${chains[@]}" --at 2026-11-22 -o table
-
-echo
-head -6 "$work/table.out"
-echo
-printf '%-44s %8s %10s\n' "run" "wall s" "peak RSS"
-printf '%-44s %8.2f %7d MB\n' "awk, one pass counting by the version column" "$awk_secs" $((awk_kb / 1024))
-printf '%-44s %8.2f %7d MB\n' "lpetrust report -o html (3 chains)" "$html_secs" $((html_kb / 1024))
-printf '%-44s %8.2f %7d MB\n' "lpetrust report -o table (every phone listed)" "$table_secs" $((table_kb / 1024))
-ratio=$(awk -v a="$awk_secs" -v b="$html_secs" 'BEGIN { printf "%.2f", b / a }')
-echo "report -o html / awk = ${ratio}x (target <= 3x); peak RSS $((html_kb / 1024)) MB (target <= 300 MB)"
-awk -v r="$ratio" -v kb="$html_kb" 'BEGIN { exit !(r <= 3 && kb <= 300 * 1024) }' && echo "PASS" || { echo "FAIL"; exit 1; }
+fail=0
+printf '%-10s %8s %8s %9s %10s %s\n' format "wall s" "vs awk" "peak RSS" "output MB" result
+printf '%-10s %8.2f %8s %6d MB %10s\n' awk "$secs_awk" 1.00x $((kb_awk / 1024)) -
+for f in $formats; do
+  measure "$f" "$work/lpetrust" "${store[@]}" -o "$f" report --inventory "$work/inventory.csv" "${chains[@]}" --at 2026-11-22
+  v=${f//-/_}
+  eval "secs=\$secs_$v; kb=\$kb_$v; bytes=\$bytes_$v"
+  ratio=$(awk -v a="$secs_awk" -v b="$secs" 'BEGIN { printf "%.2f", b / a }')
+  ok=PASS
+  awk -v r="$ratio" -v kb="$kb" -v lim="$limit" 'BEGIN { exit !(r <= 2 && kb <= lim * 1024) }' || { ok=FAIL; fail=1; }
+  printf '%-10s %8.2f %7sx %6d MB %10.1f %s\n' "$f" "$secs" "$ratio" $((kb / 1024)) "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$ok"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+echo "targets: every format <= 2x awk, peak RSS <= ${limit} MB"
+exit $fail

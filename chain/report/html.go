@@ -42,7 +42,7 @@ func (h *HTMLWriter) Phone(p *Phone) error {
 	if !p.Stranded() {
 		return nil
 	}
-	h.phones = append(h.phones, p)
+	h.phones = append(h.phones, p.Clone())
 	if len(h.phones) == MaxHTMLPhones {
 		return ErrEnough
 	}

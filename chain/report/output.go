@@ -28,6 +28,7 @@ type TableWriter struct {
 	w      *bufio.Writer
 	s      *Summary
 	widths [6]int
+	num    []byte // the line number being written
 
 	lastMan, lastModel, lastCell string // see model
 }
@@ -201,7 +202,11 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			widen(4, m.Release)
 		}
 	}
-	t.line("LINE", "MAC", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "USER")
+	t.w.WriteString("LINE")
+	for n := len("LINE"); n < t.widths[0]+2; n++ {
+		t.w.WriteByte(' ')
+	}
+	t.line("MAC", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "USER")
 	return true, nil
 }
 
@@ -240,14 +245,15 @@ func pick(n int, one, many string) string {
 	return many
 }
 
-// line writes one padded line of the stranded-phone list.
+// line writes the rest of one padded line of the stranded-phone list,
+// from the MAC column on (the caller writes the line number).
 func (t *TableWriter) line(cells ...string) {
 	for i, c := range cells {
 		t.w.WriteString(c)
 		if i == len(cells)-1 {
 			break
 		}
-		for n := utf8.RuneCountInString(c); n < t.widths[i]+2; n++ {
+		for n := utf8.RuneCountInString(c); n < t.widths[i+1]+2; n++ {
 			t.w.WriteByte(' ')
 		}
 	}
@@ -286,7 +292,13 @@ func otherList(m map[string]int) string {
 func (t *TableWriter) Phone(p *Phone) error {
 	for _, v := range p.Verdicts {
 		if v.Status == StatusStranded {
-			t.line(strconv.Itoa(p.Line), dash(p.MAC), t.model(p), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
+			// The line number is written in place: no string per phone.
+			t.num = strconv.AppendInt(t.num[:0], int64(p.Line), 10)
+			t.w.Write(t.num)
+			for n := len(t.num); n < t.widths[0]+2; n++ {
+				t.w.WriteByte(' ')
+			}
+			t.line(dash(p.MAC), t.model(p), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
 		}
 	}
 	return nil

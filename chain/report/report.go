@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
@@ -147,6 +148,13 @@ type Builder struct {
 	groups     []*group
 	groupIndex map[groupKey]int32
 	classIndex map[classKey]int32
+	// byClass caches, by Row.Class, the last group found for the class:
+	// rows of one class nearly always share sign-in method, pool and site.
+	byClass []classSlot
+	// phoneVerdictSets are the verdicts of the per-phone lines by pool,
+	// classification and sign-in method, shared by the phones that have
+	// them (writers only read them).
+	phoneVerdictSets map[verdictSetKey][]PhoneVerdict
 	macs       macTable
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
@@ -261,26 +269,72 @@ func (b *Builder) signIn(row *inventory.Row) string {
 	return ""
 }
 
+// classSlot is the group of the last row of one class (see Builder.byClass).
+type classSlot struct {
+	signIn, pool, site string
+	group              int32 // +1; 0 empty
+}
+
+// maxClassSlots bounds Builder.byClass: a file of unique garbage makes
+// classes without end.
+const maxClassSlots = 1 << 16
+
 func (b *Builder) groupOf(row *inventory.Row) int32 {
-	ck := classKey{row.Class, row.SignIn, row.Pool, row.Site}
-	if i, ok := b.classIndex[ck]; ok {
-		return i
+	var slot *classSlot
+	if c := int(row.Class); c >= 0 && c < maxClassSlots {
+		if c >= len(b.byClass) {
+			b.byClass = append(b.byClass, make([]classSlot, c+1-len(b.byClass))...)
+		}
+		slot = &b.byClass[c]
+		if slot.group > 0 && slot.signIn == row.SignIn && slot.pool == row.Pool && slot.site == row.Site {
+			return slot.group - 1
+		}
 	}
-	i := b.newGroupOf(row)
-	b.classIndex[ck] = i
+	ck := classKey{row.Class, row.SignIn, row.Pool, row.Site}
+	i, ok := b.classIndex[ck]
+	if !ok {
+		i = b.newGroupOf(row)
+		b.classIndex[ck] = i
+	}
+	if slot != nil {
+		*slot = classSlot{signIn: row.SignIn, pool: row.Pool, site: row.Site, group: i + 1}
+	}
 	return i
 }
 
 // DisplayModel names a device for people: "POLYCOM CX600", or the model
 // alone when it already names the manufacturer.
 func DisplayModel(manufacturer, model string) string {
-	if manufacturer != "" && model != "" && !strings.Contains(strings.ToLower(model), strings.ToLower(manufacturer)) {
+	if manufacturer != "" && model != "" && !containsFold(model, manufacturer) {
 		return manufacturer + " " + model
 	}
 	if model == "" {
 		return manufacturer
 	}
 	return model
+}
+
+// containsFold is strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+// without allocating when both are ASCII (model names nearly always are).
+func containsFold(s, sub string) bool {
+	if !isASCII(s) || !isASCII(sub) {
+		return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *Builder) newGroupOf(row *inventory.Row) int32 {
@@ -424,6 +478,16 @@ type Phone struct {
 	Site string `json:"site"`
 }
 
+// Clone returns a copy of p that Writer.Phone's reuse of p leaves intact.
+func (p *Phone) Clone() *Phone {
+	c := *p
+	if p.Seen != nil {
+		t := *p.Seen
+		c.Seen = &t
+	}
+	return &c
+}
+
 // Stranded reports whether any chain strands the phone now.
 func (p *Phone) Stranded() bool {
 	for _, v := range p.Verdicts {
@@ -438,34 +502,72 @@ func (p *Phone) Stranded() bool {
 // rows that are not phones and for registrations superseded by a later one
 // of the same MAC address.
 func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
-	if row.Kind != inventory.KindPhone {
+	p := &Phone{}
+	if !b.fillPhone(p, row, new(time.Time)) {
 		return nil, false
-	}
-	if row.HasMAC {
-		if !b.macs.latest(row.Line) {
-			return nil, false
-		}
-	}
-	p := &Phone{
-		Line: row.Line, UserURI: row.UserURI, Manufacturer: row.Manufacturer, Model: row.Model,
-		Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
-		SignIn: signInLabel(row.SignIn),
 	}
 	if row.HasMAC {
 		p.MAC = inventory.FormatMAC(row.MAC)
 	}
-	if !row.Seen.IsZero() {
-		t := row.Seen
-		p.Seen = &t
-	}
-	pool := b.poolOf(row.Pool)
-	p.Pool, p.Site = pool.label, b.siteOf(row.Site, pool)
-	p.Verdicts = make([]PhoneVerdict, 0, len(b.chains))
-	for _, jc := range b.chains {
-		p.Verdicts = append(p.Verdicts, b.phoneVerdict(jc, pool, row.Build.Store, row.SignIn))
-	}
 	return p, true
 }
+
+// fillPhone is Phone writing into p, with seen as the storage of p.Seen,
+// and without p.MAC (the caller formats row.MAC).
+func (b *Builder) fillPhone(p *Phone, row *inventory.Row, seen *time.Time) bool {
+	if row.Kind != inventory.KindPhone {
+		return false
+	}
+	if row.HasMAC {
+		if !b.macs.latest(row.Line) {
+			return false
+		}
+	}
+	pool := b.poolOf(row.Pool)
+	*p = Phone{
+		Line: row.Line, UserURI: row.UserURI, Manufacturer: row.Manufacturer, Model: row.Model,
+		Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
+		SignIn: signInLabel(row.SignIn), Pool: pool.label, Site: b.siteOf(row.Site, pool),
+		Verdicts: b.phoneVerdictSet(pool, row),
+	}
+	if !row.Seen.IsZero() {
+		*seen = row.Seen
+		p.Seen = seen
+	}
+	return true
+}
+
+// verdictSetKey names the verdicts a phone gets from every chain: they
+// depend on its pool, its classification (the store) and its sign-in method.
+type verdictSetKey struct {
+	pool   *poolInfo
+	class  int32
+	signIn string
+}
+
+// phoneVerdictSet returns the verdicts of every chain for a phone of that
+// pool and row, shared with the other phones that have them.
+func (b *Builder) phoneVerdictSet(pool *poolInfo, row *inventory.Row) []PhoneVerdict {
+	k := verdictSetKey{pool, row.Class, row.SignIn}
+	if vs, ok := b.phoneVerdictSets[k]; ok {
+		return vs
+	}
+	vs := make([]PhoneVerdict, 0, len(b.chains))
+	for _, jc := range b.chains {
+		vs = append(vs, b.phoneVerdict(jc, pool, row.Build.Store, row.SignIn))
+	}
+	if b.phoneVerdictSets == nil {
+		b.phoneVerdictSets = map[verdictSetKey][]PhoneVerdict{}
+	}
+	if len(b.phoneVerdictSets) < maxVerdictSets {
+		b.phoneVerdictSets[k] = vs
+	}
+	return vs
+}
+
+// maxVerdictSets bounds Builder.phoneVerdictSets (classes are bounded by
+// the Reader's cache, not their number over a file).
+const maxVerdictSets = 1 << 16
 
 // phoneKey names one distinct verdict of the per-phone lines.
 type phoneKey struct {

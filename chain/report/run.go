@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inventory"
@@ -18,6 +19,9 @@ type Writer interface {
 	// Begin receives the summary. It reports whether the writer wants the
 	// per-phone lines (a second pass over the inventory).
 	Begin(s *Summary) (wantsPhones bool, err error)
+	// Phone receives one phone. p (its Seen, not its Verdicts, which are
+	// shared and never written) is reused once Phone returns: a writer
+	// that keeps a phone keeps a copy (see Phone.Clone).
 	Phone(p *Phone) error
 	End() error
 }
@@ -213,13 +217,33 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	// are skipped before they are classified.
 	ir.SetLineFilter(b.macs.latest)
 
+	// Verdict sets are keyed by the classification ids of this pass's Reader.
+	b.phoneVerdictSets = nil
+
+	// Phones are built in recycled batches: no allocation per phone.
 	const batchSize = 512
-	batches := make(chan []*Phone, 4)
+	batches := make(chan *phoneBatch, 4)
+	free := make(chan *phoneBatch, 6)
 	stop := make(chan struct{})
 	var readErr error
 	go func() {
 		defer close(batches)
-		batch := make([]*Phone, 0, batchSize)
+		batch := newPhoneBatch(batchSize)
+		send := func() bool {
+			batch.formatMACs()
+			select {
+			case batches <- batch:
+			case <-stop:
+				return false
+			}
+			select {
+			case batch = <-free:
+				batch.reset()
+			default:
+				batch = newPhoneBatch(batchSize)
+			}
+			return true
+		}
 		for {
 			row, err := ir.Next()
 			if err == io.EOF {
@@ -229,30 +253,21 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 				readErr = fmt.Errorf("inventory %s: %w", source, err)
 				break
 			}
-			p, ok := b.Phone(row)
-			if !ok {
+			if !batch.add(b, row) {
 				continue
 			}
-			if batch = append(batch, p); len(batch) == batchSize {
-				select {
-				case batches <- batch:
-				case <-stop:
-					return
-				}
-				batch = make([]*Phone, 0, batchSize)
+			if len(batch.phones) == batchSize && !send() {
+				return
 			}
 		}
-		if len(batch) > 0 {
-			select {
-			case batches <- batch:
-			case <-stop:
-			}
+		if len(batch.phones) > 0 {
+			send()
 		}
 	}()
 	var fnErr error
 	for batch := range batches {
-		for _, p := range batch {
-			if fnErr = fn(p); fnErr != nil {
+		for i := range batch.phones {
+			if fnErr = fn(&batch.phones[i]); fnErr != nil {
 				break
 			}
 		}
@@ -261,6 +276,10 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 			for range batches { // let the reader finish
 			}
 			break
+		}
+		select {
+		case free <- batch:
+		default:
 		}
 	}
 	if fnErr == ErrEnough {
@@ -272,6 +291,58 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	return readErr // set before batches was closed
 }
 
+// phoneBatch is a batch of phones of the second pass with the storage of
+// their registration times and MAC addresses.
+type phoneBatch struct {
+	phones []Phone
+	seen   []time.Time
+	macs   []uint64 // the MAC address of each phone; noMAC for none
+}
+
+const noMAC = ^uint64(0)
+
+func newPhoneBatch(n int) *phoneBatch {
+	return &phoneBatch{phones: make([]Phone, 0, n), seen: make([]time.Time, n), macs: make([]uint64, 0, n)}
+}
+
+func (pb *phoneBatch) reset() {
+	pb.phones, pb.macs = pb.phones[:0], pb.macs[:0]
+}
+
+// add appends the phone of row, if it is one the report lists.
+func (pb *phoneBatch) add(b *Builder, row *inventory.Row) bool {
+	n := len(pb.phones)
+	pb.phones = pb.phones[:n+1]
+	if !b.fillPhone(&pb.phones[n], row, &pb.seen[n]) {
+		pb.phones = pb.phones[:n]
+		return false
+	}
+	mac := noMAC
+	if row.HasMAC {
+		mac = row.MAC
+	}
+	pb.macs = append(pb.macs, mac)
+	return true
+}
+
+// formatMACs sets the phones' MAC strings, all slices of one string.
+func (pb *phoneBatch) formatMACs() {
+	var sb strings.Builder
+	sb.Grow(len(pb.macs) * inventory.MACLen)
+	var buf [inventory.MACLen]byte
+	for _, m := range pb.macs {
+		if m != noMAC {
+			sb.Write(inventory.AppendMAC(buf[:0], m))
+		}
+	}
+	all, at := sb.String(), 0
+	for i, m := range pb.macs {
+		if m != noMAC {
+			pb.phones[i].MAC = all[at : at+inventory.MACLen]
+			at += inventory.MACLen
+		}
+	}
+}
 // StrandedNow reports whether any chain strands any phone at the report's moment.
 func (s *Summary) StrandedNow() bool {
 	for _, c := range s.Chains {

@@ -209,7 +209,10 @@ func (ir *Reader) SetLight(light bool) { ir.light = light }
 // whose first line keep rejects: a second pass that lists only some phones
 // reads the others at the cost of finding their end. Skipped records are
 // not counted in Stats. nil keeps every record.
-func (ir *Reader) SetLineFilter(keep func(line int) bool) { ir.keep = keep }
+func (ir *Reader) SetLineFilter(keep func(line int) bool) {
+	ir.keep = keep
+	ir.rr.keep = keep
+}
 
 // Format is the detected inventory format.
 func (ir *Reader) Format() Format { return ir.format }
@@ -531,17 +534,24 @@ func parseMAC(b []byte, decimal bool) (uint64, bool) {
 
 // FormatMAC writes a MAC address the way the Lync report does: 00-04-F2-00-01-76.
 func FormatMAC(m uint64) string {
+	var b [MACLen]byte
+	return string(AppendMAC(b[:0], m))
+}
+
+// MACLen is the length of a MAC address as FormatMAC writes it.
+const MACLen = 17
+
+// AppendMAC appends m as FormatMAC writes it.
+func AppendMAC(dst []byte, m uint64) []byte {
 	const hexd = "0123456789ABCDEF"
-	var b [17]byte
 	for i := 0; i < 6; i++ {
 		octet := byte(m >> (40 - 8*i))
-		b[i*3] = hexd[octet>>4]
-		b[i*3+1] = hexd[octet&15]
-		if i < 5 {
-			b[i*3+2] = '-'
+		if i > 0 {
+			dst = append(dst, '-')
 		}
+		dst = append(dst, hexd[octet>>4], hexd[octet&15])
 	}
-	return string(b[:])
+	return dst
 }
 
 // timeLayouts are the layouts seen in exports: SQL Server datetime, ISO 8601,

@@ -41,6 +41,9 @@ type recordReader struct {
 	havePending bool
 	pendingLine int
 	skipping    bool // the last line was too long: its rest comes first
+	// keep, when set, rejects records by their first line: a rejected line
+	// without quotes (so a whole record) is passed over unsplit.
+	keep func(line int) bool
 }
 
 func newRecordReader(r io.Reader) *recordReader {
@@ -147,6 +150,10 @@ func trimEOL(b []byte) []byte {
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
 	l, err := r.readLine()
 	line = r.line
+	for err == nil && r.keep != nil && !r.keep(line) && bytes.IndexByte(l, '"') < 0 {
+		l, err = r.readLine()
+		line = r.line
+	}
 	if err == errLongLine || err == errNoLineEnd {
 		return nil, line, err
 	}
