@@ -74,13 +74,15 @@ store=(--store "$repo/testdata/inventory/chains/overlay-contoso.yaml")
 # run whose standard output goes to a file (deleted once measured).
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" || true
-  read -r secs kb < <(tail -n 1 "$work/time")
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$work/out" || true
+  read -r secs kb user sys < <(tail -n 1 "$work/time")
   local bytes
   bytes=$(stat -c %s "$work/out")
   if [ "$name" = table ]; then head -6 "$work/out" | sed 's/^/  | /'; fi
   rm -f "$work/out"
-  eval "secs_${name//-/_}=$secs; kb_${name//-/_}=$kb; bytes_${name//-/_}=$bytes"
+  local cpu
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  eval "secs_${name//-/_}=$secs; kb_${name//-/_}=$kb; bytes_${name//-/_}=$bytes; cpu_${name//-/_}=$cpu"
 }
 
 if [ "$rows" -ge 5000000 ]; then limit=300; else limit=150; fi
@@ -88,16 +90,16 @@ cat "$work/inventory.csv" > /dev/null # same page-cache state for every run
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure awk awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$work/inventory.csv"
 fail=0
-printf '%-10s %8s %8s %9s %10s %s\n' format "wall s" "vs awk" "peak RSS" "output MB" result
-printf '%-10s %8.2f %8s %6d MB %10s\n' awk "$secs_awk" 1.00x $((kb_awk / 1024)) -
+printf '%-10s %8s %8s %8s %9s %10s %s\n' format "wall s" "vs awk" "CPU s" "peak RSS" "output MB" result
+printf '%-10s %8.2f %8s %8.2f %6d MB %10s\n' awk "$secs_awk" 1.00x "$cpu_awk" $((kb_awk / 1024)) -
 for f in $formats; do
   measure "$f" "$work/lpetrust" "${store[@]}" -o "$f" report --inventory "$work/inventory.csv" "${chains[@]}" --at 2026-11-22
   v=${f//-/_}
-  eval "secs=\$secs_$v; kb=\$kb_$v; bytes=\$bytes_$v"
+  eval "secs=\$secs_$v; kb=\$kb_$v; bytes=\$bytes_$v; cpu=\$cpu_$v"
   ratio=$(awk -v a="$secs_awk" -v b="$secs" 'BEGIN { printf "%.2f", b / a }')
   ok=PASS
   awk -v r="$ratio" -v kb="$kb" -v lim="$limit" 'BEGIN { exit !(r <= 2 && kb <= lim * 1024) }' || { ok=FAIL; fail=1; }
-  printf '%-10s %8.2f %7sx %6d MB %10.1f %s\n' "$f" "$secs" "$ratio" $((kb / 1024)) "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$ok"
+  printf '%-10s %8.2f %7sx %8.2f %6d MB %10.1f %s\n' "$f" "$secs" "$ratio" "$cpu" $((kb / 1024)) "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$ok"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo "targets: every format <= 2x awk, peak RSS <= ${limit} MB"

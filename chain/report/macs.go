@@ -88,16 +88,15 @@ func (t *macTable) setGroup(i uint32, g int32) {
 	t.wide[i] = g
 }
 
-// add records a registration. It returns the group the address counted
+// add records a registration (s: its time as seenSeconds). It returns the group the address counted
 // in before (-1 for a new address) and whether this registration is now
 // the latest: the caller moves the phone from the old group to g when
 // replaced is true.
-func (t *macTable) add(mac uint64, seen time.Time, line int, g int32) (old int32, replaced bool) {
+func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, replaced bool) {
 	if float64(t.n+1) > maxMACLoad*float64(len(t.slots)) {
 		t.grow()
 	}
 	mac &= macMask
-	s := seenSeconds(seen)
 	mask := uint64(len(t.slots) - 1)
 	for h := macHash(mac) & mask; ; h = (h + 1) & mask {
 		idx := t.slots[h]

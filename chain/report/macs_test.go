@@ -25,7 +25,7 @@ func TestMACTableLatestWins(t *testing.T) {
 		{0x0004F2000002, time.Time{}, 7, 70001, 70000, true},
 	}
 	for _, s := range steps {
-		old, replaced := m.add(s.mac, s.seen, s.line, s.group)
+		old, replaced := m.add(s.mac, seenSeconds(s.seen), s.line, s.group)
 		if old != s.old || replaced != s.replaced {
 			t.Errorf("add(%X, line %d) = %d, %v; want %d, %v", s.mac, s.line, old, replaced, s.old, s.replaced)
 		}
@@ -56,7 +56,7 @@ func TestMACTableAgainstMap(t *testing.T) {
 		mac := 0x0004F2000000 + uint64(r.IntN(50000))
 		seen := base.Add(time.Duration(r.IntN(1000)) * time.Second)
 		g := int32(r.IntN(8))
-		m.add(mac, seen, line, g)
+		m.add(mac, seenSeconds(seen), line, g)
 		if w, ok := ref[mac]; !ok || seen.Unix() > w.seen || seen.Unix() == w.seen && line > w.line {
 			ref[mac] = want{seen.Unix(), line, g}
 		}

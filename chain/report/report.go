@@ -156,6 +156,7 @@ type Builder struct {
 	// them (writers only read them).
 	phoneVerdictSets map[verdictSetKey][]PhoneVerdict
 	macs       macTable
+	counts     []int // phones counted per group, not yet in groups (see count)
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
 	registrars    map[string]int       // pool and machine FQDN → index in opts.Registrars
@@ -240,25 +241,59 @@ func (b *Builder) Add(row *inventory.Row) {
 	if row.Kind != inventory.KindPhone {
 		return
 	}
-	if row.Line > b.maxLine {
-		b.maxLine = row.Line
+	r := b.registrationOf(row)
+	b.count(&r)
+	b.settle()
+}
+
+// registration is what counting keeps of a phone's row.
+type registration struct {
+	mac    uint64
+	seen   uint32 // seenSeconds
+	line   int
+	group  int32
+	hasMAC bool
+}
+
+// registrationOf classifies a phone's row into its group.
+func (b *Builder) registrationOf(row *inventory.Row) registration {
+	return registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: b.groupOf(row), hasMAC: row.HasMAC}
+}
+
+// count counts a registration in b.counts, not yet in the groups (see
+// settle): it touches nothing registrationOf does, so that the two can run
+// in different goroutines.
+func (b *Builder) count(r *registration) {
+	if r.line > b.maxLine {
+		b.maxLine = r.line
 	}
-	g := b.groupOf(row)
-	if !row.HasMAC {
+	g := r.group
+	for int(g) >= len(b.counts) {
+		b.counts = append(b.counts, 0)
+	}
+	if !r.hasMAC {
 		b.noMAC++
-		b.groups[g].phones++
-		b.macs.setWinner(row.Line, true) // every phone without a MAC address counts
+		b.counts[g]++
+		b.macs.setWinner(r.line, true) // every phone without a MAC address counts
 		return
 	}
-	old, replaced := b.macs.add(row.MAC, row.Seen, row.Line, g)
+	old, replaced := b.macs.add(r.mac, r.seen, r.line, g)
 	if old >= 0 {
 		b.duplicates++
 	}
 	if replaced {
 		if old >= 0 {
-			b.groups[old].phones--
+			b.counts[old]--
 		}
-		b.groups[g].phones++
+		b.counts[g]++
+	}
+}
+
+// settle adds b.counts to the groups' phones.
+func (b *Builder) settle() {
+	for g, n := range b.counts {
+		b.groups[g].phones += n
+		b.counts[g] = 0
 	}
 }
 

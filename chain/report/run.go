@@ -74,17 +74,18 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
 	ir.SetLight(true)
+	defer ir.ReadAhead()()
 	// Two stages: this goroutine reads and classifies rows, another
 	// counts them (the MAC map is the costly part), batch by batch.
 	const batchSize = 1024
-	batches := make(chan []inventory.Row, 4)
-	free := make(chan []inventory.Row, 6)
+	batches := make(chan []registration, 4)
+	free := make(chan []registration, 6)
 	counted := make(chan struct{})
 	go func() {
 		defer close(counted)
 		for batch := range batches {
 			for i := range batch {
-				b.Add(&batch[i])
+				b.count(&batch[i])
 			}
 			select {
 			case free <- batch[:0]:
@@ -92,7 +93,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 			}
 		}
 	}()
-	batch := make([]inventory.Row, 0, batchSize)
+	batch := make([]registration, 0, batchSize)
 	var readErr error
 	for {
 		row, err := ir.Next()
@@ -106,13 +107,13 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		if row.Kind != inventory.KindPhone {
 			continue // the Reader counts the others
 		}
-		batch = append(batch, *row)
+		batch = append(batch, b.registrationOf(row))
 		if len(batch) == batchSize {
 			batches <- batch
 			select {
 			case batch = <-free:
 			default:
-				batch = make([]inventory.Row, 0, batchSize)
+				batch = make([]registration, 0, batchSize)
 			}
 		}
 	}
@@ -121,6 +122,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	}
 	close(batches)
 	<-counted
+	b.settle()
 	if readErr != nil {
 		return nil, readErr
 	}
@@ -216,6 +218,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	// Only the latest registration of each phone is listed: the others
 	// are skipped before they are classified.
 	ir.SetLineFilter(b.macs.latest)
+	defer ir.ReadAhead()()
 
 	// Verdict sets are keyed by the classification ids of this pass's Reader.
 	b.phoneVerdictSets = nil

@@ -13,7 +13,7 @@ import (
 )
 
 // FuzzReader: no input makes the reader panic or loop, every record is
-// classified, and the counts add up.
+// classified, the counts add up, and ReadAhead reads the same rows.
 //
 //	go test ./truststore/inventory -run XXX -fuzz FuzzReader -fuzztime 60s
 func FuzzReader(f *testing.F) {
@@ -61,6 +61,8 @@ func FuzzReader(f *testing.F) {
 			st.Records != st.PhoneRows+st.BadRows+other {
 			t.Fatalf("stats %+v do not add up to %v", st, kinds)
 		}
+		compareReadAhead(t, data, nil)
+		compareReadAhead(t, data, func(line int) bool { return line%2 == 0 })
 	})
 }
 

@@ -91,6 +91,7 @@ type Reader struct {
 	// light skips what only per-phone output needs (user URI, pool).
 	light bool
 	keep  func(line int) bool
+	ahead *readAhead // see ReadAhead
 	// signIns caches the meaning of sign-in column values.
 	signIns map[string]string
 }
@@ -231,7 +232,14 @@ func (ir *Reader) Stats() Stats { return ir.stats }
 // The Row is reused by the next call.
 func (ir *Reader) Next() (*Row, error) {
 	for {
-		fields, line, err := ir.rr.next()
+		var fields [][]byte
+		var line int
+		var err error
+		if ir.ahead != nil {
+			fields, line, err = ir.ahead.next()
+		} else {
+			fields, line, err = ir.rr.next()
+		}
 		if err == io.EOF {
 			return nil, io.EOF
 		}

@@ -1,0 +1,126 @@
+package inventory
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// readAhead splits records in its own goroutine, batch by batch, for
+// Reader.Next (see Reader.ReadAhead).
+type readAhead struct {
+	batches chan *recordBatch
+	free    chan *recordBatch
+	stop    chan struct{}
+	once    sync.Once
+	cur     *recordBatch
+	pos     int
+	fields  [][]byte
+	err     error // the terminal error, once reached
+}
+
+// recordBatch is a run of records copied out of the recordReader's buffers.
+type recordBatch struct {
+	buf   []byte
+	spans [][2]int32 // field bounds in buf
+	recs  []batchRecord
+}
+
+type batchRecord struct {
+	line          int
+	err           error
+	first, fields int32 // spans[first : first+fields]
+}
+
+// A batch is sent at readAheadRecords records or readAheadBytes bytes,
+// whichever comes first: over-long records must not make memory grow.
+const (
+	readAheadRecords = 256
+	readAheadBytes   = 256 << 10
+)
+
+// ReadAhead makes Next split the input into records in another goroutine,
+// so that splitting and classifying use two cores. Call it before the
+// first Next, after SetLineFilter; call the returned stop (deferred) when
+// done with the Reader, whether or not Next reached the end. The line
+// filter then runs in that goroutine too.
+func (ir *Reader) ReadAhead() (stop func()) {
+	ra := &readAhead{
+		batches: make(chan *recordBatch, 4),
+		free:    make(chan *recordBatch, 6),
+		stop:    make(chan struct{}),
+	}
+	ir.ahead = ra
+	go ra.run(ir.rr)
+	return func() { ra.once.Do(func() { close(ra.stop) }) }
+}
+
+// recordError reports whether err is about one record only: the reader
+// goes on after it.
+func recordError(err error) bool {
+	return errors.Is(err, errLongLine) || errors.Is(err, errUnterminated) || errors.Is(err, errBinary)
+}
+
+func (ra *readAhead) run(rr *recordReader) {
+	defer close(ra.batches)
+	b := &recordBatch{}
+	for {
+		fields, line, err := rr.next()
+		rec := batchRecord{line: line, err: err, first: int32(len(b.spans)), fields: int32(len(fields))}
+		for _, f := range fields {
+			start := len(b.buf)
+			b.buf = append(b.buf, f...)
+			b.spans = append(b.spans, [2]int32{int32(start), int32(len(b.buf))})
+		}
+		b.recs = append(b.recs, rec)
+		terminal := err != nil && !recordError(err)
+		if len(b.recs) == readAheadRecords || len(b.buf) >= readAheadBytes || terminal {
+			select {
+			case ra.batches <- b:
+			case <-ra.stop:
+				return
+			}
+			if terminal {
+				return
+			}
+			select {
+			case b = <-ra.free:
+				b.buf, b.spans, b.recs = b.buf[:0], b.spans[:0], b.recs[:0]
+			default:
+				b = &recordBatch{}
+			}
+		}
+	}
+}
+
+// next is recordReader.next on the read-ahead records.
+func (ra *readAhead) next() ([][]byte, int, error) {
+	if ra.err != nil {
+		return nil, 0, ra.err
+	}
+	if ra.cur == nil || ra.pos == len(ra.cur.recs) {
+		if ra.cur != nil {
+			select {
+			case ra.free <- ra.cur:
+			default:
+			}
+		}
+		b, ok := <-ra.batches
+		if !ok { // stopped
+			ra.err = io.EOF
+			return nil, 0, ra.err
+		}
+		ra.cur, ra.pos = b, 0
+	}
+	rec := ra.cur.recs[ra.pos]
+	ra.pos++
+	ra.fields = ra.fields[:0]
+	if rec.err == nil {
+		for _, s := range ra.cur.spans[rec.first : rec.first+rec.fields] {
+			ra.fields = append(ra.fields, ra.cur.buf[s[0]:s[1]:s[1]])
+		}
+	} else if !recordError(rec.err) {
+		ra.err = rec.err
+	}
+	return ra.fields, rec.line, rec.err
+}
