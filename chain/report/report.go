@@ -155,8 +155,8 @@ type Builder struct {
 	// classification and sign-in method, shared by the phones that have
 	// them (writers only read them).
 	phoneVerdictSets map[verdictSetKey][]PhoneVerdict
-	macs       macTable
-	counts     []int // phones counted per group, not yet in groups (see count)
+	macs             macTable
+	counts           []int // phones counted per group, not yet in groups (see count)
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
 	registrars    map[string]int       // pool and machine FQDN → index in opts.Registrars

@@ -346,6 +346,7 @@ func (pb *phoneBatch) formatMACs() {
 		}
 	}
 }
+
 // StrandedNow reports whether any chain strands any phone at the report's moment.
 func (s *Summary) StrandedNow() bool {
 	for _, c := range s.Chains {
