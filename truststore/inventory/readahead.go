@@ -63,14 +63,26 @@ func recordError(err error) bool {
 
 func (ra *readAhead) run(rr *recordReader) {
 	defer close(ra.batches)
-	b := &recordBatch{}
+	b := newRecordBatch()
 	for {
 		fields, line, err := rr.next()
 		rec := batchRecord{line: line, err: err, first: int32(len(b.spans)), fields: int32(len(fields))}
-		for _, f := range fields {
-			start := len(b.buf)
-			b.buf = append(b.buf, f...)
-			b.spans = append(b.spans, [2]int32{int32(start), int32(len(b.buf))})
+		if err == nil && rr.plain != nil && rr.delim != 0 {
+			// One copy of the line; the fields are its delimited parts.
+			at := int32(len(b.buf))
+			b.buf = append(b.buf, rr.plain...)
+			spans := b.spans // a local: the appends stay in registers
+			for _, f := range fields {
+				spans = append(spans, [2]int32{at, at + int32(len(f))})
+				at += int32(len(f)) + 1
+			}
+			b.spans = spans
+		} else {
+			for _, f := range fields {
+				start := len(b.buf)
+				b.buf = append(b.buf, f...)
+				b.spans = append(b.spans, [2]int32{int32(start), int32(len(b.buf))})
+			}
 		}
 		b.recs = append(b.recs, rec)
 		terminal := err != nil && !recordError(err)
@@ -87,9 +99,17 @@ func (ra *readAhead) run(rr *recordReader) {
 			case b = <-ra.free:
 				b.buf, b.spans, b.recs = b.buf[:0], b.spans[:0], b.recs[:0]
 			default:
-				b = &recordBatch{}
+				b = newRecordBatch()
 			}
 		}
+	}
+}
+
+func newRecordBatch() *recordBatch {
+	return &recordBatch{
+		buf:   make([]byte, 0, readAheadBytes+4<<10),
+		spans: make([][2]int32, 0, readAheadRecords*16),
+		recs:  make([]batchRecord, 0, readAheadRecords),
 	}
 }
 

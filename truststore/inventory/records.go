@@ -44,6 +44,9 @@ type recordReader struct {
 	// keep, when set, rejects records by their first line: a rejected line
 	// without quotes (so a whole record) is passed over unsplit.
 	keep func(line int) bool
+	// plain is the last record returned by next when it had no quotes:
+	// its fields are its delimited parts (nil otherwise).
+	plain []byte
 }
 
 func newRecordReader(r io.Reader) *recordReader {
@@ -148,6 +151,7 @@ func trimEOL(b []byte) []byte {
 // record that cannot be split is returned as an error together with its
 // line; the reader stays usable. At the end it returns io.EOF.
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
+	r.plain = nil
 	l, err := r.readLine()
 	line = r.line
 	for err == nil && r.keep != nil && !r.keep(line) && bytes.IndexByte(l, '"') < 0 {
@@ -168,6 +172,7 @@ func (r *recordReader) next() (fields [][]byte, line int, err error) {
 		return r.fields, line, nil
 	}
 	if bytes.IndexByte(l, '"') < 0 {
+		r.plain = l
 		return r.splitPlain(l), line, nil
 	}
 	// Quoted fields may hold line breaks: gather lines until quotes balance.
