@@ -162,5 +162,14 @@ func (t *macTable) latest(line int) bool {
 	return w < len(t.winners) && t.winners[w]&(1<<(line%64)) != 0
 }
 
+// release frees the entries once counting is over: the second pass needs
+// only the winners, and on a year of distinct phones the entries are most
+// of the heap (which would make the collector run without pause under the
+// report's memory limit while the second pass allocates). add must not be
+// called after it.
+func (t *macTable) release() {
+	t.slots, t.chunks, t.wide = nil, nil, nil
+}
+
 // len is the number of distinct MAC addresses.
 func (t *macTable) len() int { return t.n }

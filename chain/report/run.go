@@ -123,6 +123,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	close(batches)
 	<-counted
 	b.settle()
+	b.macs.release()
 	if readErr != nil {
 		return nil, readErr
 	}
