@@ -73,8 +73,9 @@ type Request struct {
 	// SIPDomain with the domain it was discovered from.
 	Chain chain.Options
 	// Progress, when set, is called once with 0 done before the first
-	// endpoint is probed and after each endpoint completes, from one
-	// goroutine at a time, with the number done and the total.
+	// endpoint is probed, after each endpoint completes and when names
+	// resolve to more endpoints, from one goroutine at a time, with the
+	// number done and the total known so far (it grows while names resolve).
 	Progress func(done, total int)
 	// Dialer, when set, is used for every connection (to choose a source
 	// address, for example); nil means a plain net.Dialer.
@@ -264,8 +265,7 @@ func Audit(ctx context.Context, cat *truststore.Catalogue, req Request) ([]Endpo
 		return nil, err
 	}
 	plans = append(plans, discovered...)
-	eps := expand(ctx, res, plans, conc, req.Trace)
-	probeAll(ctx, cat, req, eps)
+	eps := resolveAndProbe(ctx, cat, req, res, plans, conc)
 	for _, n := range Consistency(eps) {
 		for i := range eps {
 			if eps[i].Name == n.Name && eps[i].Port == n.Port && slices.Contains(n.Odd, eps[i].HostPort()) {
@@ -316,13 +316,36 @@ func planTargets(req Request) ([]plan, error) {
 // discover looks up the SRV records of each domain and lists the
 // well-known names; those names are checked only where they resolve.
 func discover(ctx context.Context, res Resolver, req Request, tr trace.Func) ([]plan, error) {
-	var out []plan
-	for _, raw := range req.Discover {
+	// Every SRV query at once, each under the per-endpoint timeout.
+	type answer struct {
+		recs []SRV
+		err  error
+	}
+	services := []string{"_sipinternaltls._tcp.", "_sip._tls."}
+	answers := make([][]answer, len(req.Discover))
+	var wg sync.WaitGroup
+	for i, raw := range req.Discover {
 		d, _ := CheckDomain(raw)
-		for _, svc := range []string{"_sipinternaltls._tcp.", "_sip._tls."} {
+		answers[i] = make([]answer, len(services))
+		for j, svc := range services {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lctx, cancel := context.WithTimeout(ctx, req.timeout())
+				defer cancel()
+				a := &answers[i][j]
+				a.recs, a.err = res.LookupSRV(lctx, svc+d)
+				traceLookup(tr, "SRV "+svc+d, len(a.recs), a.err)
+			}()
+		}
+	}
+	wg.Wait()
+	var out []plan
+	for i, raw := range req.Discover {
+		d, _ := CheckDomain(raw)
+		for j, svc := range services {
 			owner := svc + d
-			recs, err := res.LookupSRV(ctx, owner)
-			traceLookup(tr, "SRV "+owner, len(recs), err)
+			recs, err := answers[i][j].recs, answers[i][j].err
 			if errors.Is(err, ErrNoSuchName) {
 				continue
 			}
@@ -353,90 +376,208 @@ func discover(ctx context.Context, res Resolver, req Request, tr trace.Func) ([]
 	return out, nil
 }
 
-// expand resolves every plan's name and returns one endpoint per name,
-// address and port, without duplicates, in plan order.
-func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.Func) []Endpoint {
-	type lookup struct {
-		addrs []netip.Addr
-		err   error
+// timeout is the per-endpoint timeout: each handshake, each DNS lookup.
+func (req Request) timeout() time.Duration {
+	if req.Timeout > 0 {
+		return req.Timeout
 	}
-	names := map[string]*lookup{}
-	var order []string
-	for _, p := range plans {
-		if _, ok := names[p.name]; !ok && p.err == nil {
-			names[p.name] = &lookup{}
-			order = append(order, p.name)
-		}
-	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, conc)
-	for _, n := range order {
-		l := names[n]
-		if a, err := netip.ParseAddr(n); err == nil {
-			l.addrs = []netip.Addr{a}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			l.addrs, l.err = res.LookupAddrs(ctx, n)
-			if l.err != nil {
-				traceLookup(tr, "A/AAAA "+n, 0, l.err)
-			} else {
-				tr.Printf(trace.DNS, "A/AAAA %s: %v", n, l.addrs)
-			}
-		}()
-	}
-	wg.Wait()
+	return DefaultTimeout
+}
 
+// resolveAndProbe resolves every plan's name, all at once (conc at a time),
+// each lookup under the per-endpoint timeout, and probes each endpoint as
+// soon as its name has resolved: a silent name costs one timeout and holds
+// up no other. It returns one endpoint per name, address and port, without
+// duplicates, in plan order (see Audit).
+func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request, res Resolver, plans []plan, conc int) []Endpoint {
+	tr := req.Trace
 	type key struct {
 		name string
 		addr netip.Addr
 		port int
 	}
-	seen := map[key]bool{}
+	// byName lists the plans of each name, in plan order; the endpoints of
+	// plan i are made once its name resolved, into perPlan[i].
+	byName := map[string][]int{}
+	var order []string
+	for i, p := range plans {
+		if p.err != nil {
+			continue
+		}
+		if _, ok := byName[p.name]; !ok {
+			order = append(order, p.name)
+		}
+		byName[p.name] = append(byName[p.name], i)
+	}
+	perPlan := make([][]*Endpoint, len(plans))
+	lookupErr := make([]error, len(plans))
+	endpointsOf := func(name string, addrs []netip.Addr, err error) []*Endpoint {
+		seen := map[key]bool{}
+		var probeable []*Endpoint
+		for _, i := range byName[name] {
+			p := plans[i]
+			lookupErr[i] = err
+			if err != nil {
+				if p.optional && errors.Is(err, ErrNoSuchName) {
+					continue
+				}
+				for _, port := range p.ports {
+					if k := (key{name: p.name, port: port}); !seen[k] {
+						seen[k] = true
+						perPlan[i] = append(perPlan[i], &Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name,
+							Err: fmt.Errorf("no address: %w", err)})
+					}
+				}
+				continue
+			}
+			_, isIP := netip.ParseAddr(p.name)
+			for _, a := range addrs {
+				for _, port := range p.ports {
+					k := key{p.name, a, port}
+					if seen[k] {
+						continue
+					}
+					seen[k] = true
+					ep := &Endpoint{Target: p.target, Via: p.via, Address: a, Port: port}
+					if isIP != nil {
+						ep.Name, ep.SNI = p.name, p.name
+					}
+					perPlan[i] = append(perPlan[i], ep)
+					probeable = append(probeable, ep)
+				}
+			}
+		}
+		return probeable
+	}
+
+	// The probe workers, fed as names resolve. Their number is chosen
+	// from the endpoints expected (one address per name).
+	expected := 0
+	for _, p := range plans {
+		if p.err == nil {
+			expected += len(p.ports)
+		}
+	}
+	workers := req.Concurrency
+	if workers <= 0 {
+		workers = ChooseConcurrency(expected)
+	}
+	workers = max(1, min(workers, expected))
+	lim := req.Limits.withDefaults()
+	dialer := req.Dialer
+	if dialer == nil {
+		dialer = &net.Dialer{}
+	}
+	sipDomains := map[string]string{}
+	for _, d := range req.Discover {
+		n, _ := CheckDomain(d)
+		sipDomains[d] = n
+	}
+	var mu sync.Mutex // Progress, one call at a time
+	done, total := 0, 0
+	progress := func(more, finished int) {
+		if req.Progress == nil || more == 0 && finished == 0 && total > 0 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		total += more
+		done += finished
+		req.Progress(done, total)
+	}
+	jobs := make(chan *Endpoint)
+	var workersWG sync.WaitGroup
+	step := time.Duration(0)
+	if workers > 1 {
+		step = min(time.Millisecond, staggerWindow/time.Duration(workers))
+	}
+	for w := range workers {
+		workersWG.Add(1)
+		go func() {
+			defer workersWG.Done()
+			if w > 0 && step > 0 {
+				t := time.NewTimer(time.Duration(w) * step)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
+			for ep := range jobs {
+				if err := ctx.Err(); err != nil {
+					ep.Err = notChecked(ctx)
+				} else {
+					probe(ctx, dialer, ep, req.timeout(), lim, tr)
+					judge(cat, req.Chain, sipDomains[ep.Target], ep)
+				}
+				progress(0, 1)
+			}
+		}()
+	}
+
+	// Addresses given as such need no lookup: they are probed first.
+	var literal []*Endpoint
+	var names []string
+	for _, n := range order {
+		if a, err := netip.ParseAddr(n); err == nil {
+			literal = append(literal, endpointsOf(n, []netip.Addr{a}, nil)...)
+		} else {
+			names = append(names, n)
+		}
+	}
+	progress(len(literal), 0)
+	var lookups sync.WaitGroup
+	lookups.Add(1)
+	go func() {
+		defer lookups.Done()
+		for _, ep := range literal {
+			jobs <- ep
+		}
+	}()
+	sem := make(chan struct{}, max(conc, 1))
+	for _, n := range names {
+		lookups.Add(1)
+		go func() {
+			defer lookups.Done()
+			sem <- struct{}{}
+			lctx, cancel := context.WithTimeout(ctx, req.timeout())
+			addrs, err := res.LookupAddrs(lctx, n)
+			cancel()
+			<-sem
+			if err != nil {
+				traceLookup(tr, "A/AAAA "+n, 0, err)
+			} else {
+				tr.Printf(trace.DNS, "A/AAAA %s: %v", n, addrs)
+			}
+			mu.Lock()
+			probeable := endpointsOf(n, addrs, err)
+			mu.Unlock()
+			progress(len(probeable), 0)
+			for _, ep := range probeable {
+				jobs <- ep
+			}
+		}()
+	}
+	lookups.Wait()
+	close(jobs)
+	workersWG.Wait()
+
 	var eps []Endpoint
 	found := map[string]bool{} // discovery domains for which something was found
-	for _, p := range plans {
+	for i, p := range plans {
 		if p.err != nil {
 			found[p.target] = true
 			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", p.err)})
 			continue
 		}
-		l := names[p.name]
-		if l.err != nil && p.optional && errors.Is(l.err, ErrNoSuchName) {
+		if lookupErr[i] != nil && p.optional && errors.Is(lookupErr[i], ErrNoSuchName) {
 			continue
 		}
 		if p.sipDomain != "" {
 			found[p.target] = true
 		}
-		if l.err != nil {
-			for _, port := range p.ports {
-				k := key{name: p.name, port: port}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name, Err: fmt.Errorf("no address: %w", l.err)})
-			}
-			continue
-		}
-		_, isIP := netip.ParseAddr(p.name)
-		for _, a := range l.addrs {
-			for _, port := range p.ports {
-				k := key{p.name, a, port}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				ep := Endpoint{Target: p.target, Via: p.via, Address: a, Port: port}
-				if isIP != nil {
-					ep.Name, ep.SNI = p.name, p.name
-				}
-				eps = append(eps, ep)
-			}
+		for _, ep := range perPlan[i] {
+			eps = append(eps, *ep)
 		}
 	}
 	// A domain where nothing at all was found is itself a failure.
@@ -448,82 +589,6 @@ func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.
 		}
 	}
 	return eps
-}
-
-// probeAll checks every endpoint, req.Concurrency (or ChooseConcurrency) at
-// a time, the workers starting staggered over staggerWindow.
-func probeAll(ctx context.Context, cat *truststore.Catalogue, req Request, eps []Endpoint) {
-	timeout := req.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	lim := req.Limits.withDefaults()
-	dialer := req.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	sipDomains := map[string]string{}
-	for _, d := range req.Discover {
-		n, _ := CheckDomain(d)
-		sipDomains[d] = n
-	}
-
-	var todo []int
-	for i := range eps {
-		if eps[i].Err == nil {
-			todo = append(todo, i)
-		}
-	}
-	conc := req.Concurrency
-	if conc <= 0 {
-		conc = ChooseConcurrency(len(todo))
-	}
-	workers := min(conc, len(todo))
-	step := time.Duration(0)
-	if workers > 1 {
-		step = min(time.Millisecond, staggerWindow/time.Duration(workers))
-	}
-	jobs := make(chan int)
-	var mu sync.Mutex
-	done := 0
-	if req.Progress != nil {
-		req.Progress(0, len(todo))
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if w > 0 && step > 0 {
-				t := time.NewTimer(time.Duration(w) * step)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-				}
-			}
-			for i := range jobs {
-				ep := &eps[i]
-				if err := ctx.Err(); err != nil {
-					ep.Err = notChecked(ctx)
-				} else {
-					probe(ctx, dialer, ep, timeout, lim, req.Trace)
-					judge(cat, req.Chain, sipDomains[ep.Target], ep)
-				}
-				if req.Progress != nil {
-					mu.Lock()
-					done++
-					req.Progress(done, len(todo))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, i := range todo {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 }
 
 // traceLookup traces a DNS answer count or failure.

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -81,10 +83,14 @@ func DNSResolver(server string) (Resolver, error) {
 	if err != nil || host == "" || port == "" {
 		return nil, fmt.Errorf("resolver %q: want HOST:PORT", server)
 	}
+	// The caller's context bounds each query (Audit gives each lookup the
+	// per-endpoint timeout); the client's own 2 s defaults would override
+	// a longer --timeout, so they are set far out of the way.
+	const far = time.Minute
 	return &dnsResolver{
 		server: server,
-		udp:    &dns.Client{Net: "udp", UDPSize: dns.DefaultMsgSize},
-		tcp:    &dns.Client{Net: "tcp"},
+		udp:    &dns.Client{Net: "udp", UDPSize: dns.DefaultMsgSize, DialTimeout: far, ReadTimeout: far, WriteTimeout: far},
+		tcp:    &dns.Client{Net: "tcp", DialTimeout: far, ReadTimeout: far, WriteTimeout: far},
 	}, nil
 }
 
@@ -142,10 +148,23 @@ func (r *dnsResolver) LookupAddrs(ctx context.Context, host string) ([]netip.Add
 	if a, err := netip.ParseAddr(host); err == nil {
 		return []netip.Addr{a}, nil
 	}
+	// A and AAAA at once: a silent server costs one timeout, not two.
+	qtypes := []uint16{dns.TypeA, dns.TypeAAAA}
+	answers := make([][]dns.RR, len(qtypes))
+	qerrs := make([]error, len(qtypes))
+	var wg sync.WaitGroup
+	for i, qt := range qtypes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i], qerrs[i] = r.query(ctx, host, qt)
+		}()
+	}
+	wg.Wait()
 	var addrs []netip.Addr
 	var errs []error
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		answer, err := r.query(ctx, host, qt)
+	for i := range qtypes {
+		answer, err := answers[i], qerrs[i]
 		if err != nil {
 			errs = append(errs, err)
 			continue

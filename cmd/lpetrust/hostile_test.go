@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,6 +134,28 @@ func TestHostileInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	badKeytab := writeTestFile(t, dir, "bad.keytab", []byte("\x05\x02garbage"))
+	// A server that accepts connections and never says a word: AIA (HTTP)
+	// and DNS (UDP) alike.
+	silentTCP, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silentTCP.Close()
+	go func() {
+		for {
+			c, err := silentTCP.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	silentUDP, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silentUDP.Close()
+	aiaLeaf := writeTestFile(t, dir, "aia.pem", hostile.LeafWithAIA("http://"+silentTCP.Addr().String()+"/ca.crt"))
 
 	for _, tc := range []struct {
 		item, name string
@@ -174,6 +197,21 @@ func TestHostileInputs(t *testing.T) {
 			}
 		})
 	}
+
+	// Items 2 and 10: silent servers cost one --timeout per step, and the
+	// command ends well within the bound.
+	t.Run("item 2: silent AIA server", func(t *testing.T) {
+		r := runChild(t, dir, "", "", "inspect", aiaLeaf, "--aia", "--aia-timeout", "1s")
+		if r.code != 1 || !strings.Contains(r.stdout, "AIA caIssuers of") || !strings.Contains(r.stdout, "/ca.crt\": context deadline exceeded") || r.took > 15*time.Second {
+			t.Errorf("exit %d after %s\nstdout %s\nstderr %s", r.code, r.took, r.stdout, r.stderr)
+		}
+	})
+	t.Run("item 10: silent DNS server", func(t *testing.T) {
+		r := runChild(t, dir, "", "", "check", "one.hostile.test", "two.hostile.test", "--resolver", silentUDP.LocalAddr().String(), "--timeout", "1s")
+		if r.code != 1 || strings.Count(r.stdout, "no address: A ") != 4 || r.took > 15*time.Second {
+			t.Errorf("exit %d after %s\nstdout %s\nstderr %s", r.code, r.took, r.stdout, r.stderr)
+		}
+	})
 
 	// Item 8: an inventory without an LPE phone says so instead of "No fix needed".
 	t.Run("item 8: no LPE phone", func(t *testing.T) {

@@ -16,7 +16,7 @@ func FuzzPasswordLine(f *testing.F) {
 	}
 	firstLine := func(b []byte) []byte {
 		line, _, _ := bytes.Cut(b, []byte("\n"))
-		return bytes.TrimSuffix(line, []byte("\r"))
+		return bytes.TrimRight(line, "\r")
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got := PasswordLine(data)

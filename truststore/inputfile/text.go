@@ -35,7 +35,7 @@ func WindowsText(b []byte) []byte {
 // files of PKCS#12 inputs and of LDAP binds are read the same way.
 func PasswordLine(data []byte) []byte {
 	line, _, _ := bytes.Cut(WindowsText(data), []byte("\n"))
-	return bytes.TrimSuffix(line, []byte("\r"))
+	return bytes.TrimRight(line, "\r")
 }
 
 // ErrEmptyPassword: a password file whose first line is empty.
