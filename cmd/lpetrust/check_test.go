@@ -231,3 +231,15 @@ func TestInspectPasswordFileFromWindows(t *testing.T) {
 		t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+func TestElide(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Go Daddy Root Certificate Authority - G2", "Go Daddy Root C...ity - G2"},
+		{"DigiCert Global Root G2", "DigiCert Global Root G2"},
+		{"Class 3 Public Primary Certification Authority", "Class 3 Public ...uthority"},
+	} {
+		if got := elide(tt.in, nameColumn); got != tt.want || len([]rune(got)) > nameColumn {
+			t.Errorf("elide(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -251,7 +251,7 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 		fmt.Fprintf(w, "== %s\n\nChain:\n", r.Source)
 		t := newTable(w, "  #", "SUBJECT", "ISSUER", "SHA-1", "EXPIRES", "KEY", "SIGNATURE", "FROM")
 		for k, c := range r.Chain {
-			t.row(fmt.Sprintf("  %d", k), c.Name, issuerDisplay(c), truststore.ShortSHA1(c.SHA1), day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
+			t.row(fmt.Sprintf("  %d", k), elide(c.Name, nameColumn), elide(issuerDisplay(c), nameColumn), truststore.ShortSHA1(c.SHA1), day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
 		}
 		if err := t.flush(); err != nil {
 			return err
