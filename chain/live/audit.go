@@ -402,7 +402,7 @@ func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.
 	for _, p := range plans {
 		if p.err != nil {
 			found[p.target] = true
-			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", p.err)})
+			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", &LookupError{Name: p.name, Server: serverOf(res), Err: p.err})})
 			continue
 		}
 		l := names[p.name]
@@ -419,7 +419,7 @@ func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.
 					continue
 				}
 				seen[k] = true
-				eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name, Err: fmt.Errorf("no address: %w", l.err)})
+				eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name, Err: fmt.Errorf("no address: %w", &LookupError{Name: p.name, Server: serverOf(res), Err: l.err})})
 			}
 			continue
 		}
@@ -444,7 +444,7 @@ func expand(ctx context.Context, res Resolver, plans []plan, conc int, tr trace.
 		if p.sipDomain != "" && p.optional && !found[p.target] {
 			found[p.target] = true
 			eps = append(eps, Endpoint{Target: p.target, Via: "discovered", Name: p.target,
-				Err: fmt.Errorf("discover %s: no SRV records, and none of sip., lyncdiscoverinternal., ucupdates-r2. resolves", p.target)})
+				Err: &LookupError{Name: p.target, Server: serverOf(res), Err: noSuchName{fmt.Sprintf("discover %s: no SRV records, and none of sip., lyncdiscoverinternal., ucupdates-r2. resolves", p.target)}}})
 		}
 	}
 	return eps

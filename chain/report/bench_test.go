@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,7 +57,7 @@ func BenchmarkReport(b *testing.B) {
 		w    func(io.Writer) Writer
 	}{
 		{"html", func(w io.Writer) Writer { return NewHTMLWriter(w) }},
-		{"table", func(w io.Writer) Writer { return NewTableWriter(w) }},
+		{"table", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }},
 		{"csv", func(w io.Writer) Writer { return NewCSVWriter(w) }},
 		{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }},
 	} {

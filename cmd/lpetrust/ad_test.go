@@ -2,6 +2,10 @@ package main
 
 import (
 	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,9 +20,42 @@ func TestADPublishFromCheckUnknownRoot(t *testing.T) {
 	addr, root := privatePool(t, "lpetrust private test")
 	code, out, errOut := lpetrust(t, "ad", "publish", "--from-check", addr, "--dry-run",
 		"--config-nc", "CN=Configuration,DC=example,DC=com")
-	want := "lpetrust: " + addr + ": missing root " + truststore.SHA1Hex(root) + " (" + root.Subject.String() + ") is not in the catalogue; if you trust it, publish its certificate file\n"
+	want := "lpetrust: " + addr + ": missing root lpetrust private test Root (" + truststore.SHA1Hex(root) + ") is not published: not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown\n"
 	if code != 2 || out != "" || errOut != want {
 		t.Fatalf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, out, errOut, want)
+	}
+	// Explicitly asked: published, with the warning.
+	code, out, errOut = lpetrust(t, "ad", "publish", "--from-check", addr, "--publish-unknown", "--dry-run",
+		"--config-nc", "CN=Configuration,DC=example,DC=com")
+	warn := "lpetrust: warning: lpetrust private test Root (" + truststore.SHA1Hex(root) + ") is not a known public root and was not supplied in a file: publishing it in Active Directory makes every domain member trust it (every computer and user, not only the phones) for any name it signs\n"
+	if code != 0 || errOut != warn || !strings.Contains(out, "cACertificate:: ") {
+		t.Fatalf("--publish-unknown: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+	// Item 3: the root handed over with --intermediates is supplied, so
+	// --from-check publishes it (as its help says).
+	file := filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = lpetrust(t, "ad", "publish", "--from-check", addr, "--intermediates", file, "--dry-run",
+		"--config-nc", "CN=Configuration,DC=example,DC=com")
+	if code != 0 || errOut != "" || !strings.Contains(out, "cACertificate:: ") {
+		t.Fatalf("--intermediates: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}
+
+// TestADPublishLookAlike: item 4, the generated "DigiCert Global Root G2"
+// (another key than DigiCert's) is refused, from a chain file or as a file.
+func TestADPublishLookAlike(t *testing.T) {
+	for _, args := range [][]string{
+		{"--from-inspect", "../../testdata/examples/renewal-digicert-g2.pem"},
+		{"../../testdata/inventory/chains/g2-root.pem"},
+	} {
+		code, out, errOut := lpetrust(t, append(append([]string{"ad", "publish"}, args...), "--dry-run", "--config-nc", "CN=Configuration,DC=example,DC=com")...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "DigiCert Global Root G2 (CFD56112A4E97964D8FB03CD6F83471B53141C83)") ||
+			!strings.Contains(errOut, "known root DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4) with another key: a look-alike") {
+			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", args, code, out, errOut)
+		}
 	}
 }
 
