@@ -450,13 +450,19 @@ func isSelfIssued(c *x509.Certificate) bool {
 }
 
 func (p *planner) inspectAgain() Command {
-	args := []string{"lpetrust", "inspect"}
 	file := p.req.Source.File
 	if file == "" {
 		file = "CHAIN.PEM"
 	}
-	args = append(args, file, "--intermediates", "ISSUING-CA.CER")
-	return Run(args...)
+	return Run(p.withStore("lpetrust", "inspect", file, "--intermediates", "ISSUING-CA.CER")...)
+}
+
+// withStore adds the --store overlay the chain was judged with.
+func (p *planner) withStore(args ...string) []string {
+	if p.req.Source.StoreFile != "" {
+		args = append(args, "--store", p.req.Source.StoreFile)
+	}
+	return args
 }
 
 func errorFindings(results []*chain.Result) []string {
@@ -527,7 +533,7 @@ func (p *planner) alternatives() {
 				{Text: "export it", Commands: []Command{Run("lpetrust", "roots", "export", alt.AddSHA1, "--out", file)}},
 				{Text: "on every Front End server, import it into the local computer's Intermediate Certification Authorities store (Windows then sends it in the chain)",
 					Commands: []Command{RunWindows("certutil", "-addstore", "CA", file)}},
-				{Text: "verify that the pool now sends it", Commands: []Command{Run("lpetrust", "check", pool)}},
+				{Text: "verify that the pool now sends it", Commands: []Command{Run(p.withStore("lpetrust", "check", pool)...)}},
 			}
 			p.add(f, n, st, any)
 		}

@@ -147,10 +147,10 @@ func quoteSH(s string) string {
 
 // quotePowerShell: single quotes, in which only a quote is special; it is
 // doubled, and PowerShell also takes the typographic single quotes for one.
-// Unquoted, a comma makes an array, @ splats, # comments and {}()$;&|<> are
-// operators, so only a conservative set stays bare.
+// Unquoted, a comma makes an array, a leading @ splats, # comments and
+// {}()$;&|<> are operators, so only a conservative set stays bare.
 func quotePowerShell(s string) string {
-	if plain(s, "+=:./_-\\") && s != "--%" {
+	if plain(s, "+=:./_-\\@") && s[0] != '@' && s != "--%" {
 		return s
 	}
 	var b strings.Builder
@@ -177,6 +177,9 @@ func quotePowerShell(s string) string {
 func quoteCmd(s string) string {
 	if plain(s, "@+=:,./_-\\[]#") {
 		return s
+	}
+	if s == "" {
+		return `""`
 	}
 	var b strings.Builder
 	cmdQuoted := false // what cmd.exe thinks

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -267,10 +268,11 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	case est != nil:
 		err = writeCheckEstate(a, cat, est, eps, f, req.Chain, target.Name, exported)
 	case a.output == "json":
-		if eps == nil {
-			eps = []live.Endpoint{}
+		out := make([]endpointJSON, len(eps))
+		for i := range eps {
+			out[i] = endpointJSON{eps[i], checkPlan(a, cat, eps[i:i+1], nil, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, exported)}
 		}
-		err = writeJSON(a.stdout, eps)
+		err = writeJSON(a.stdout, out)
 	case a.output == "csv":
 		err = writeCheckCSV(a.stdout, cat, eps)
 	default:
@@ -304,6 +306,26 @@ func checkPlan(a *app, cat *truststore.Catalogue, eps []live.Endpoint, notes []l
 		Source: remedy.Source{Check: checkTarget, Intermediates: f.intermediates, StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, Pool: pool},
 		Target: target,
 	})
+}
+
+// endpointJSON is one endpoint of check -o json: the endpoint's fields and,
+// beside them, the plan for what it serves.
+type endpointJSON struct {
+	ep   live.Endpoint
+	plan *remedy.Plan
+}
+
+func (e endpointJSON) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(e.ep)
+	if err != nil || len(b) < 2 {
+		return b, err
+	}
+	p, err := json.Marshal(e.plan)
+	if err != nil {
+		return nil, err
+	}
+	out := append(b[:len(b)-1:len(b)-1], `,"plan":`...)
+	return append(append(out, p...), '}'), nil
 }
 
 // poolOfArgs is the host of the only target, for the printed check commands.

@@ -298,6 +298,10 @@ func (f *reportFlags) connectionArgs() []string {
 			parts = append(parts, "--password-file", f.ad.passwordFile)
 		}
 	}
+	if f.ad.user == "" && f.ad.keytab == "" && !f.ad.kerberos {
+		// Publishing needs a bind: a placeholder to replace.
+		parts = append(parts, "--user", "ADMIN@EXAMPLE.COM", "--password-file", "ADMIN.PW")
+	}
 	if f.ad.keytab != "" || f.ad.kerberos {
 		if f.ad.krb5Conf != "" {
 			parts = append(parts, "--krb5-conf", f.ad.krb5Conf)
