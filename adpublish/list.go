@@ -146,3 +146,22 @@ func (d *Directory) PublishedRoots(cat *truststore.Catalogue, at time.Time) ([]*
 	}
 	return roots, nil
 }
+
+// PublishedSHA1 says whether (and where) the certificate with that SHA-1 is
+// among the listed objects.
+func PublishedSHA1(objs []Object, sha1, subject, name string) Publication {
+	p := Publication{SHA1: sha1, Subject: subject, Name: name, Containers: []Container{}, DNs: []string{}}
+	for _, o := range objs {
+		for _, v := range o.Certificates {
+			if v.SHA1 == sha1 {
+				p.Containers = append(p.Containers, o.Container)
+				p.DNs = append(p.DNs, o.DN)
+				if o.Container == ContainerCA {
+					p.Published = true
+				}
+				break
+			}
+		}
+	}
+	return p
+}

@@ -425,7 +425,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 					if k := (key{name: p.name, port: port}); !seen[k] {
 						seen[k] = true
 						perPlan[i] = append(perPlan[i], &Endpoint{Target: p.target, Via: p.via, Name: p.name, Port: port, SNI: p.name,
-							Err: fmt.Errorf("no address: %w", err)})
+							Err: fmt.Errorf("no address: %w", &LookupError{Name: p.name, Server: serverOf(res), Err: err})})
 					}
 				}
 				continue
@@ -567,7 +567,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 	for i, p := range plans {
 		if p.err != nil {
 			found[p.target] = true
-			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", p.err)})
+			eps = append(eps, Endpoint{Target: p.target, Via: p.via, Name: p.name, Err: fmt.Errorf("discovery: %w", &LookupError{Name: p.name, Server: serverOf(res), Err: p.err})})
 			continue
 		}
 		if lookupErr[i] != nil && p.optional && errors.Is(lookupErr[i], ErrNoSuchName) {
@@ -585,7 +585,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 		if p.sipDomain != "" && p.optional && !found[p.target] {
 			found[p.target] = true
 			eps = append(eps, Endpoint{Target: p.target, Via: "discovered", Name: p.target,
-				Err: fmt.Errorf("discover %s: no SRV records, and none of sip., lyncdiscoverinternal., ucupdates-r2. resolves", p.target)})
+				Err: &LookupError{Name: p.target, Server: serverOf(res), Err: noSuchName{fmt.Sprintf("discover %s: no SRV records, and none of sip., lyncdiscoverinternal., ucupdates-r2. resolves", p.target)}}})
 		}
 	}
 	return eps

@@ -18,6 +18,34 @@ import (
 // or an empty answer).
 var ErrNoSuchName = errors.New("no such name")
 
+// LookupError is a DNS lookup that failed, as an endpoint's error carries
+// it: errors.Is(err, ErrNoSuchName) when the name does not exist, a
+// net.Error when the DNS server did not answer.
+type LookupError struct {
+	// Name is the name looked up.
+	Name string
+	// Server is the DNS server asked (--resolver); "" for the system resolver.
+	Server string
+	Err    error
+}
+
+func (e *LookupError) Error() string { return e.Err.Error() }
+func (e *LookupError) Unwrap() error { return e.Err }
+
+// noSuchName is an ErrNoSuchName with its own message.
+type noSuchName struct{ msg string }
+
+func (e noSuchName) Error() string { return e.msg }
+func (e noSuchName) Unwrap() error { return ErrNoSuchName }
+
+// serverOf names the DNS server a resolver asks, "" for the system's.
+func serverOf(r Resolver) string {
+	if d, ok := r.(*dnsResolver); ok {
+		return d.server
+	}
+	return ""
+}
+
 // SRV is one SRV record: where a service runs.
 type SRV struct {
 	Target   string // host name, without the trailing dot

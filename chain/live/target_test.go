@@ -89,20 +89,3 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
-
-func TestShellQuote(t *testing.T) {
-	tests := map[string]string{
-		"pool01.contoso.com:5061": "pool01.contoso.com:5061",
-		"[::1]:443":               "[::1]:443",
-		"admin@contoso.com":       "admin@contoso.com",
-		"roots dir/DF3C.pem":      "'roots dir/DF3C.pem'",
-		"it's":                    `'it'\''s'`,
-		"":                        "''",
-		"$HOME":                   "'$HOME'",
-	}
-	for in, want := range tests {
-		if got := ShellQuote(in); got != want {
-			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func benchmarkReport(b *testing.B, rows, phones int) {
 		w    func(io.Writer) Writer
 	}{
 		{"html", func(w io.Writer) Writer { return NewHTMLWriter(w) }},
-		{"table", func(w io.Writer) Writer { return NewTableWriter(w) }},
+		{"table", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }},
 		{"csv", func(w io.Writer) Writer { return NewCSVWriter(w) }},
 		{"csv-long", func(w io.Writer) Writer { return NewLongCSVWriter(w) }},
 		{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }},

@@ -9,7 +9,7 @@ import (
 // whatever the chains are called, so that Import-Csv and Excel pipelines
 // keep working from run to run.
 var LongCSVHeader = []string{"line", "mac", "user_uri", "manufacturer", "model", "family", "firmware", "release", "store",
-	"sign_in", "last_seen", "pool", "site", "chain", "chain_kind", "status", "stranded_from", "reason"}
+	"sign_in", "last_seen", "pool", "site", "chain", "chain_kind", "status", "stranded_from", "reason", "firmware_verified", "cannot_register"}
 
 // LongCSVWriter writes one row per phone and chain (-o csv-long), the
 // chain named in a column; CSVWriter keeps the wide form, one row per
@@ -63,6 +63,7 @@ func (c *LongCSVWriter) Phone(p *Phone) error {
 		}
 		c.rec = append(c.rec, c.prefix...)
 		c.rec = append(c.rec, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
+		c.rec = appendCSVFirmware(c.rec, p)
 		c.rec = append(c.rec, '\n')
 	}
 	_, err := c.w.Write(c.rec)

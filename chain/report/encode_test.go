@@ -83,7 +83,7 @@ func TestPhoneEncodersMatch(t *testing.T) {
 			for _, ch := range s.Chains {
 				head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
 			}
-			cw.Write(append(head, "pool", "site"))
+			cw.Write(append(head, "pool", "site", "firmware_verified", "cannot_register"))
 		}
 		for _, p := range phones {
 			last := ""
@@ -98,9 +98,10 @@ func TestPhoneEncodersMatch(t *testing.T) {
 				}
 				return []string{v.Status, f, v.Reason}
 			}
+			fw := []string{strconv.FormatBool(p.FirmwareVerified), strconv.FormatBool(p.CannotRegister)}
 			if long {
 				for i, v := range p.Verdicts {
-					cw.Write(append(append(append([]string{}, base...), p.Pool, p.Site, v.Chain, s.Chains[i].Kind), cells(v)...))
+					cw.Write(append(append(append(append([]string{}, base...), p.Pool, p.Site, v.Chain, s.Chains[i].Kind), cells(v)...), fw...))
 				}
 				continue
 			}
@@ -108,7 +109,7 @@ func TestPhoneEncodersMatch(t *testing.T) {
 			for _, v := range p.Verdicts {
 				rec = append(rec, cells(v)...)
 			}
-			cw.Write(append(rec, p.Pool, p.Site))
+			cw.Write(append(append(rec, p.Pool, p.Site), fw...))
 		}
 		cw.Flush()
 		if got.String() != want.String() {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -156,7 +157,7 @@ func TestHorizonSteps(t *testing.T) {
 
 	// A table shows the same events.
 	var tab bytes.Buffer
-	runReport(t, cat, lyncReport, []Chain{readChainFile(t, chainFile, "two-paths")}, Options{}, NewTableWriter(&tab))
+	runReport(t, cat, lyncReport, []Chain{readChainFile(t, chainFile, "two-paths")}, Options{}, NewTableWriter(&tab, remedy.SH))
 	for _, line := range []string{
 		"  Trust horizon: 7 phones trust it on 2026-11-22\n",
 		"    2028-09-30  intermediate Issuing CA (" + sha(ca.cert) + ") expires (CU10, CU11): 2 phones stranded, 5 still trust it\n",

@@ -548,7 +548,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{n .S.HorizonDays "da
 {{end}}</tbody></table></div>{{end}}
 {{else}}<p class="bad">No phone of the inventory trusts {{$c.Name}} on {{day $.S.At}}.</p>{{end}}
 <h3>What to do, least effort first</h3>
-{{if $c.Fixes}}<ol>{{range $c.Fixes}}<li><strong>{{.Title}}</strong>: brings back {{n .Phones "phone" "phones"}} ({{.Effort}}).
+{{if $c.Fixes}}<ol>{{range $c.Fixes}}<li><strong>{{.Title}}</strong>: brings back {{n .Phones "phone" "phones"}}, {{.Remaining}} stranded remain ({{.Effort}}).
 {{if .Commands}}<pre>{{range .Commands}}{{.}}
 {{end}}</pre>{{end}}{{if .Note}}<div><small>{{.Note}}</small></div>{{end}}</li>
 {{end}}</ol>{{else if $.S.NoPhone}}<p class="warn">No fix to give: {{$.S.NoPhone}}.</p>{{else}}<p class="ok">No fix needed.</p>{{end}}
@@ -564,7 +564,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{n .S.HorizonDays "da
 {{if .Rows}}<h2>Stranded phones</h2>
 <p>One row per phone and chain that strands it; the reason column refers to the chain's reasons above.</p>
 <div class="scroll"><table class="phones"><thead><tr><th class="num">Line</th><th>MAC</th><th>User</th><th>Model</th><th>Firmware</th><th>Release</th>{{if .Pools}}<th>Pool</th><th>Site</th>{{end}}<th>Chain</th><th>Reason</th></tr></thead><tbody>
-{{range .Rows}}<tr><td class="num">{{.P.Line}}</td><td class="nowrap">{{.P.MAC}}</td><td>{{.P.UserURI}}</td><td>{{.P.Manufacturer}} {{.P.Model}}</td><td class="nowrap">{{.P.Firmware}}</td><td>{{.P.Release}}</td>{{if $.Pools}}<td>{{.P.Pool}}</td><td>{{.P.Site}}</td>{{end}}<td>{{.Chain}}</td><td>{{if .ReasonID}}<a href="#{{.ReasonID}}">{{.Ref}}</a>{{else}}<small>{{.Reason}}</small>{{end}}</td></tr>
+{{range .Rows}}<tr><td class="num">{{.P.Line}}</td><td class="nowrap">{{.P.MAC}}</td><td>{{.P.UserURI}}</td><td>{{.P.Manufacturer}} {{.P.Model}}</td><td class="nowrap">{{.P.Firmware}}</td><td>{{.P.Release}}{{if not .P.FirmwareVerified}} (unverified){{end}}{{if .P.CannotRegister}} (cannot register to Lync 2013){{end}}</td>{{if $.Pools}}<td>{{.P.Pool}}</td><td>{{.P.Site}}</td>{{end}}<td>{{.Chain}}</td><td>{{if .ReasonID}}<a href="#{{.ReasonID}}">{{.Ref}}</a>{{else}}<small>{{.Reason}}</small>{{end}}</td></tr>
 {{end}}</tbody></table></div>
 {{if .More}}<p>Only the first {{.Listed}} stranded phones are listed; the CSV and JSON outputs list every phone.</p>{{end}}{{end}}
 {{if .S.Inventory.Problems}}<h2>Unparsable rows</h2><ul>{{range .S.Inventory.Problems}}<li>line {{.Line}}: {{.Reason}}</li>{{end}}</ul>{{end}}

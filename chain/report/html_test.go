@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -453,7 +454,7 @@ func TestWordingPlurals(t *testing.T) {
 	for _, inv := range invs {
 		for _, horizon := range []time.Duration{0, 24 * time.Hour} {
 			for name, w := range map[string]func(*bytes.Buffer) Writer{
-				"table": func(b *bytes.Buffer) Writer { return NewTableWriter(b) },
+				"table": func(b *bytes.Buffer) Writer { return NewTableWriter(b, remedy.SH) },
 				"html":  func(b *bytes.Buffer) Writer { return NewHTMLWriter(b) },
 			} {
 				var buf bytes.Buffer

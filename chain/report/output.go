@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lpetrust/lpetrust/chain/remedy"
 )
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -25,6 +27,7 @@ func plural(n int, one, many string) string {
 // TableWriter renders the report for people: the summary first, then the
 // stranded phones (one line per phone and chain that strands it).
 type TableWriter struct {
+	shell  remedy.Shell
 	w      *bufio.Writer
 	s      *Summary
 	widths [6]int
@@ -33,9 +36,10 @@ type TableWriter struct {
 	lastMan, lastModel, lastCell string // see model
 }
 
-// NewTableWriter returns a Writer of the table format.
-func NewTableWriter(w io.Writer) *TableWriter {
-	return &TableWriter{w: bufio.NewWriterSize(w, 256<<10)}
+// NewTableWriter returns a Writer of the table format, with the commands
+// written for the shell.
+func NewTableWriter(w io.Writer, shell remedy.Shell) *TableWriter {
+	return &TableWriter{w: bufio.NewWriterSize(w, 256<<10), shell: shell}
 }
 
 func (t *TableWriter) table() *tabwriter.Writer {
@@ -67,10 +71,10 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		if c.MinimumRelease != nil {
 			minRel = *c.MinimumRelease
 		}
-		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Trusted), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
+		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Safe), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "SAFE: trusted now and through the horizon; STRANDED LATER: trusted now, stranded by a known expiry within it")
+	fmt.Fprintln(w, "SAFE: trusted now and through the horizon, on firmware that registers to Lync Server 2013; STRANDED LATER: trusted now, stranded by a known expiry within it")
 
 	fmt.Fprintln(w, "\nBy firmware release (stranded now / expiring within the horizon):")
 	tw = t.table()
@@ -145,20 +149,17 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			}
 			fmt.Fprintf(w, "    %s: %s; %d of %s stranded\n", fc.Family, minimum, fc.Stranded, plural(fc.Phones, "phone", "phones"))
 		}
-		if len(c.Fixes) == 0 && s.NoPhone != "" {
-			fmt.Fprintf(w, "  No fix to give: %s.\n", s.NoPhone)
-		} else if len(c.Fixes) == 0 {
-			fmt.Fprintln(w, "  No fix needed.")
-		} else {
-			fmt.Fprintln(w, "  Fixes, least effort first:")
+		if c.CannotRegister > 0 {
+			fmt.Fprintf(w, "  %s OCS 2007 / R2 firmware: cannot register to Lync Server 2013 or later, not counted as SAFE\n", plural(c.CannotRegister, "phone runs", "phones run"))
 		}
-		for _, f := range c.Fixes {
-			fmt.Fprintf(w, "  %d. %s — brings back %s (%s)\n", f.Rank, f.Title, plural(f.Phones, "phone", "phones"), f.Effort)
-			for _, cmd := range f.Commands {
-				fmt.Fprintf(w, "       %s\n", cmd)
+		if len(c.Plan.Fixes) == 0 && s.NoPhone != "" {
+			fmt.Fprintf(w, "  No fix to give: %s.\n", s.NoPhone)
+		} else {
+			if len(c.Plan.Fixes) > 0 {
+				fmt.Fprintln(w, "  Fixes, least effort first, each counting only phones no earlier fix brought back:")
 			}
-			if f.Note != "" {
-				fmt.Fprintf(w, "       note: %s\n", f.Note)
+			if err := c.Plan.WriteText(w, t.shell, "  "); err != nil {
+				return false, err
 			}
 		}
 		for _, in := range c.Instead {
@@ -199,7 +200,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		for _, m := range c.ByModel {
 			widen(2, dash(m.Model))
 			widen(3, m.Version)
-			widen(4, m.Release)
+			widen(4, releaseMarked(&Phone{Release: m.Release, FirmwareVerified: m.FirmwareVerified, CannotRegister: m.CannotRegister}))
 		}
 	}
 	t.w.WriteString("LINE")
@@ -260,6 +261,19 @@ func (t *TableWriter) line(cells ...string) {
 	t.w.WriteByte('\n')
 }
 
+// releaseMarked is the release, marked when its store is assumed or the
+// firmware cannot register to Lync Server 2013.
+func releaseMarked(p *Phone) string {
+	r := p.Release
+	if !p.FirmwareVerified {
+		r += " (unverified)"
+	}
+	if p.CannotRegister {
+		r += " (cannot register to Lync 2013)"
+	}
+	return r
+}
+
 func dash(s string) string {
 	if s == "" {
 		return "-"
@@ -298,7 +312,7 @@ func (t *TableWriter) Phone(p *Phone) error {
 			for n := len(t.num); n < t.widths[0]+2; n++ {
 				t.w.WriteByte(' ')
 			}
-			t.line(dash(p.MAC), t.model(p), p.Firmware, p.Release, chainCell(v), dash(p.UserURI))
+			t.line(dash(p.MAC), t.model(p), p.Firmware, releaseMarked(p), chainCell(v), dash(p.UserURI))
 		}
 	}
 	return nil
@@ -335,7 +349,7 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 	for _, ch := range s.Chains {
 		head = append(head, ch.Name+" status", ch.Name+" stranded_from", ch.Name+" reason")
 	}
-	head = append(head, "pool", "site")
+	head = append(head, "pool", "site", "firmware_verified", "cannot_register")
 	_, err := c.w.Write(appendCSVRecord(nil, head...))
 	return true, err
 }
@@ -351,6 +365,7 @@ func (c *CSVWriter) Phone(p *Phone) error {
 	c.rec = appendCSVField(c.rec, p.Pool)
 	c.rec = append(c.rec, ',')
 	c.rec = appendCSVField(c.rec, p.Site)
+	c.rec = appendCSVFirmware(c.rec, p)
 	c.rec = append(c.rec, '\n')
 	_, err := c.w.Write(c.rec)
 	return err
@@ -368,6 +383,15 @@ func appendCSVPhone(dst []byte, p *Phone) []byte {
 		dst = p.Seen.UTC().AppendFormat(dst, time.RFC3339)
 	}
 	return dst
+}
+
+// appendCSVFirmware appends the firmware_verified and cannot_register
+// columns, with their leading comma.
+func appendCSVFirmware(dst []byte, p *Phone) []byte {
+	dst = append(dst, ',')
+	dst = strconv.AppendBool(dst, p.FirmwareVerified)
+	dst = append(dst, ',')
+	return strconv.AppendBool(dst, p.CannotRegister)
 }
 
 // appendCSVVerdict appends a verdict's status, stranded_from and reason columns.

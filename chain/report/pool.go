@@ -6,8 +6,17 @@ import (
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 )
+
+// poolName is the host of a pool target, for the printed check commands.
+func poolName(target string) string {
+	if t, err := live.ParseTarget(target); err == nil {
+		return t.Host
+	}
+	return target
+}
 
 // PoolChain turns what the members of a pool served (a live audit of
 // target) into one chain of the report: each distinct chain a member served
@@ -16,7 +25,7 @@ import (
 // phones' TLS 1.0 handshake make a blocker, since they strand every phone.
 // It fails when no member presented a chain.
 func PoolChain(target string, eps []live.Endpoint) (Chain, error) {
-	c := Chain{Name: target, Kind: KindPool, PublishCommand: "--from-check " + live.ShellQuote(target)}
+	c := Chain{Name: target, Kind: KindPool, Source: remedy.Source{Check: target, Pool: poolName(target)}}
 	seen := map[string]bool{}
 	var refusing []string
 	for i := range eps {

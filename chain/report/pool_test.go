@@ -31,8 +31,8 @@ func TestPoolChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != "pool.contoso.com" || c.Kind != KindPool || c.PublishCommand != "--from-check pool.contoso.com" {
-		t.Errorf("chain %q kind %q command %q", c.Name, c.Kind, c.PublishCommand)
+	if c.Name != "pool.contoso.com" || c.Kind != KindPool || c.Source.Check != "pool.contoso.com" {
+		t.Errorf("chain %q kind %q source %+v", c.Name, c.Kind, c.Source)
 	}
 	var sources []string
 	for _, in := range c.Inputs {

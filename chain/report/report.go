@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inventory"
 )
@@ -45,9 +46,9 @@ type Chain struct {
 	Blocker string
 	// Notes are shown with the chain (unreachable members, pool inconsistencies).
 	Notes []string
-	// PublishCommand is the exact command that publishes this chain's
-	// missing roots to Active Directory, without the connection flags.
-	PublishCommand string
+	// Source says how the printed commands name this chain again
+	// (--from-inspect FILE, --from-check TARGET, --intermediates …).
+	Source remedy.Source
 	// Pool, when set, is the registrar pool (Options.Registrars) whose
 	// phones this chain judges: what the pool serves, or its renewal. A
 	// chain without Pool judges every phone.
@@ -70,10 +71,15 @@ type Options struct {
 	// does not give as PIN-authenticated. By default they are assumed to
 	// sign in with AD credentials (USB tethering or NTLM), as the report says.
 	UnknownSignInIsPIN bool
-	// Connection is inserted in the `lpetrust ad publish` command lines
-	// (e.g. "--server ldaps://dc.contoso.com --user admin@contoso.com
-	// --password-file admin.pw"); empty means placeholders.
-	Connection string
+	// Connection are the connection flags of the printed lpetrust ad
+	// commands (e.g. --server ldaps://dc.contoso.com --user
+	// admin@contoso.com --password-file admin.pw); nil means placeholders.
+	Connection []string
+	// Shell is the shell the fixes' Commands are written for ("" is sh).
+	Shell remedy.Shell
+	// PublishUnknown advises roots nobody vouched for (a root only a pool
+	// sent), with a warning: every domain member would trust them.
+	PublishUnknown bool
 	// Registrars are the estate's registrar pools. When given, a phone is
 	// judged against the chain of the pool it registers to (the
 	// inventory's pool column) and, as a failover, its backup pool's; a
@@ -119,7 +125,9 @@ type verdictKey struct {
 type group struct {
 	family, model, version, release, store, signIn string
 	verified                                       bool
-	phones                                         int
+	// legacy: OCS 2007 / R2 firmware, which cannot register to Lync 2013.
+	legacy bool
+	phones int
 	// pool is the registrar pool the phones register to; site their site
 	// (the inventory's, else the pool's).
 	pool *poolInfo
@@ -383,10 +391,17 @@ func (b *Builder) newGroupOf(row *inventory.Row) int32 {
 	i := int32(len(b.groups))
 	b.groups = append(b.groups, &group{
 		family: row.Family, model: model, version: row.Version, release: row.Build.Release,
-		store: row.Build.Store, verified: row.Build.Verified, signIn: k.signIn, pool: pool, site: site,
+		store: row.Build.Store, verified: row.Build.Verified, signIn: k.signIn, pool: pool, site: site, legacy: LegacyPlatform(row.Build),
 	})
 	b.groupIndex[k] = i
 	return i
+}
+
+// LegacyPlatform reports whether a build is Office Communicator Phone
+// Edition (OCS 2007 or OCS 2007 R2, versions 1.0.x and 3.5.x), which cannot
+// register to Lync Server 2013 or later.
+func LegacyPlatform(b truststore.Build) bool {
+	return strings.HasPrefix(b.Platform, "OCS 2007")
 }
 
 // usesAD reports whether a phone with that sign-in method downloads the
@@ -494,18 +509,24 @@ func (b *Builder) anchorName(sha1 string) string {
 
 // Phone is one phone of the report (the second pass), with its verdicts.
 type Phone struct {
-	Line         int            `json:"line"`
-	MAC          string         `json:"mac"`
-	UserURI      string         `json:"user_uri"`
-	Manufacturer string         `json:"manufacturer"`
-	Model        string         `json:"model"`
-	Family       string         `json:"family"`
-	Firmware     string         `json:"firmware"`
-	Release      string         `json:"release"`
-	Store        string         `json:"store"`
-	SignIn       string         `json:"sign_in"`
-	Seen         *time.Time     `json:"last_seen"`
-	Verdicts     []PhoneVerdict `json:"verdicts"`
+	Line         int    `json:"line"`
+	MAC          string `json:"mac"`
+	UserURI      string `json:"user_uri"`
+	Manufacturer string `json:"manufacturer"`
+	Model        string `json:"model"`
+	Family       string `json:"family"`
+	Firmware     string `json:"firmware"`
+	Release      string `json:"release"`
+	Store        string `json:"store"`
+	// FirmwareVerified is false when the build's root store is assumed
+	// (the nearest known build's), not documented.
+	FirmwareVerified bool `json:"firmware_verified"`
+	// CannotRegister: OCS 2007 / R2 firmware, which cannot register to
+	// Lync Server 2013 or later whatever the certificate.
+	CannotRegister bool           `json:"cannot_register"`
+	SignIn         string         `json:"sign_in"`
+	Seen           *time.Time     `json:"last_seen"`
+	Verdicts       []PhoneVerdict `json:"verdicts"`
 	// Pool is the registrar pool the phone registers to (the estate's
 	// name for it when the inventory names a pool member); Site its site
 	// (the inventory's, else the pool's). Empty when unknown.
@@ -562,6 +583,7 @@ func (b *Builder) fillPhone(p *Phone, row *inventory.Row, seen *time.Time) bool 
 	*p = Phone{
 		Line: row.Line, UserURI: row.UserURI, Manufacturer: row.Manufacturer, Model: row.Model,
 		Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
+		FirmwareVerified: row.Build.Verified, CannotRegister: LegacyPlatform(row.Build),
 		SignIn: signInLabel(row.SignIn), Pool: pool.label, Site: b.siteOf(row.Site, pool),
 		Verdicts: b.phoneVerdictSet(pool, row),
 	}

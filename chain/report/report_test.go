@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"flag"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"io"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func readChain(t testing.TB, name, label, kind string) Chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Chain{Name: label, Kind: kind, Inputs: ins, PublishCommand: "--from-inspect " + name}
+	return Chain{Name: label, Kind: kind, Inputs: ins, Source: remedy.Source{File: name}}
 }
 
 func fileOpener(path string) Opener {
@@ -105,18 +106,31 @@ func TestSummaryCounts(t *testing.T) {
 	}
 	// Every phone's sign-in method is unknown (the Lync report has none), so
 	// by default they are assumed to get AD-published roots.
-	if got := strings.Join(fixes, " "); got != "publish-ad:4 certprov:0 renew:7 firmware:1 firmware:2 firmware:1" {
+	// Item 5: cumulative. Publishing brings back all 4 stranded phones, so
+	// no firmware fix follows it and no fix bringing back nobody is listed.
+	if got := strings.Join(fixes, " "); got != "publish-ad:4 renew:7" {
 		t.Errorf("today's fixes: %s", got)
 	}
 	fixes = nil
 	for _, f := range renewal.Fixes {
 		fixes = append(fixes, f.Kind+":"+itoa(f.Phones))
 	}
-	if got := strings.Join(fixes, " "); got != "publish-ad:11 certprov:0 replace:2 replace:4 replace:2 replace:2 firmware:1" {
+	// Item 4: the renewal's root is a generated look-alike of DigiCert
+	// Global Root G2: refused, so no publishing fix; item 5: the phones of
+	// unknown model are to be replaced too (no firmware trusts the chain),
+	// not "updated to a build whose store trusts the chain".
+	if got := strings.Join(fixes, " "); got != "replace:2 replace:4 replace:2 replace:2 replace:1" {
 		t.Errorf("renewal's fixes: %s", got)
 	}
-	if got := renewal.Fixes[0].Commands[0]; got != "lpetrust ad publish --from-inspect renewal-g2.pem --server ldaps://DC.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW" {
+	if r := renewal.Plan.Roots.Refused; len(r) != 1 || r[0].Code != remedy.RefusedLookAlike || r[0].SHA1 != "CFD56112A4E97964D8FB03CD6F83471B53141C83" ||
+		r[0].Reason != "it carries the name of the known root DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4) with another key: a look-alike, never published" {
+		t.Errorf("refused roots %+v", r)
+	}
+	if got := today.Fixes[0].Commands[0]; got != "lpetrust ad publish --from-inspect today.pem --server ldaps://DC01.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW" {
 		t.Errorf("publish command %q", got)
+	}
+	if f := today.Fixes[0]; f.Phones != 4 || f.Remaining != 0 {
+		t.Errorf("publish fix: %d brought back, %d remaining", f.Phones, f.Remaining)
 	}
 
 	var doc struct {
@@ -164,7 +178,7 @@ func TestGolden(t *testing.T) {
 		file string
 		w    func(io.Writer) Writer
 	}{
-		{"report_table.txt", func(w io.Writer) Writer { return NewTableWriter(w) }},
+		{"report_table.txt", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }},
 		{"report_phones.csv", func(w io.Writer) Writer { return NewCSVWriter(w) }},
 		{"report_summary.json", func(w io.Writer) Writer { return NewJSONWriter(w) }},
 	} {

@@ -1,13 +1,14 @@
 package report
 
 import (
+	"crypto/x509"
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inventory"
 )
@@ -85,7 +86,10 @@ type ChainSummary struct {
 	MinimumRelease *string          `json:"minimum_release"`
 	Phones         int              `json:"phones"`
 	Trusted        int              `json:"trusted"`
-	Stranded       int              `json:"stranded"`
+	// Safe are trusted through the horizon on firmware that registers to
+	// Lync Server 2013 (Trusted less the OCS 2007 phones).
+	Safe     int `json:"safe"`
+	Stranded int `json:"stranded"`
 	// Expiring are trusted now but stranded by a known expiry within the horizon.
 	Expiring      int           `json:"expiring"`
 	ExpiringDates []ExpiryCount `json:"expiring_dates"`
@@ -121,6 +125,12 @@ type ChainSummary struct {
 	HorizonEnd     time.Time      `json:"horizon_end"`
 	// Sources are the judged inputs with their thumbprints.
 	Sources []ChainSource `json:"sources"`
+	// CannotRegister are phones on OCS 2007 / R2 firmware, which cannot
+	// register to Lync Server 2013 whatever the certificate.
+	CannotRegister int `json:"cannot_register"`
+	// Plan is the remediation as data: fixes with kind, phones brought
+	// back, remaining, steps and commands per shell.
+	Plan *remedy.Plan `json:"plan"`
 }
 
 // Counts are the phones of one bucket by status.
@@ -172,6 +182,9 @@ type ModelCount struct {
 	Version string `json:"firmware"`
 	Release string `json:"release"`
 	Store   string `json:"store"`
+	// FirmwareVerified and CannotRegister are as for Phone.
+	FirmwareVerified bool `json:"firmware_verified"`
+	CannotRegister   bool `json:"cannot_register"`
 	Counts
 }
 
@@ -184,28 +197,30 @@ type FamilyCount struct {
 	Counts
 }
 
-// Fix kinds, in the order of effort.
+// Fix kinds (remedy.Kind), in the order a plan lists them.
 const (
-	FixPublishAD = "publish-ad" // publish roots in Active Directory
-	FixCertProv  = "certprov"   // add roots to the web services' TrustedCACerts (PIN sign-in)
-	FixCross     = "cross-certificate"
-	FixFirmware  = "firmware"
-	FixReplace   = "replace" // no firmware of the family trusts the chain
-	FixRenew     = "renew"   // a certificate of the chain expires within the horizon
-	// FixCertificate: the leaf itself is refused (wildcard, missing name, no serverAuth, expired).
-	FixCertificate = "certificate"
+	FixPublishAD   = string(remedy.KindPublishAD)
+	FixCertProv    = string(remedy.KindCertProv)
+	FixCross       = string(remedy.KindCross)
+	FixFirmware    = string(remedy.KindFirmware)
+	FixReplace     = string(remedy.KindReplace)
+	FixRenew       = string(remedy.KindRenew)
+	FixCertificate = string(remedy.KindCertificate)
 )
 
-// Fix is one remediation, ranked by effort (1 = least).
+// Fix is one remediation of the chain's plan, ranked by effort (1 = least),
+// with its commands written for Options.Shell.
 type Fix struct {
 	Rank   int    `json:"rank"`
 	Kind   string `json:"kind"`
 	Effort string `json:"effort"`
 	Title  string `json:"title"`
-	// Phones is how many stranded phones the fix brings back.
-	Phones   int      `json:"phones"`
-	Commands []string `json:"commands"`
-	Note     string   `json:"note,omitempty"`
+	// Phones is how many stranded phones the fix brings back that no
+	// earlier fix did; Remaining how many stay stranded after it.
+	Phones    int      `json:"phones"`
+	Remaining int      `json:"remaining"`
+	Commands  []string `json:"commands"`
+	Note      string   `json:"note,omitempty"`
 }
 
 // Summary computes the report's summary after the first pass.
@@ -349,7 +364,8 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 		mk := [4]string{g.family, g.model, g.version, g.store}
 		mc := models[mk]
 		if mc == nil {
-			mc = &ModelCount{Family: familyLabel(g.family), Model: g.model, Version: g.version, Release: g.release, Store: g.store}
+			mc = &ModelCount{Family: familyLabel(g.family), Model: g.model, Version: g.version, Release: g.release, Store: g.store,
+				FirmwareVerified: g.verified, CannotRegister: g.legacy}
 			models[mk] = mc
 			modelOrder = append(modelOrder, mk)
 		}
@@ -393,7 +409,27 @@ func (b *Builder) chainSummary(jc *judgedChain, groups []*group) ChainSummary {
 	for _, d := range dates {
 		cs.ExpiringDates = append(cs.ExpiringDates, ExpiryCount{Date: d, Phones: expiring[d]})
 	}
-	cs.Fixes = b.fixes(jc, b.judgedGroups(jc, groups), minimum)
+	cs.Plan = b.plan(jc, b.judgedGroups(jc, groups))
+	for _, f := range cs.Plan.Fixes {
+		var cmds []string
+		for _, c := range f.Commands() {
+			cmds = append(cmds, c.Render(b.opts.Shell))
+		}
+		if cmds == nil {
+			cmds = []string{}
+		}
+		cs.Fixes = append(cs.Fixes, Fix{Rank: f.Rank, Kind: string(f.Kind), Effort: f.Effort, Title: f.Title,
+			Phones: f.Phones, Remaining: f.Remaining, Commands: cmds, Note: f.Note})
+	}
+	cs.Safe = cs.Trusted
+	for _, g := range b.judgedGroups(jc, groups) {
+		if g.legacy {
+			cs.CannotRegister += g.phones
+			if b.verdict(jc, g.store, g.signIn).Status == StatusTrusted {
+				cs.Safe -= g.phones
+			}
+		}
+	}
 	b.poolCounts(jc, groups, &cs)
 	cs.HorizonTrusted, cs.Horizon = b.horizon(jc, b.judgedGroups(jc, groups))
 	cs.HorizonEnd = b.horizonEnd(cs.HorizonTrusted, cs.Horizon)
@@ -453,134 +489,60 @@ func (b *Builder) minimumBuilds(jc *judgedChain) map[string]chain.FamilyBuild {
 	return out
 }
 
-// fixes ranks the remedies for the phones the chain strands.
-func (b *Builder) fixes(jc *judgedChain, groups []*group, minimum map[string]chain.FamilyBuild) []Fix {
-	var out []Fix
-	stranded := func(g *group) bool { return b.verdict(jc, g.store, g.signIn).Status == StatusStranded }
-	if jc.Blocker != "" {
-		n := 0
-		for _, g := range groups {
-			n += g.phones
-		}
-		return []Fix{{Rank: 1, Kind: "server", Effort: "server configuration", Title: "fix the pool first: " + jc.Blocker, Phones: n, Commands: []string{}}}
-	}
-	// A certificate a phone refuses whatever its store: re-issue it.
-	if msgs := errorFindings(jc.results); len(msgs) > 0 {
-		n := 0
-		for _, g := range groups {
-			n += g.phones
-		}
-		out = append(out, Fix{Kind: FixCertificate, Effort: "re-issue the certificate",
-			Title:  "get a certificate the phones accept: " + strings.Join(msgs, "; "),
-			Phones: n, Commands: []string{}})
-	}
-	// Publishing the missing roots: phones that sign in through AD get them
-	// from the directory, PIN-authenticated phones from CertProv.
-	if len(jc.missing) > 0 && len(jc.fixed) == len(jc.results) {
-		adPhones, pinPhones := 0, 0
-		for _, g := range groups {
-			if !stranded(g) || !allTrusted(jc.fixed, g.store) {
-				continue
-			}
-			if b.usesAD(g.signIn) {
-				adPhones += g.phones
-			} else {
-				pinPhones += g.phones
-			}
-		}
-		names := make([]string, len(jc.missing))
-		for i, m := range jc.missing {
-			names[i] = fmt.Sprintf("%s (%s)", m.Name, m.SHA1)
-		}
-		if adPhones > 0 {
-			out = append(out, Fix{Kind: FixPublishAD, Effort: "one directory change, no phone touched",
-				Title:    "publish " + strings.Join(names, ", ") + " in Active Directory",
-				Phones:   adPhones,
-				Commands: []string{b.publishCommand(jc)},
-				Note:     "phones that sign in with AD credentials (USB tethering or NTLM) download the roots at their next sign-in; a phone that cached the old chain may need a sign-out"})
-		}
-		if pinPhones > 0 || adPhones > 0 {
-			out = append(out, Fix{Kind: FixCertProv, Effort: "two PowerShell lines per root on a Front End server",
-				Title:    "hand " + strings.Join(names, ", ") + " to PIN-authenticated phones through the Certificate Provisioning service",
-				Phones:   pinPhones,
-				Commands: certProvCommands(missingSHA1s(jc.missing)),
-				Note:     certProvNote(pinPhones)})
-		}
-	}
-	// A cross-certificate served with the chain.
-	seenAlt := map[string]bool{}
-	for _, r := range jc.results {
-		for _, alt := range r.Alternatives {
-			if seenAlt[alt.AddSHA1] || alt.NameOnly { // a look-alike root's crosses fix nothing
-				continue
-			}
-			seenAlt[alt.AddSHA1] = true
-			n := 0
-			for _, g := range groups {
-				if stranded(g) && contains(alt.Stores, g.store) {
-					n += g.phones
-				}
-			}
-			if n == 0 {
-				continue
-			}
-			out = append(out, Fix{Kind: FixCross, Effort: "change the chain every pool server sends",
-				Title:    fmt.Sprintf("serve the cross-certificate %s (%s) after the intermediate", alt.AddSubject, alt.AddSHA1),
-				Phones:   n,
-				Commands: []string{fmt.Sprintf("lpetrust roots export %s", alt.AddSHA1)},
-				Note:     alt.Message})
-		}
-	}
-	// A known expiry within the horizon: renew before it.
-	expiring := map[time.Time]int{}
+// plan asks the planner about one chain, with the inventory's groups.
+func (b *Builder) plan(jc *judgedChain, groups []*group) *remedy.Plan {
+	return b.planWith(jc, groups, true, nil)
+}
+
+// planWith plans one chain; without an inventory the planner reasons per
+// store, and decided, when set, is the root decision over every chain.
+func (b *Builder) planWith(jc *judgedChain, groups []*group, inventory bool, decided *remedy.Roots) *remedy.Plan {
+	var gs []remedy.Group
 	for _, g := range groups {
-		if v := b.verdict(jc, g.store, g.signIn); v.Status == StatusExpiring {
-			expiring[*v.StrandedFrom] += g.phones
+		v := b.verdict(jc, g.store, g.signIn)
+		rg := remedy.Group{Store: g.store, Family: g.family, AD: b.usesAD(g.signIn), Phones: g.phones,
+			Stranded: v.Status == StatusStranded, Legacy: g.legacy}
+		if v.Status == StatusExpiring {
+			rg.Expiring = v.StrandedFrom
 		}
+		gs = append(gs, rg)
 	}
-	for _, d := range sortedDates(expiring) {
-		out = append(out, Fix{Kind: FixRenew, Effort: "renew the certificate before " + day(d),
-			Title:    fmt.Sprintf("%s trusted now %s stranded on %s, when %s expires: renew before then with a chain they trust", plural(expiring[d], "phone", "phones"), isAre(expiring[d]), day(d), b.expiringCert(jc, d)),
-			Phones:   expiring[d],
-			Commands: []string{"lpetrust report --inventory INVENTORY --chain RENEWED.pem"},
-			Note:     "check the renewed chain with the same inventory before installing it"})
+	if gs == nil && inventory {
+		gs = []remedy.Group{}
 	}
-	// Firmware, per family.
-	for _, f := range append(append([]string{}, truststore.Families...), "") {
-		n := 0
-		for _, g := range groups {
-			if g.family == f && stranded(g) {
-				n += g.phones
+	var inputs []chain.Input
+	inputs = append(inputs, jc.Inputs...)
+	return remedy.Make(remedy.Request{
+		Catalogue: b.cat, Name: jc.Name, Live: jc.Kind == KindPool, Inputs: inputs, Results: jc.results,
+		Options: b.opts.Chain, Blocker: jc.Blocker, Groups: gs,
+		Roots: remedy.RootOptions{Supplied: b.supplied(jc), PublishUnknown: b.opts.PublishUnknown,
+			Published: b.publishedRoots()},
+		Decided: decided, Source: jc.Source, Connection: b.opts.Connection,
+	})
+}
+
+// supplied are the certificates the administrator gave: a candidate
+// chain's files and the --intermediates, never what a pool sent.
+func (b *Builder) supplied(jc *judgedChain) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range b.opts.Chain.Intermediates {
+		out[truststore.SHA1Hex(c)] = true
+	}
+	if jc.Kind != KindPool {
+		for _, in := range jc.Inputs {
+			for _, c := range in.Certs {
+				out[truststore.SHA1Hex(c)] = true
 			}
 		}
-		if n == 0 {
-			continue
-		}
-		mb, ok := minimum[f]
-		switch {
-		case ok:
-			out = append(out, Fix{Kind: FixFirmware, Effort: "update the firmware of " + plural(n, "phone", "phones"),
-				Title:    fmt.Sprintf("update %s to %s (%s) or later", familyLabel(f), mb.Version, mb.Release),
-				Phones:   n,
-				Commands: []string{}})
-		case f == "":
-			out = append(out, Fix{Kind: FixFirmware, Effort: "identify and update " + plural(n, "phone", "phones"),
-				Title:  "phones of unknown model: update them to a build whose store trusts the chain",
-				Phones: n, Commands: []string{},
-				Note: "the inventory does not name their model"})
-		default:
-			out = append(out, Fix{Kind: FixReplace, Effort: "replace " + plural(n, "phone", "phones"),
-				Title:  fmt.Sprintf("no firmware build of %s trusts this chain: publish the roots or replace the phones", f),
-				Phones: n, Commands: []string{}})
-		}
-	}
-	for i := range out {
-		out[i].Rank = i + 1
-	}
-	if out == nil {
-		out = []Fix{}
 	}
 	return out
+}
+
+func (b *Builder) publishedRoots() []*x509.Certificate {
+	if !b.opts.WithAD {
+		return nil
+	}
+	return b.opts.ADRoots
 }
 
 func allTrusted(results []*chain.Result, store string) bool {
@@ -590,43 +552,6 @@ func allTrusted(results []*chain.Result, store string) bool {
 		}
 	}
 	return len(results) > 0
-}
-
-func (b *Builder) publishCommand(jc *judgedChain) string {
-	conn := b.opts.Connection
-	if conn == "" {
-		conn = "--server ldaps://DC.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW"
-	}
-	if jc.PublishCommand != "" {
-		return "lpetrust ad publish " + jc.PublishCommand + " " + conn
-	}
-	var files []string
-	for _, m := range jc.missing {
-		files = append(files, m.SHA1+".pem")
-	}
-	return "lpetrust ad publish --as root " + conn + " " + strings.Join(files, " ")
-}
-
-func missingSHA1s(roots []chain.MissingRoot) []string {
-	out := make([]string, len(roots))
-	for i, m := range roots {
-		out[i] = m.SHA1
-	}
-	return out
-}
-
-// certProvCommands are the PowerShell lines that hand roots to
-// PIN-authenticated phones through the Certificate Provisioning service,
-// which does not read Active Directory.
-func certProvCommands(sha1s []string) []string {
-	var out []string
-	for i, sha1 := range sha1s {
-		v := fmt.Sprintf("$ca%d", i+1)
-		out = append(out,
-			fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, sha1),
-			fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=%s}", v))
-	}
-	return out
 }
 
 func sortedDates(m map[time.Time]int) []time.Time {
@@ -662,12 +587,4 @@ func (b *Builder) expiringCert(jc *judgedChain, t time.Time) string {
 		}
 	}
 	return "a certificate of the chain"
-}
-
-func certProvNote(pinPhones int) string {
-	n := "the root must first be in the Trusted Root Certification Authorities store of every Front End server"
-	if pinPhones == 0 {
-		n += "; the inventory marks no phone as PIN-authenticated, so this only matters for phones it does not describe"
-	}
-	return n
 }

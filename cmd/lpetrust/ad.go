@@ -15,6 +15,7 @@ import (
 
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
@@ -113,7 +114,7 @@ Services); reading works for any authenticated user.` + adExitCodes,
 	pf.StringVar(&f.configNC, "config-nc", "", "configuration naming context `DN` (default: read from the RootDSE)")
 	pf.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each network step: DNS lookup, connect, TLS or StartTLS handshake, Kerberos logon, bind, each LDAP request")
 	pf.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total time allowed for the whole session with the directory")
-	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f), newADRemoveCmd(a, f))
+	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f, nil), newADRemoveCmd(a, f))
 	return cmd
 }
 
@@ -374,7 +375,7 @@ func (s adServer) line() string {
 
 // missingRootsSource reads the missing roots of --chain/--from-inspect FILE
 // or --from-check TARGET.
-func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string, src *chainSourceFlags) ([]chain.MissingRoot, error) {
+func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string, src *chainSourceFlags) ([]remedy.Root, error) {
 	switch {
 	case file != "" && check != "":
 		return nil, usageError("give one of --chain/--from-inspect FILE and --from-check TARGET")
@@ -395,11 +396,11 @@ func missingRootsSource(a *app, cat *truststore.Catalogue, file, check string, s
 	if check != "" {
 		return missingRootsFromCheck(a, cat, check, opts)
 	}
-	ms, err := adpublish.MissingRootsFromFile(cat, file, chain.ReadOptions{Password: pfxPassword(a, src.pfxPasswordFile)}, opts)
-	var unidentified *adpublish.UnidentifiedRootError
+	ms, err := remedy.RootsFromFile(cat, file, chain.ReadOptions{Password: pfxPassword(a, src.pfxPasswordFile)}, opts)
+	var unidentified *remedy.UnidentifiedRootError
 	if errors.As(err, &unidentified) {
 		if h, ok := adHints[unidentified.Code]; ok {
-			err = fmt.Errorf("%s: %w", file, &adpublish.UnidentifiedRootError{Reason: hintedReason(unidentified.Reason, h), Code: unidentified.Code})
+			err = fmt.Errorf("%s: %w", file, &remedy.UnidentifiedRootError{Reason: hintedReason(unidentified.Reason, h), Code: unidentified.Code})
 		}
 	}
 	if err != nil {

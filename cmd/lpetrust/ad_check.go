@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
 // missingRootsFromCheck audits a live endpoint (as lpetrust check does) and
 // returns the missing roots of the chains it presents.
-func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opts chain.Options) ([]chain.MissingRoot, error) {
+func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opts chain.Options) ([]remedy.Root, error) {
 	eps, err := a.audit(live.Request{Targets: []string{target}, Chain: opts}, "checking "+target, func(req live.Request) ([]live.Endpoint, error) {
 		return live.Audit(context.Background(), cat, req)
 	})
@@ -36,5 +36,9 @@ func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opt
 		fmt.Fprintf(a.stderr, "lpetrust: --from-check %s: %s\n", target, oneLine(errors.Join(errs...).Error()))
 		return nil, negative()
 	}
-	return adpublish.MissingRootsOf(cat, results), nil
+	supplied := map[string]bool{}
+	for _, c := range opts.Intermediates {
+		supplied[truststore.SHA1Hex(c)] = true
+	}
+	return remedy.CollectRoots(cat, target, results, supplied, nil), nil
 }

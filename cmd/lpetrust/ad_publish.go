@@ -11,15 +11,23 @@ import (
 
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func newADPublishCmd(a *app, f *adFlags) *cobra.Command {
-	var (
-		as, fromInspect, chainFile, fromCheck string
-		src                                   chainSourceFlags
-		dryRun, force, allowExpired           bool
-	)
+// adPublishOptions are the flags of lpetrust ad publish.
+type adPublishOptions struct {
+	app                                   *app
+	conn                                  *adFlags
+	files                                 []string
+	as, fromInspect, chainFile, fromCheck string
+	src                                   chainSourceFlags
+	dryRun, force, allowExpired           bool
+	publishUnknown                        bool
+}
+
+func newADPublishCmd(a *app, f *adFlags, runF func(*adPublishOptions) error) *cobra.Command {
+	o := &adPublishOptions{app: a, conn: f}
 	cmd := &cobra.Command{
 		Use:   "publish [CERT...]",
 		Short: "Publish CA certificates to Active Directory, as certutil -dspublish does",
@@ -44,9 +52,12 @@ Refused before anything is written: a certificate that is not a CA certificate
 
 --from-inspect FILE (lpetrust inspect -o json, or a certificate chain) and
 --from-check TARGET publish exactly the missing roots the chain engine found,
-taken from the embedded catalogue (or --store overlay). A root the catalogue
-does not know is published only from a certificate chain FILE (or
---intermediates) that holds it: never because a server sent it.
+under the one rule every lpetrust advice follows: a known public root (the
+catalogue, or a --store overlay) or a root you supplied in a file (the chain
+FILE, --intermediates) is published; a root only a server sent, or that no
+catalogue knows, only with --publish-unknown, and with a warning, since every
+domain member then trusts it; a look-alike (a known root's name with another
+key) never, not even as a CERT argument.
 
 --dry-run prints the LDIF of exactly what would change and writes nothing; with
 --config-nc and no --server it needs no directory at all, assuming none of the
@@ -58,84 +69,96 @@ objects exist yet (and saying so).` + adExitCodes,
   lpetrust ad publish --from-inspect pool.json --server dc1.example.com --user 'EXAMPLE\admin'
   lpetrust ad publish root.pem --dry-run --config-nc CN=Configuration,DC=example,DC=com > root.ldif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json"); err != nil {
-				return err
+			o.files = args
+			if runF != nil {
+				return runF(o)
 			}
-			kind, err := adpublish.ParseKind(as)
-			if err != nil {
-				return usageError("--as: %s", err)
-			}
-			if chainFile != "" && fromInspect != "" {
-				return usageError("give --chain or --from-inspect, not both")
-			}
-			source := chainFile + fromInspect
-			if len(args) == 0 && source == "" && fromCheck == "" {
-				return usageError("nothing to publish: give certificate files, --from-inspect FILE or --from-check TARGET")
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			offline := dryRun && f.server == "" && f.domain == ""
-			if offline && f.configNC == "" {
-				return usageError("--dry-run without --server needs --config-nc (e.g. CN=Configuration,DC=example,DC=com)")
-			}
-			if offline {
-				if err := checkDN(f.configNC); err != nil {
-					return usageError("--config-nc %q: %s", f.configNC, err)
-				}
-			}
-			var opts adpublish.ConnectOptions
-			if !offline {
-				if opts, err = f.connectOptions(a); err != nil {
-					return err
-				}
-				if opts.Auth.Anonymous() && !dryRun {
-					return usageError("publishing needs a bind: give --user (with a password) or --kerberos")
-				}
-			}
-			certs, err := publishInputs(a, cat, args, source, fromCheck, &src, adpublish.Policy{Force: force, AllowExpired: allowExpired, At: a.At()})
-			if err != nil {
-				return err
-			}
-			var report *adpublish.Report
-			var srv *adServer
-			if offline {
-				report = adpublish.PlanOffline(certs, kind, f.configNC)
-			} else {
-				d, err := f.connect(a, opts)
-				if err != nil {
-					return err
-				}
-				defer d.Close()
-				s := serverOf(d)
-				srv = &s
-				report = d.Publish(certs, adpublish.PublishOptions{Kind: kind, DryRun: dryRun})
-			}
-			if err := printADReport(a, srv, report); err != nil {
-				return err
-			}
-			if report.Failed() {
-				return negative()
-			}
-			return nil
+			return runADPublish(o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&as, "as", "root", "publish as root, sub, cross or ntauth (certutil's RootCA, SubCA, CrossCA, NTAuthCA)")
-	fl.BoolVar(&dryRun, "dry-run", false, "print the LDIF of what would change and write nothing")
-	fl.BoolVar(&force, "force", false, "publish certificates that are not CA certificates")
-	fl.BoolVar(&allowExpired, "allow-expired", false, "publish certificates that are expired (or not yet valid) at --at")
-	fl.StringVar(&fromInspect, "from-inspect", "", "publish the missing roots in `FILE` (lpetrust inspect -o json, or a certificate chain)")
-	fl.StringVar(&chainFile, "chain", "", "publish the missing roots of the certificate chain in `FILE`")
-	fl.StringVar(&fromCheck, "from-check", "", "publish the missing roots of the live endpoint `TARGET` (host[:port])")
-	src.register(fl)
+	fl.StringVar(&o.as, "as", "root", "publish as root, sub, cross or ntauth (certutil's RootCA, SubCA, CrossCA, NTAuthCA)")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "print the LDIF of what would change and write nothing")
+	fl.BoolVar(&o.force, "force", false, "publish certificates that are not CA certificates")
+	fl.BoolVar(&o.allowExpired, "allow-expired", false, "publish certificates that are expired (or not yet valid) at --at")
+	fl.StringVar(&o.fromInspect, "from-inspect", "", "publish the missing roots in `FILE` (lpetrust inspect -o json, or a certificate chain)")
+	fl.StringVar(&o.chainFile, "chain", "", "publish the missing roots of the certificate chain in `FILE`")
+	fl.StringVar(&o.fromCheck, "from-check", "", "publish the missing roots of the live endpoint `TARGET` (host[:port])")
+	fl.BoolVar(&o.publishUnknown, "publish-unknown", false, "also publish missing roots that are not known public roots and that only a server sent (warned about: every domain member will trust them)")
+	o.src.register(fl)
 	return cmd
 }
 
+func runADPublish(o *adPublishOptions) error {
+	a, f, args := o.app, o.conn, o.files
+	if err := a.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	kind, err := adpublish.ParseKind(o.as)
+	if err != nil {
+		return usageError("--as: %s", err)
+	}
+	if o.chainFile != "" && o.fromInspect != "" {
+		return usageError("give --chain or --from-inspect, not both")
+	}
+	source := o.chainFile + o.fromInspect
+	if len(args) == 0 && source == "" && o.fromCheck == "" {
+		return usageError("nothing to publish: give certificate files, --from-inspect FILE or --from-check TARGET")
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	offline := o.dryRun && f.server == "" && f.domain == ""
+	if offline && f.configNC == "" {
+		return usageError("--dry-run without --server needs --config-nc (e.g. CN=Configuration,DC=example,DC=com)")
+	}
+	if offline {
+		if err := checkDN(f.configNC); err != nil {
+			return usageError("--config-nc %q: %s", f.configNC, err)
+		}
+	}
+	var copts adpublish.ConnectOptions
+	if !offline {
+		if copts, err = f.connectOptions(a); err != nil {
+			return err
+		}
+		if copts.Auth.Anonymous() && !o.dryRun {
+			return usageError("publishing needs a bind: give --user (with a password) or --kerberos")
+		}
+	}
+	certs, err := publishInputs(a, cat, kind, args, source, o.fromCheck, &o.src, o.publishUnknown, adpublish.Policy{Force: o.force, AllowExpired: o.allowExpired, At: a.At()})
+	if err != nil {
+		return err
+	}
+	var report *adpublish.Report
+	var srv *adServer
+	if offline {
+		report = adpublish.PlanOffline(certs, kind, f.configNC)
+	} else {
+		d, err := f.connect(a, copts)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		s := serverOf(d)
+		srv = &s
+		report = d.Publish(certs, adpublish.PublishOptions{Kind: kind, DryRun: o.dryRun})
+	}
+	if err := printADReport(a, srv, report); err != nil {
+		return err
+	}
+	if report.Failed() {
+		return negative()
+	}
+	return nil
+}
+
 // publishInputs reads and checks every certificate before anything is
-// written: one bad input refuses the whole run (exit 2).
-func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, check string, src *chainSourceFlags, p adpublish.Policy) ([]*x509.Certificate, error) {
+// written: one bad input refuses the whole run (exit 2). The missing roots
+// of --from-* are decided by the planner's rule; a look-alike of a known
+// root is refused even as a CERT argument published as a root.
+func publishInputs(a *app, cat *truststore.Catalogue, kind adpublish.Kind, files []string, source, check string, src *chainSourceFlags, publishUnknown bool, p adpublish.Policy) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	seen := map[string]bool{}
 	add := func(c *x509.Certificate, from string) error {
@@ -155,6 +178,10 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 		}
 		for _, in := range ins {
 			for _, c := range in.Certs {
+				if k := remedy.LookAlike(cat, c); k != nil && kind == adpublish.KindRoot {
+					return nil, badInput(fmt.Errorf("%s: %s (%s) carries the name of the known root %s (%s) with another key: a look-alike, not published",
+						in.Source, truststore.DisplayName(c), truststore.SHA1Hex(c), truststore.DisplayName(k), truststore.SHA1Hex(k)))
+				}
 				if err := add(c, in.Source); err != nil {
 					return nil, err
 				}
@@ -169,14 +196,16 @@ func publishInputs(a *app, cat *truststore.Catalogue, files []string, source, ch
 	if from == "" {
 		from = check
 	}
-	for _, m := range missing {
-		// A root the catalogue does not know is published only when the
-		// admin supplied it (in the chain file or --intermediates), never
-		// because a server sent it (--from-check); inspect JSON carries no
-		// certificates, so its unknown roots have none.
-		if m.Cert == nil || !m.Known && check != "" {
-			return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not in the catalogue; if you trust it, publish its certificate file", from, m.SHA1, m.Subject))
-		}
+	roots := remedy.DecideRoots(cat, missing, remedy.RootOptions{PublishUnknown: publishUnknown,
+		Check: func(c *x509.Certificate) error { return adpublish.CheckCertificate(c, p) }})
+	if len(roots.Refused) > 0 {
+		m := roots.Refused[0]
+		return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not published: %s", from, m.Name, m.SHA1, m.Reason))
+	}
+	for _, w := range roots.Warnings {
+		fmt.Fprintf(a.stderr, "lpetrust: %s\n", w)
+	}
+	for _, m := range roots.Publish {
 		if err := add(m.Cert, from+": missing root "+m.Name); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,13 @@ type adEnv struct {
 
 func needADEnv(t *testing.T) adEnv {
 	t.Helper()
+	return needADEnvLock(t, false)
+}
+
+// needADEnvLock takes the DC's test lock, exclusive for a test that
+// compares a whole container before and after.
+func needADEnvLock(t *testing.T, exclusive bool) adEnv {
+	t.Helper()
 	e := adEnv{
 		url: os.Getenv("LPETRUST_TEST_LDAP_URL"), ca: os.Getenv("LPETRUST_TEST_LDAP_CA"),
 		configNC: os.Getenv("LPETRUST_TEST_LDAP_CONFIG_NC"),
@@ -38,7 +46,7 @@ func needADEnv(t *testing.T) adEnv {
 		sambatest.Skip(t, "no Samba AD DC: run `sudo .ci/samba-install.sh && sudo .ci/samba-start.sh DIR`, "+
 			"then `set -a; . DIR/env; set +a` and go test ./cmd/lpetrust/ -run AD (see .ci/samba-start.sh)")
 	}
-	sambatest.Lock(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), false)
+	sambatest.Lock(t, os.Getenv("LPETRUST_TEST_SAMBA_DIR"), exclusive)
 	return e
 }
 
@@ -223,12 +231,14 @@ func TestADSambaKerberosCLI(t *testing.T) {
 // TestRemediatePoolSentUnknownRoot: a real TLS server on loopback sends its
 // chain with a private root the catalogue does not know. remediate refuses
 // to publish a root only the pool vouches for (as ad publish --from-check
-// does), and publishes it in the plan once the admin supplies it with
-// --intermediates.
+// does), even with --apply; --dry-run plans without contacting the DC; and
+// with --publish-unknown --apply it publishes exactly the planned root
+// (Certification Authorities and AIA) and nothing else, with the warning.
 func TestRemediatePoolSentUnknownRoot(t *testing.T) {
-	e := needADEnv(t)
+	e := needADEnvLock(t, true)
 	addr, root := privatePool(t, "lpetrust remediate private")
 	sha1 := truststore.SHA1Hex(root)
+	t.Cleanup(func() { removeRoot(t, e, sha1) })
 
 	type plan struct {
 		Publish []struct {
@@ -236,29 +246,105 @@ func TestRemediatePoolSentUnknownRoot(t *testing.T) {
 		} `json:"publish"`
 		Refused []struct {
 			SHA1   string `json:"sha1"`
+			Code   string `json:"code"`
 			Reason string `json:"reason"`
 		} `json:"refused"`
+		Outcomes []adpublish.Outcome `json:"outcomes"`
+		Verified *bool               `json:"verified"`
+		Server   *struct{}           `json:"server"`
 	}
-	code, out, errOut := lpetrust(t, append([]string{"remediate", "--pool", addr, "-o", "json"}, e.adminArgs()...)...)
-	var p plan
-	if err := json.Unmarshal([]byte(out), &p); err != nil {
-		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+	run := func(args ...string) (int, plan, string) {
+		t.Helper()
+		code, out, errOut := lpetrust(t, append([]string{"remediate", "--pool", addr, "-o", "json"}, args...)...)
+		var p plan
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+		}
+		return code, p, errOut
 	}
-	want := "sent by the pool and not in the catalogue: if you trust it, give its certificate with --intermediates FILE"
-	if code != 1 || len(p.Publish) != 0 || len(p.Refused) != 1 || p.Refused[0].SHA1 != sha1 || p.Refused[0].Reason != want {
-		t.Fatalf("pool-sent root: exit %d, publish %+v, refused %+v", code, p.Publish, p.Refused)
+	before := caRoots(t, e)
+	want := "not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown"
+	for _, apply := range []bool{false, true} {
+		args := e.adminArgs()
+		if apply {
+			args = append(args, "--apply")
+		}
+		code, p, _ := run(args...)
+		if code != 1 || len(p.Publish) != 0 || len(p.Refused) != 1 || p.Refused[0].SHA1 != sha1 || p.Refused[0].Code != "unvouched" || p.Refused[0].Reason != want {
+			t.Fatalf("pool-sent root (apply %v): exit %d, publish %+v, refused %+v", apply, code, p.Publish, p.Refused)
+		}
+	}
+	if after := caRoots(t, e); !sameSet(before, after) {
+		t.Fatalf("a refused root changed Certification Authorities: %v -> %v", before, after)
 	}
 
+	// Supplied with --intermediates: planned; a dry run contacts no DC
+	// (the server named does not exist).
 	rootFile := filepath.Join(t.TempDir(), "root.pem")
 	if err := os.WriteFile(rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = lpetrust(t, append([]string{"remediate", "--pool", addr, "--intermediates", rootFile, "-o", "json"}, e.adminArgs()...)...)
-	p = plan{}
-	if err := json.Unmarshal([]byte(out), &p); err != nil {
-		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+	code, p, errOut := run("--intermediates", rootFile, "--dry-run", "--server", "ldaps://127.0.0.1:1", "--config-nc", e.configNC)
+	if code != 1 || len(p.Publish) != 1 || p.Publish[0].SHA1 != sha1 || len(p.Refused) != 0 || p.Server != nil || errOut != "" {
+		t.Fatalf("dry run with the root supplied: exit %d, publish %+v, refused %+v, stderr %q", code, p.Publish, p.Refused, errOut)
 	}
-	if code != 1 || len(p.Publish) != 1 || p.Publish[0].SHA1 != sha1 || len(p.Refused) != 0 {
-		t.Fatalf("root given with --intermediates: exit %d, publish %+v, refused %+v", code, p.Publish, p.Refused)
+
+	// Explicitly asked for: published, exactly that root.
+	code, p, errOut = run(append(e.adminArgs(), "--publish-unknown", "--apply")...)
+	warn := "lpetrust: warning: lpetrust remediate private Root (" + sha1 + ") is not a known public root and was not supplied in a file: publishing it in Active Directory makes every domain member trust it (every computer and user, not only the phones) for any name it signs\n"
+	if len(p.Publish) != 1 || p.Publish[0].SHA1 != sha1 || p.Verified == nil || !*p.Verified || errOut != warn {
+		t.Fatalf("--publish-unknown --apply: exit %d, publish %+v, verified %v, stderr %q", code, p.Publish, p.Verified, errOut)
 	}
+	if len(p.Outcomes) != 2 {
+		t.Fatalf("outcomes %+v", p.Outcomes)
+	}
+	for _, o := range p.Outcomes {
+		// "added" when an earlier run left the object (ad remove keeps it).
+		if o.SHA1 != sha1 || o.Status != adpublish.StatusCreated && o.Status != adpublish.StatusAdded {
+			t.Errorf("outcome %+v", o)
+		}
+	}
+	after := caRoots(t, e)
+	if added := minus(after, before); len(added) != 1 || added[0] != sha1 || len(minus(before, after)) != 0 {
+		t.Errorf("Certification Authorities changed by %v (want exactly %s)", added, sha1)
+	}
+}
+
+// caRoots lists the SHA-1s in CN=Certification Authorities.
+func caRoots(t *testing.T, e adEnv) []string {
+	t.Helper()
+	code, out, errOut := lpetrust(t, append([]string{"ad", "list", "--container", "ca", "-o", "json"}, e.adminArgs()...)...)
+	var l struct {
+		Objects []struct {
+			Certificates []struct {
+				SHA1 string `json:"sha1"`
+			} `json:"certificates"`
+		} `json:"objects"`
+	}
+	if err := json.Unmarshal([]byte(out), &l); err != nil || code != 0 {
+		t.Fatalf("ad list: exit %d, %v\n%s%s", code, err, out, errOut)
+	}
+	var shas []string
+	for _, o := range l.Objects {
+		for _, c := range o.Certificates {
+			shas = append(shas, c.SHA1)
+		}
+	}
+	return shas
+}
+
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool { return len(minus(a, b)) == 0 && len(minus(b, a)) == 0 }
+
+func removeRoot(t *testing.T, e adEnv, sha1 string) {
+	lpetrust(t, append([]string{"ad", "remove", "--sha1", sha1}, e.adminArgs()...)...)
 }

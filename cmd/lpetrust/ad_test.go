@@ -2,6 +2,10 @@ package main
 
 import (
 	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,9 +20,42 @@ func TestADPublishFromCheckUnknownRoot(t *testing.T) {
 	addr, root := privatePool(t, "lpetrust private test")
 	code, out, errOut := lpetrust(t, "ad", "publish", "--from-check", addr, "--dry-run",
 		"--config-nc", "CN=Configuration,DC=example,DC=com")
-	want := "lpetrust: " + addr + ": missing root " + truststore.SHA1Hex(root) + " (" + root.Subject.String() + ") is not in the catalogue; if you trust it, publish its certificate file\n"
+	want := "lpetrust: " + addr + ": missing root lpetrust private test Root (" + truststore.SHA1Hex(root) + ") is not published: not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown\n"
 	if code != 2 || out != "" || errOut != want {
 		t.Fatalf("exit %d\nstdout %q\nstderr %q\nwant   %q", code, out, errOut, want)
+	}
+	// Explicitly asked: published, with the warning.
+	code, out, errOut = lpetrust(t, "ad", "publish", "--from-check", addr, "--publish-unknown", "--dry-run",
+		"--config-nc", "CN=Configuration,DC=example,DC=com")
+	warn := "lpetrust: warning: lpetrust private test Root (" + truststore.SHA1Hex(root) + ") is not a known public root and was not supplied in a file: publishing it in Active Directory makes every domain member trust it (every computer and user, not only the phones) for any name it signs\n"
+	if code != 0 || errOut != warn || !strings.Contains(out, "cACertificate:: ") {
+		t.Fatalf("--publish-unknown: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+	// Item 3: the root handed over with --intermediates is supplied, so
+	// --from-check publishes it (as its help says).
+	file := filepath.Join(t.TempDir(), "root.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = lpetrust(t, "ad", "publish", "--from-check", addr, "--intermediates", file, "--dry-run",
+		"--config-nc", "CN=Configuration,DC=example,DC=com")
+	if code != 0 || errOut != "" || !strings.Contains(out, "cACertificate:: ") {
+		t.Fatalf("--intermediates: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}
+
+// TestADPublishLookAlike: item 4, the generated "DigiCert Global Root G2"
+// (another key than DigiCert's) is refused, from a chain file or as a file.
+func TestADPublishLookAlike(t *testing.T) {
+	for _, args := range [][]string{
+		{"--from-inspect", "../../testdata/examples/renewal-digicert-g2.pem"},
+		{"../../testdata/inventory/chains/g2-root.pem"},
+	} {
+		code, out, errOut := lpetrust(t, append(append([]string{"ad", "publish"}, args...), "--dry-run", "--config-nc", "CN=Configuration,DC=example,DC=com")...)
+		if code != 2 || out != "" || !strings.Contains(errOut, "DigiCert Global Root G2 (CFD56112A4E97964D8FB03CD6F83471B53141C83)") ||
+			!strings.Contains(errOut, "known root DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4) with another key: a look-alike") {
+			t.Errorf("%v: exit %d\nstdout %q\nstderr %q", args, code, out, errOut)
+		}
 	}
 }
 
@@ -78,5 +115,34 @@ func TestADAuthChoice(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestCheckExportServerOnlyRoot: item 4, check --export-missing writes no
+// root that only the server sent (a file would pass for one the
+// administrator vouched for), and says why; --publish-unknown exports it,
+// warns, and prints a publish command that carries --publish-unknown.
+func TestCheckExportServerOnlyRoot(t *testing.T) {
+	addr, root := privatePool(t, "lpetrust check export")
+	sha := truststore.SHA1Hex(root)
+	dir := t.TempDir()
+	code, out, errOut := lpetrust(t, "check", addr, "--export-missing", dir)
+	if code != 1 || errOut != "" {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+		t.Errorf("exported %v", files)
+	}
+	note := "  not advised for Active Directory: lpetrust check export Root (" + sha + "): not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown\n"
+	if !strings.Contains(out, note) || strings.Contains(out, "lpetrust ad publish") {
+		t.Errorf("no refusal, or a publish command:\n%s", out)
+	}
+	code, out, _ = lpetrust(t, "check", addr, "--export-missing", dir, "--publish-unknown")
+	if _, err := os.Stat(filepath.Join(dir, sha+".pem")); code != 1 || err != nil {
+		t.Errorf("--publish-unknown: exit %d, %v", code, err)
+	}
+	if !strings.Contains(out, "  warning: lpetrust check export Root ("+sha+") is not a known public root and was not supplied in a file: publishing it in Active Directory makes every domain member trust it") ||
+		!strings.Contains(out, "lpetrust ad publish --from-check "+addr+" --publish-unknown --server ldaps://DC01.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW\n") {
+		t.Errorf("--publish-unknown:\n%s", out)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
@@ -247,30 +249,34 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		addFlagHints(eps[i].Result, judgeHints)
 	}
 
-	var exported []string
+	notes := live.Consistency(eps)
+	plan := checkPlan(a, cat, eps, notes, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, nil)
+	var exported map[string]string
 	if f.exportMissing != "" {
-		var results []*chain.Result
-		for _, e := range eps {
-			if e.Result != nil {
-				results = append(results, e.Result)
-			}
+		if est != nil {
+			// Every pool's plan: export what any of them advises.
+			exported, err = exportRoots(f.exportMissing, estatePlans(a, cat, est, eps, req.Chain, f, target.Name, nil))
+		} else {
+			exported, err = exportRoots(f.exportMissing, []*remedy.Plan{plan})
 		}
-		if exported, err = exportMissingRoots(f.exportMissing, results); err != nil {
+		if err != nil {
 			return badInput(err)
 		}
+		plan = checkPlan(a, cat, eps, notes, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, exported)
 	}
 	switch {
 	case est != nil:
-		err = writeCheckEstate(a, cat, est, eps, f, target.Name, exported)
+		err = writeCheckEstate(a, cat, est, eps, f, req.Chain, target.Name, exported)
 	case a.output == "json":
-		if eps == nil {
-			eps = []live.Endpoint{}
+		out := make([]endpointJSON, len(eps))
+		for i := range eps {
+			out[i] = endpointJSON{eps[i], checkPlan(a, cat, eps[i:i+1], nil, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, exported)}
 		}
-		err = writeJSON(a.stdout, eps)
+		err = writeJSON(a.stdout, out)
 	case a.output == "csv":
 		err = writeCheckCSV(a.stdout, cat, eps)
 	default:
-		err = printCheck(a.stdout, cat, eps, live.Consistency(eps), target.Name, checkTargetsForAdvice(args, f), exported)
+		err = printCheck(a.stdout, cat, eps, notes, target.Name, plan, a.shell)
 	}
 	if err != nil {
 		return err
@@ -279,6 +285,57 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		return negative()
 	}
 	return nil
+}
+
+// checkPlan asks the planner about the audit. Only --intermediates count as
+// supplied: what a server sent proves nothing. checkTarget is what ad
+// publish --from-check can audit again ("" when it would not audit the
+// same endpoints); pool names the pool for the printed check commands.
+func checkPlan(a *app, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, opts chain.Options, f *checkFlags, checkTarget, pool, target string, exported map[string]string) *remedy.Plan {
+	audit := remedy.FromEndpoints(eps, notes)
+	supplied := map[string]bool{}
+	for _, c := range opts.Intermediates {
+		supplied[truststore.SHA1Hex(c)] = true
+	}
+	if f.pool != "" {
+		pool = f.pool
+	}
+	return remedy.Make(remedy.Request{
+		Catalogue: cat, Live: true, Inputs: audit.Inputs, Results: audit.Results, Options: opts, Servers: audit.Servers,
+		Roots:  remedy.RootOptions{Supplied: supplied, PublishUnknown: f.publishUnknown},
+		Source: remedy.Source{Check: checkTarget, Intermediates: f.intermediates, StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, Pool: pool},
+		Target: target,
+	})
+}
+
+// endpointJSON is one endpoint of check -o json: the endpoint's fields and,
+// beside them, the plan for what it serves.
+type endpointJSON struct {
+	ep   live.Endpoint
+	plan *remedy.Plan
+}
+
+func (e endpointJSON) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(e.ep)
+	if err != nil || len(b) < 2 {
+		return b, err
+	}
+	p, err := json.Marshal(e.plan)
+	if err != nil {
+		return nil, err
+	}
+	out := append(b[:len(b)-1:len(b)-1], `,"plan":`...)
+	return append(append(out, p...), '}'), nil
+}
+
+// poolOfArgs is the host of the only target, for the printed check commands.
+func poolOfArgs(args []string) string {
+	if len(args) == 1 {
+		if t, err := live.ParseTarget(args[0]); err == nil && !t.IsIP() {
+			return t.Host
+		}
+	}
+	return ""
 }
 
 // checkTargetsForAdvice is the target "lpetrust ad publish --from-check"
@@ -328,8 +385,8 @@ func phoneCell(h live.Handshake) string {
 }
 
 // printCheck writes the endpoint table, the problems, the pool
-// consistency notes and what to do.
-func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target, adviceTarget string, exported []string) error {
+// consistency notes and the plan.
+func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target string, plan *remedy.Plan, sh remedy.Shell) error {
 	stores := checkStoreNames(cat)
 	header := []string{"NAME", "ADDRESS:PORT", "SNI", "LEAF EXPIRES"}
 	header = append(header, stores...)
@@ -414,10 +471,7 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 		}
 	}
 	fmt.Fprintln(w, "\nWhat to do:")
-	for _, s := range live.Advice(cat, eps, notes, target, adviceTarget, exported) {
-		fmt.Fprintf(w, "  - %s\n", s)
-	}
-	return nil
+	return plan.WriteText(w, sh, "  ")
 }
 
 func writeCheckCSV(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint) error {

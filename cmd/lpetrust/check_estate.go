@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
 	"github.com/lpetrust/lpetrust/chain/live/estate"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -66,16 +68,30 @@ func readCheckEstate(a *app, f *checkFlags, req *live.Request) (*estate.Estate, 
 }
 
 // writeCheckEstate writes the audit of an estate, grouped by site and pool.
-func writeCheckEstate(a *app, cat *truststore.Catalogue, est *estate.Estate, eps []live.Endpoint, f *checkFlags, target string, exported []string) error {
+func writeCheckEstate(a *app, cat *truststore.Catalogue, est *estate.Estate, eps []live.Endpoint, f *checkFlags, opts chain.Options, target string, exported map[string]string) error {
 	ports, _ := estatePorts(f.ports)
 	groups := est.Group(eps, ports)
+	plans := make([]*remedy.Plan, len(groups))
+	for i := range groups {
+		plans[i] = checkPlan(a, cat, groups[i].Endpoints, groups[i].Consistency, opts, f, "", groups[i].Pool.FQDN, target, exported)
+	}
 	switch a.output {
 	case "json":
 		return writeJSON(a.stdout, estateCheckJSON(est, groups, target))
 	case "csv":
 		return writeEstateCheckCSV(a.stdout, cat, groups)
 	}
-	return printEstateCheck(a.stdout, cat, est, groups, target, exported)
+	return printEstateCheck(a.stdout, cat, est, groups, plans, target, a.shell)
+}
+
+// estatePlans are the plans of every pool of the estate.
+func estatePlans(a *app, cat *truststore.Catalogue, est *estate.Estate, eps []live.Endpoint, opts chain.Options, f *checkFlags, target string, exported map[string]string) []*remedy.Plan {
+	ports, _ := estatePorts(f.ports)
+	var out []*remedy.Plan
+	for _, g := range est.Group(eps, ports) {
+		out = append(out, checkPlan(a, cat, g.Endpoints, g.Consistency, opts, f, "", g.Pool.FQDN, target, exported))
+	}
+	return out
 }
 
 func kindLabel(k estate.Kind) string {
@@ -136,7 +152,7 @@ func poolVerdict(g *estate.PoolAudit, target string) string {
 	return "no: " + strings.Join(why, ", ")
 }
 
-func printEstateCheck(w io.Writer, cat *truststore.Catalogue, est *estate.Estate, groups []estate.PoolAudit, target string, exported []string) error {
+func printEstateCheck(w io.Writer, cat *truststore.Catalogue, est *estate.Estate, groups []estate.PoolAudit, plans []*remedy.Plan, target string, sh remedy.Shell) error {
 	fmt.Fprintf(w, "Estate %s (%s): %d pools at %d sites", est.Source, est.Format, len(est.Pools), len(est.Sites()))
 	if len(est.Skipped) > 0 {
 		fmt.Fprintf(w, "; not audited (no registrar): %s", strings.Join(est.Skipped, ", "))
@@ -153,7 +169,7 @@ func printEstateCheck(w io.Writer, cat *truststore.Catalogue, est *estate.Estate
 			fmt.Fprintf(w, ", backup %s", p.Backup)
 		}
 		fmt.Fprintf(w, "; %s)\n", pluralize(len(g.Endpoints), "endpoint", "endpoints"))
-		if err := printCheck(w, cat, g.Endpoints, g.Consistency, target, "", exported); err != nil {
+		if err := printCheck(w, cat, g.Endpoints, g.Consistency, target, plans[i], sh); err != nil {
 			return err
 		}
 	}

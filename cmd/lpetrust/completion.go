@@ -10,18 +10,19 @@ import (
 // completion; the command's checkOutput call is what enforces them (a test
 // keeps the two the same).
 var outputFormats = map[string][]string{
-	"lpetrust inspect":    {"table", "json"},
-	"lpetrust cas":        {"table", "json", "csv"},
-	"lpetrust check":      {"table", "json", "csv"},
-	"lpetrust report":     {"table", "csv", "csv-long", "json", "html"},
-	"lpetrust remediate":  {"table", "json"},
-	"lpetrust ad list":    {"table", "json"},
-	"lpetrust ad publish": {"table", "json"},
-	"lpetrust ad remove":  {"table", "json"},
-	"lpetrust firmware":   {"table", "json", "csv"},
-	"lpetrust roots":      {"table", "json", "csv", "pem"},
-	"lpetrust roots diff": {"table", "json", "csv"},
-	"lpetrust version":    {"table", "json"},
+	"lpetrust inspect":      {"table", "json"},
+	"lpetrust cas":          {"table", "json", "csv"},
+	"lpetrust check":        {"table", "json", "csv"},
+	"lpetrust report":       {"table", "csv", "csv-long", "json", "html"},
+	"lpetrust remediate":    {"table", "json"},
+	"lpetrust ad list":      {"table", "json"},
+	"lpetrust ad publish":   {"table", "json"},
+	"lpetrust ad remove":    {"table", "json"},
+	"lpetrust firmware":     {"table", "json", "csv"},
+	"lpetrust roots":        {"table", "json", "csv", "pem"},
+	"lpetrust roots diff":   {"table", "json", "csv"},
+	"lpetrust roots export": {"table"},
+	"lpetrust version":      {"table", "json"},
 }
 
 // formatHelp describes each format in completion menus (zsh, fish and

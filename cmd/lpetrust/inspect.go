@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
@@ -136,17 +137,23 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 		addFlagHints(r, judgeHints)
 		results = append(results, r)
 	}
-	var exported []string
+	plans := inspectPlans(a, cat, inputs, results, opts, f, target.Name, nil)
 	if f.exportMissing != "" {
-		if exported, err = exportMissingRoots(f.exportMissing, results); err != nil {
+		exported, err := exportRoots(f.exportMissing, plans)
+		if err != nil {
 			return badInput(err)
 		}
+		plans = inspectPlans(a, cat, inputs, results, opts, f, target.Name, exported)
 	}
 	if a.output == "json" {
-		if err := writeJSON(a.stdout, results); err != nil {
+		out := make([]inspectJSON, len(results))
+		for i := range results {
+			out[i] = inspectJSON{results[i], plans[i]}
+		}
+		if err := writeJSON(a.stdout, out); err != nil {
 			return err
 		}
-	} else if err := printInspect(a.stdout, cat, results, target.Name, a.At(), f.exportMissing, exported); err != nil {
+	} else if err := printInspect(a.stdout, cat, results, plans, target.Name, a.At(), a.shell); err != nil {
 		return err
 	}
 	for _, r := range results {
@@ -156,6 +163,42 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 	}
 	return nil
 }
+
+// inspectJSON is one result of inspect -o json: the chain result's fields
+// and the plan beside them.
+type inspectJSON struct {
+	*chain.Result
+	Plan *remedy.Plan `json:"plan"`
+}
+
+// inspectPlans asks the planner about each input: every certificate of the
+// files and --intermediates was supplied by the administrator.
+func inspectPlans(a *app, cat *truststore.Catalogue, inputs []chain.Input, results []*chain.Result, opts chain.Options, f *inspectFlags, target string, exported map[string]string) []*remedy.Plan {
+	supplied := map[string]bool{}
+	for _, c := range opts.Intermediates {
+		supplied[truststore.SHA1Hex(c)] = true
+	}
+	plans := make([]*remedy.Plan, len(inputs))
+	for i, in := range inputs {
+		sup := map[string]bool{}
+		for k := range supplied {
+			sup[k] = true
+		}
+		for _, c := range in.Certs {
+			sup[truststore.SHA1Hex(c)] = true
+		}
+		plans[i] = remedy.Make(remedy.Request{
+			Catalogue: cat, Name: in.Source, Inputs: []chain.Input{in}, Results: []*chain.Result{results[i]}, Options: opts,
+			Roots: remedy.RootOptions{Supplied: sup, PublishUnknown: f.publishUnknown},
+			Source: remedy.Source{File: in.Source, PFXPasswordFile: f.passwordFileFlag(), Intermediates: f.intermediates,
+				StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, AIA: f.aia, Pool: f.pool},
+			Target: target,
+		})
+	}
+	return plans
+}
+
+func (f *inspectFlags) passwordFileFlag() string { return f.passwordFile }
 
 // inspectTarget resolves --firmware to a store; the default is the newest embedded store.
 func inspectTarget(cat *truststore.Catalogue, firmware string) (*truststore.Store, error) {
@@ -219,31 +262,31 @@ func prepareExportDir(dir string) error {
 	return os.Remove(probe.Name())
 }
 
-// exportMissingRoots writes each missing root as DIR/<SHA1>.pem and returns the paths.
-func exportMissingRoots(dir string, results []*chain.Result) ([]string, error) {
+// exportRoots writes each root the plans advise for AD as DIR/<SHA1>.pem
+// and returns the paths by SHA-1. Roots the rule refuses are not written:
+// a file there would pass for one the administrator vouched for.
+func exportRoots(dir string, plans []*remedy.Plan) (map[string]string, error) {
 	if err := prepareExportDir(dir); err != nil {
 		return nil, err
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, r := range results {
-		for _, m := range r.MissingRoots {
-			if seen[m.SHA1] || m.Cert == nil {
+	out := map[string]string{}
+	for _, p := range plans {
+		for _, m := range p.Roots.Publish {
+			if _, ok := out[m.SHA1]; ok || m.Cert == nil {
 				continue
 			}
-			seen[m.SHA1] = true
-			p := filepath.Join(dir, m.SHA1+".pem")
+			path := filepath.Join(dir, m.SHA1+".pem")
 			data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Cert.Raw})
-			if err := writeFileAtomic(p, data); err != nil {
-				return nil, fmt.Errorf("--export-missing %s: writing %s: %w", dir, filepath.Base(p), withoutPath(err))
+			if err := writeFileAtomic(path, data); err != nil {
+				return nil, fmt.Errorf("--export-missing %s: writing %s: %w", dir, filepath.Base(path), withoutPath(err))
 			}
-			out = append(out, p)
+			out[m.SHA1] = path
 		}
 	}
 	return out, nil
 }
 
-func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Result, target string, at time.Time, exportDir string, exported []string) error {
+func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Result, plans []*remedy.Plan, target string, at time.Time, sh remedy.Shell) error {
 	for i, r := range results {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -299,8 +342,8 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 			}
 		}
 		fmt.Fprintln(w, "\nWhat to do:")
-		for _, s := range r.Advice(target, exportDir) {
-			fmt.Fprintf(w, "  - %s\n", s)
+		if err := plans[i].WriteText(w, sh, "  "); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -24,6 +24,7 @@ type judgeFlags struct {
 	strict            bool
 	firmware          string
 	exportMissing     string
+	publishUnknown    bool
 }
 
 // register adds the flags; poolHelp and sipHelp describe --pool and
@@ -38,7 +39,8 @@ func (j *judgeFlags) register(fl *pflag.FlagSet, poolHelp, sipHelp string) {
 	fl.IntVar(&j.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS` (0: never)")
 	fl.BoolVar(&j.strict, "strict", false, "treat findings based on assumptions as failures")
 	fl.StringVar(&j.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
-	fl.StringVar(&j.exportMissing, "export-missing", "", "write the PEM of every missing root into `DIR` (created if needed)")
+	fl.StringVar(&j.exportMissing, "export-missing", "", "write the PEM of every missing root advised for AD into `DIR` (created if needed)")
+	fl.BoolVar(&j.publishUnknown, "publish-unknown", false, "also advise (and export) roots that are not known public roots and that only a server sent; every domain member would trust them")
 }
 
 // target is the store the exit code is judged against.

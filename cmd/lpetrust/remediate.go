@@ -2,65 +2,35 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain/report"
-	"github.com/lpetrust/lpetrust/truststore"
 )
 
 // remediation is what remediate found and did, as JSON shows it.
 type remediation struct {
-	Server  adServer `json:"server"`
-	Applied bool     `json:"applied"`
-	// The plan: roots to publish (with --apply: published), already
-	// published, refused; and the PIN channel's PowerShell lines.
-	report.RootPlan
-	// Before, Projected and After count stranded phones per chain (with an
-	// inventory) or list the stores that do not trust each chain.
-	Before    []chainCount        `json:"before"`
-	Projected []chainCount        `json:"projected"`
-	After     []chainCount        `json:"after,omitempty"`
-	Outcomes  []adpublish.Outcome `json:"outcomes,omitempty"`
-	Verified  *bool               `json:"verified,omitempty"`
-	LDIF      string              `json:"ldif,omitempty"`
+	// Server is null for a dry run, which contacts no directory.
+	Server *adServer `json:"server"`
+	*report.Remediation
 }
 
-// chainCount is the state of one chain: stranded phones (inventory) or
-// stores that do not trust it (no inventory).
-type chainCount struct {
-	Chain          string   `json:"chain"`
-	Phones         *int     `json:"phones,omitempty"`
-	Stranded       *int     `json:"stranded,omitempty"`
-	StrandedStores []string `json:"stranded_stores,omitempty"`
+// remediateOptions are the flags of lpetrust remediate.
+type remediateOptions struct {
+	app    *app
+	report reportFlags
+	apply  bool
+	dryRun bool
 }
 
-func (c chainCount) stranded() bool {
-	if c.Stranded != nil {
-		return *c.Stranded > 0
-	}
-	return len(c.StrandedStores) > 0
-}
-
-func (c chainCount) String() string {
-	if c.Stranded != nil {
-		return fmt.Sprintf("%d of %d phones stranded", *c.Stranded, *c.Phones)
-	}
-	if len(c.StrandedStores) == 0 {
-		return "trusted by every firmware store"
-	}
-	return "not trusted by " + strings.Join(c.StrandedStores, ", ")
-}
-
-func newRemediateCmd(a *app) *cobra.Command {
-	f := &reportFlags{}
-	var apply bool
+func newRemediateCmd(a *app, runF func(*remediateOptions) error) *cobra.Command {
+	o := &remediateOptions{app: a}
 	cmd := &cobra.Command{
-		Use:   "remediate --pool TARGET [--chain FILE] [--inventory FILE] --server URL [--apply]",
+		Use:   "remediate --pool TARGET [--chain FILE] [--inventory FILE] (--server URL [--apply] | --dry-run)",
 		Short: "Publish the roots a pool's phones are missing to Active Directory, and show who comes back",
 		Long: `remediate repairs stranded phones the way that needs no phone to be touched:
 it publishes the roots the chain engine finds missing in Active Directory,
@@ -69,17 +39,22 @@ them.
 
   1. audit: judge what --pool serves now (and --chain, a candidate) and find
      the roots their untrusted paths end at;
-  2. plan: the roots not yet in CN=Certification Authorities (roots that are
-     not CA certificates or are expired are refused, with the reason), and,
-     with --inventory, how many phones are stranded now and would be after
-     publishing (phones without a sign-in column are assumed to use AD
-     credentials unless --unknown-sign-in pin);
+  2. plan: under one rule, the roots to publish: known public roots and roots
+     you supplied in a file (--chain, --intermediates); a root only the pool
+     sent is refused unless --publish-unknown (then with a warning: every
+     domain member would trust it); a look-alike of a known root, a root that
+     is not a CA certificate or is expired, never. With --inventory, how many
+     phones are stranded now and would be after publishing (phones without a
+     sign-in column are assumed to use AD credentials unless
+     --unknown-sign-in pin), and the whole fix list, cumulative;
   3. without --apply: print the plan and the LDIF of exactly the changes, and
-     change nothing;
-  4. with --apply: publish the roots as "lpetrust ad publish --as root" does
-     (Certification Authorities and AIA, values added, never replaced), read
-     them back, then judge everything again with the roots read from the
-     directory and print the stranded counts before and after.
+     change nothing. --dry-run prints the plan without contacting any
+     directory (the LDIF too when --config-nc names the naming context);
+  4. with --apply: publish the planned roots, and nothing else, as
+     "lpetrust ad publish --as root" does (Certification Authorities and AIA,
+     values added, never replaced), read them back, then judge everything
+     again with the roots read from the directory and print the stranded
+     counts before and after.
 
 PIN-authenticated phones do not read Active Directory: the PowerShell lines
 that hand the same roots to them through the Certificate Provisioning service
@@ -94,128 +69,112 @@ Exit codes:
   1  something is still stranded (without --apply: always, when the plan has
      work), or a publication failed or could not be verified
   2  bad input or usage; nothing was written to the directory`,
-		Example: `  # What would publishing fix? (changes nothing; prints the LDIF)
-  lpetrust remediate --pool pool01.contoso.com --inventory phones.csv \
-      --server ldaps://dc1.contoso.com --user admin@contoso.com --password-file admin.pass
+		Example: `  # The whole plan, offline: no directory contacted
+  lpetrust remediate --pool pool01.contoso.com --inventory phones.csv --dry-run --config-nc CN=Configuration,DC=contoso,DC=com
+
+  # What would publishing fix? (changes nothing; prints the LDIF)
+  lpetrust remediate --pool pool01.contoso.com --inventory phones.csv --server ldaps://dc1.contoso.com --user admin@contoso.com --password-file admin.pass
 
   # Before installing a renewed certificate, publish its root and verify:
-  lpetrust remediate --pool pool01.contoso.com --chain pool2026.pem --inventory phones.csv \
-      --server ldaps://dc1.contoso.com --user admin@contoso.com --password-file admin.pass --apply`,
+  lpetrust remediate --pool pool01.contoso.com --chain pool2026.pem --inventory phones.csv --server ldaps://dc1.contoso.com --user admin@contoso.com --password-file admin.pass --apply`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			opts, err := f.options(a)
-			if err != nil {
-				return err
-			}
-			if f.ad.server == "" {
-				return usageError("--server is required (e.g. --server ldaps://dc1.contoso.com)")
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			chains, err := f.loadChains(cmd.Context(), a, cat, opts.Chain)
-			if err != nil {
-				return err
-			}
-			var open report.Opener
-			var source string
-			if f.inventory != "" {
-				o, src, cleanup, err := openInventory(a, f.inventory)
-				if err != nil {
-					return err
-				}
-				defer cleanup()
-				open, source = o, src
-			}
-			copts, err := f.ad.connectOptions(a)
-			if err != nil {
-				return err
-			}
-			missing, err := report.MissingRoots(cat, chains, opts.Chain)
-			if err != nil {
-				return badInput(err)
-			}
-			d, err := f.ad.connect(a, copts)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			published, err := d.PublishedRoots(cat, a.At())
-			if err != nil {
-				return adFailure(a, err)
-			}
-			policy := func(c *x509.Certificate) error { return adpublish.CheckCertificate(c, adpublish.Policy{At: a.At()}) }
-			r := &remediation{Server: serverOf(d), Applied: apply,
-				RootPlan: report.PlanRoots(missing, published, report.Supplied(chains, opts.Chain.Intermediates), policy)}
-			certs := r.Certificates()
-			count := func(roots []*x509.Certificate) ([]chainCount, error) {
-				return countStranded(cat, chains, opts, source, open, roots)
-			}
-			if r.Before, err = count(published); err != nil {
-				return err
-			}
-			if r.Projected, err = count(append(append([]*x509.Certificate{}, published...), certs...)); err != nil {
-				return err
-			}
-			failed := false
-			if !apply {
-				rep := d.Publish(certs, adpublish.PublishOptions{Kind: adpublish.KindRoot, DryRun: true})
-				var sb strings.Builder
-				if err := adpublish.WriteLDIF(&sb, rep.Changes, "lpetrust remediate plan: roots to publish in "+d.ConfigNC); err != nil {
-					return err
-				}
-				r.LDIF = sb.String()
-				failed = rep.Failed()
-				r.Outcomes = rep.Outcomes
-			} else {
-				rep := d.Publish(certs, adpublish.PublishOptions{Kind: adpublish.KindRoot})
-				r.Outcomes = rep.Outcomes
-				failed = rep.Failed()
-				after, err := d.PublishedRoots(cat, a.At())
-				if err != nil {
-					return adFailure(a, err)
-				}
-				now := map[string]bool{}
-				for _, c := range after {
-					now[truststore.SHA1Hex(c)] = true
-				}
-				ok := true
-				for _, m := range r.Publish {
-					ok = ok && now[m.SHA1]
-				}
-				r.Verified = &ok
-				failed = failed || !ok
-				if r.After, err = count(after); err != nil {
-					return err
-				}
-			}
-			if a.output == "json" {
-				if err := writeJSON(a.stdout, r); err != nil {
-					return err
-				}
-			} else if err := printRemediation(a.stdout, r); err != nil {
-				return err
-			}
-			final := r.Before
-			if apply {
-				final = r.After
-			}
-			for _, c := range final {
-				failed = failed || c.stranded()
-			}
-			if failed {
-				return negative()
-			}
-			return nil
+			return runRemediate(cmd, o)
 		},
 	}
-	f.register(cmd.Flags())
-	cmd.Flags().BoolVar(&apply, "apply", false, "publish the planned roots, verify them and judge again (without it nothing is changed)")
+	o.report.register(cmd.Flags())
+	cmd.Flags().BoolVar(&o.apply, "apply", false, "publish the planned roots, verify them and judge again (without it nothing is changed)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print the whole plan without contacting any directory (with --config-nc, the LDIF too)")
 	return cmd
+}
+
+func runRemediate(cmd *cobra.Command, o *remediateOptions) error {
+	a, f := o.app, &o.report
+	if err := a.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	opts, err := f.options(a)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.dryRun && o.apply:
+		return usageError("give --dry-run or --apply, not both")
+	case o.dryRun && f.ad.configNC != "":
+		if err := checkDN(f.ad.configNC); err != nil {
+			return usageError("--config-nc %q: %s", f.ad.configNC, err)
+		}
+	case !o.dryRun && f.ad.server == "":
+		return usageError("--server is required (e.g. --server ldaps://dc1.contoso.com), or --dry-run for a plan without the directory")
+	}
+	if f.ad.server != "" {
+		opts.Connection = f.connectionArgs()
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	chains, err := f.loadChains(cmd.Context(), a, cat, opts.Chain)
+	if err != nil {
+		return err
+	}
+	req := report.RemediateRequest{Catalogue: cat, Chains: chains, Options: opts, Apply: o.apply, ConfigNC: f.ad.configNC,
+		Policy: func(c *x509.Certificate) error { return adpublish.CheckCertificate(c, adpublish.Policy{At: a.At()}) }}
+	if f.inventory != "" {
+		open, src, cleanup, err := openInventory(a, f.inventory)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		req.Open, req.Source = open, src
+	}
+	out := &remediation{}
+	if !o.dryRun {
+		copts, err := f.ad.connectOptions(a)
+		if err != nil {
+			return err
+		}
+		d, err := f.ad.connect(a, copts)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		s := serverOf(d)
+		out.Server, req.Directory, req.ConfigNC = &s, d, d.ConfigNC
+	}
+	if out.Remediation, err = report.Remediate(req); err != nil {
+		if req.Directory != nil && isDirectoryError(err) {
+			return adFailure(a, err)
+		}
+		return badInput(err)
+	}
+	for _, w := range out.Warnings {
+		fmt.Fprintf(a.stderr, "lpetrust: %s\n", w)
+	}
+	if a.output == "json" {
+		if err := writeJSON(a.stdout, out); err != nil {
+			return err
+		}
+	} else if err := printRemediation(a, out); err != nil {
+		return err
+	}
+	failed := out.Failed
+	for _, c := range out.Final() {
+		failed = failed || c.StrandedAny()
+	}
+	if failed {
+		return negative()
+	}
+	return nil
+}
+
+// isDirectoryError tells an LDAP failure (exit 1) from bad input (exit 2).
+func isDirectoryError(err error) bool {
+	var de *report.DirectoryError
+	return errors.As(err, &de)
 }
 
 func adFailure(a *app, err error) error {
@@ -223,34 +182,13 @@ func adFailure(a *app, err error) error {
 	return negative()
 }
 
-// countStranded judges the chains with the roots as AD-published anchors:
-// stranded phones per chain with an inventory, else stores per chain.
-func countStranded(cat *truststore.Catalogue, chains []report.Chain, opts report.Options, source string, open report.Opener, roots []*x509.Certificate) ([]chainCount, error) {
-	var out []chainCount
-	if open == nil {
-		scs, err := report.JudgeStores(cat, chains, opts.Chain, roots)
-		if err != nil {
-			return nil, badInput(err)
-		}
-		for _, sc := range scs {
-			out = append(out, chainCount{Chain: sc.Chain, StrandedStores: sc.Stranded})
-		}
-		return out, nil
+func printRemediation(a *app, r *remediation) error {
+	w := a.stdout
+	if r.Server != nil {
+		fmt.Fprintln(w, r.Server.line())
+	} else {
+		fmt.Fprintln(w, "Dry run: no directory contacted; roots already published there are not known to this plan.")
 	}
-	opts.WithAD, opts.ADRoots = true, roots
-	s, err := report.Count(cat, source, open, chains, opts)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	for _, c := range s.Chains {
-		phones, stranded := c.Phones, c.Stranded
-		out = append(out, chainCount{Chain: c.Name, Phones: &phones, Stranded: &stranded})
-	}
-	return out, nil
-}
-
-func printRemediation(w io.Writer, r *remediation) error {
-	fmt.Fprintln(w, r.Server.line())
 	if len(r.Publish) == 0 {
 		fmt.Fprintln(w, "\nNo root to publish.")
 	} else {
@@ -267,7 +205,7 @@ func printRemediation(w io.Writer, r *remediation) error {
 		fmt.Fprintf(w, "  already published: %s  %s\n", m.SHA1, m.Name)
 	}
 	for _, m := range r.Refused {
-		fmt.Fprintf(w, "  not publishable: %s  %s: %s\n", m.SHA1, m.Name, m.Reason)
+		fmt.Fprintf(w, "  not published: %s  %s: %s\n", m.SHA1, m.Name, m.Reason)
 	}
 	tw := newTable(w, "CHAIN", "NOW", "AFTER PUBLISHING (PLANNED)", "AFTER (RE-EVALUATED)")
 	fmt.Fprintln(w)
@@ -302,10 +240,10 @@ func printRemediation(w io.Writer, r *remediation) error {
 			fmt.Fprintln(w, "NOT verified: some published root does not read back from CN=Certification Authorities.")
 		}
 	}
-	if len(r.PINChannel) > 0 {
-		fmt.Fprintln(w, "\nPIN-authenticated phones do not read Active Directory; on a Front End server (after importing the roots into its Trusted Root store):")
-		for _, l := range r.PINChannel {
-			fmt.Fprintf(w, "  %s\n", l)
+	for _, p := range r.Plans {
+		fmt.Fprintf(w, "\nPlan for %s:\n", p.Chain)
+		if err := p.WriteText(w, a.shell, "  "); err != nil {
+			return err
 		}
 	}
 	if r.LDIF != "" {

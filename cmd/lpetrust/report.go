@@ -20,6 +20,7 @@ import (
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/chain/report"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
@@ -39,6 +40,7 @@ type reportFlags struct {
 	unknownSignIn   string
 	resolver        string
 	poolTimeout     time.Duration
+	publishUnknown  bool
 	ad              adFlags
 	estateFile      string
 }
@@ -202,6 +204,7 @@ func (f *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.unknownSignIn, "unknown-sign-in", "ad", "phones whose sign-in method the inventory does not give: ad (USB/NTLM, get AD roots) or pin")
 	fs.StringVar(&f.resolver, "resolver", "", "send the DNS queries of --pool to `HOST:PORT`")
 	fs.DurationVar(&f.poolTimeout, "pool-timeout", live.DefaultTimeout, "per-handshake timeout of --pool")
+	fs.BoolVar(&f.publishUnknown, "publish-unknown", false, "also advise roots that are not known public roots and that only a pool sent (warned about: every domain member would trust them)")
 	// The Active Directory connection, as lpetrust ad takes it.
 	fs.StringVar(&f.ad.server, "server", "", "domain controller `URL` (ldaps://dc.example.com or ldap://dc with StartTLS)")
 	fs.StringVar(&f.ad.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE`")
@@ -260,6 +263,7 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 	if a.storeFile != "" {
 		opts.Provenance.DataSnapshot += "; store overlay " + a.storeFile
 	}
+	opts.Shell, opts.PublishUnknown = a.shell, f.publishUnknown
 	opts.Chain = chain.Options{At: a.At(), HonorExpiredRoots: f.honorExpired, SIPDomain: f.sipDomain}
 	for _, file := range f.intermediates {
 		ins, err := chain.ReadFile(file, chain.ReadOptions{})
@@ -273,51 +277,40 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 	return opts, nil
 }
 
-// connectionArgs are the connection flags for the printed ad publish
-// command; never the password itself.
-func (f *reportFlags) connectionArgs() string {
-	parts := []string{"--server " + live.ShellQuote(f.ad.server)}
+// connectionArgs are the connection flags for the printed lpetrust ad
+// commands; never the password itself.
+func (f *reportFlags) connectionArgs() []string {
+	parts := []string{"--server", f.ad.server}
 	if f.ad.caFile != "" {
-		parts = append(parts, "--ca-file "+live.ShellQuote(f.ad.caFile))
+		parts = append(parts, "--ca-file", f.ad.caFile)
 	}
 	switch {
 	case f.ad.keytab != "":
-		parts = append(parts, "--keytab "+live.ShellQuote(f.ad.keytab), "--user "+live.ShellQuote(f.ad.user))
+		parts = append(parts, "--keytab", f.ad.keytab, "--user", f.ad.user)
 	case f.ad.kerberos:
 		parts = append(parts, "--kerberos")
 		if f.ad.ccache != "" {
-			parts = append(parts, "--ccache "+live.ShellQuote(f.ad.ccache))
+			parts = append(parts, "--ccache", f.ad.ccache)
 		}
 	case f.ad.user != "":
-		parts = append(parts, "--user "+live.ShellQuote(f.ad.user))
+		parts = append(parts, "--user", f.ad.user)
 		if f.ad.passwordFile != "" {
-			parts = append(parts, "--password-file "+live.ShellQuote(f.ad.passwordFile))
+			parts = append(parts, "--password-file", f.ad.passwordFile)
 		}
+	}
+	if f.ad.user == "" && f.ad.keytab == "" && !f.ad.kerberos {
+		// Publishing needs a bind: a placeholder to replace.
+		parts = append(parts, "--user", "ADMIN@EXAMPLE.COM", "--password-file", "ADMIN.PW")
 	}
 	if f.ad.keytab != "" || f.ad.kerberos {
 		if f.ad.krb5Conf != "" {
-			parts = append(parts, "--krb5-conf "+live.ShellQuote(f.ad.krb5Conf))
+			parts = append(parts, "--krb5-conf", f.ad.krb5Conf)
 		}
 		if f.ad.spn != "" {
-			parts = append(parts, "--spn "+live.ShellQuote(f.ad.spn))
+			parts = append(parts, "--spn", f.ad.spn)
 		}
 	}
-	return strings.Join(parts, " ")
-}
-
-// sourceArgs repeat, for a printed lpetrust ad publish command, what the
-// report judged the chain with: the --intermediates (without them the root
-// may not be found) and the global --store overlay (without it the chain is
-// judged against other stores).
-func (f *reportFlags) sourceArgs(a *app) string {
-	var b strings.Builder
-	for _, file := range f.intermediates {
-		b.WriteString(" --intermediates " + live.ShellQuote(file))
-	}
-	if a.storeFile != "" {
-		b.WriteString(" --store " + live.ShellQuote(a.storeFile))
-	}
-	return b.String()
+	return parts
 }
 
 // connectAD binds to the directory with the shared connection flags.
@@ -331,19 +324,19 @@ func (f *reportFlags) connectAD(a *app) (*adpublish.Directory, error) {
 
 // readADRoots reads the certificates published in CN=Certification
 // Authorities, the container phones download roots from.
-func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Certificate, string, error) {
+func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Certificate, []string, error) {
 	if f.ad.server == "" {
-		return nil, "", usageError("--with-ad needs --server (e.g. --server ldaps://dc1.example.com)")
+		return nil, nil, usageError("--with-ad needs --server (e.g. --server ldaps://dc1.example.com)")
 	}
 	d, err := f.connectAD(a)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	defer d.Close()
 	roots, err := d.PublishedRoots(cat, a.At())
 	if err != nil {
 		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
-		return nil, "", negative()
+		return nil, nil, negative()
 	}
 	return roots, f.connectionArgs(), nil
 }
@@ -356,7 +349,7 @@ func (f *reportFlags) loadChains(ctx context.Context, a *app, cat *truststore.Ca
 		if err != nil {
 			return nil, err
 		}
-		c.PublishCommand += f.sourceArgs(a)
+		c.Source.Intermediates, c.Source.StoreFile = f.intermediates, a.storeFile
 		out = append(out, c)
 	}
 	for _, file := range f.chains {
@@ -378,11 +371,8 @@ func (f *reportFlags) chainFile(a *app, file string) (report.Chain, error) {
 		}
 		return report.Chain{}, badInput(err)
 	}
-	cmdArgs := "--from-inspect " + live.ShellQuote(file)
-	if f.pfxPasswordFile != "" {
-		cmdArgs += " --pfx-password-file " + live.ShellQuote(f.pfxPasswordFile)
-	}
-	return report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins, PublishCommand: cmdArgs + f.sourceArgs(a)}, nil
+	return report.Chain{Name: filepath.Base(file), Kind: report.KindCandidate, Inputs: ins,
+		Source: remedy.Source{File: file, PFXPasswordFile: f.pfxPasswordFile, Intermediates: f.intermediates, StoreFile: a.storeFile}}, nil
 }
 
 // poolChain fetches what every member of a pool serves and turns it into
@@ -511,7 +501,7 @@ func writeReport(a *app, cat *truststore.Catalogue, source string, open report.O
 	case "html":
 		rw = report.NewHTMLWriter(w)
 	default:
-		rw = report.NewTableWriter(w)
+		rw = report.NewTableWriter(w, a.shell)
 	}
 	limitReportMemory()
 	s, err := report.Run(cat, source, open, chains, opts, rw)

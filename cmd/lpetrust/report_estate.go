@@ -98,7 +98,7 @@ func (f *reportFlags) estateChains(ctx context.Context, a *app, cat *truststore.
 			continue
 		}
 		c.Pool = p.FQDN
-		c.PublishCommand += f.sourceArgs(a)
+		c.Source.Intermediates, c.Source.StoreFile = f.intermediates, a.storeFile
 		out = append(out, c)
 	}
 	return out, nil

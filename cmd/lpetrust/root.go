@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -71,7 +72,10 @@ type app struct {
 	termFD         int  // stderr's terminal, -1 if it is none
 	restoreConsole func()
 	// secrets are passwords read by the command; the trace never shows them.
-	secrets []string
+	secrets   []string
+	shellFlag string
+	// shell is the shell printed commands are written for (--shell).
+	shell remedy.Shell
 
 	catalogue *truststore.Catalogue
 	at        time.Time
@@ -146,6 +150,9 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 				return usageError("--quiet and --verbose: give one")
 			}
 			a.setupConsole()
+			if a.shell, err = remedy.ParseShell(a.shellFlag); err != nil {
+				return usageError("--shell %s", err)
+			}
 			return nil
 		},
 	}
@@ -159,12 +166,13 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	pf.BoolVar(&a.ascii, "ascii", false, "print ASCII only (+ and x for ✓ and ✗); automatic where the console cannot show UTF-8")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results and errors: no progress bar, notes or warnings")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "trace DNS, TCP, TLS and LDAP steps on standard error (never a password)")
+	pf.StringVar(&a.shellFlag, "shell", "", "write printed commands for `SHELL`: sh, powershell or cmd (default "+string(remedy.DefaultShell())+")")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError("%s", err) })
 	root.AddCommand(
 		newInspectCmd(a),
 		newCheckCmd(a),
 		newReportCmd(a),
-		newRemediateCmd(a),
+		newRemediateCmd(a, nil),
 		newADCmd(a),
 		newFirmwareCmd(a),
 		newRootsCmd(a),

@@ -126,7 +126,7 @@ openssl verify -CAfile).`,
 	cmd.Flags().BoolVar(&expired, "expired", false, "only roots expired (or not yet valid) at --at")
 	cmd.Flags().BoolVar(&valid, "valid", false, "only roots valid at --at")
 	cmd.Flags().BoolVar(&known, "known", false, "list the other CAs the tool knows instead: roots no LPE firmware has, and cross-certificates to LPE roots")
-	cmd.AddCommand(newRootsDiffCmd(a))
+	cmd.AddCommand(newRootsDiffCmd(a), newRootsExportCmd(a, nil))
 	return cmd
 }
 

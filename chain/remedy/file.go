@@ -1,4 +1,4 @@
-package adpublish
+package remedy
 
 import (
 	"bytes"
@@ -11,18 +11,23 @@ import (
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
-// MissingRootsFromFile returns the distinct missing roots of a file that is
-// either a certificate chain (any format chain.ReadBytes reads with ropts,
-// judged with chain.Evaluate under opts) or the JSON `lpetrust inspect -o
-// json` writes.
-// Each root's certificate is taken from the catalogue when it knows it
-// (Cert stays nil for a root neither the catalogue nor the file holds).
-func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.ReadOptions, opts chain.Options) ([]chain.MissingRoot, error) {
+// RootsFromFile returns the distinct missing roots of a file that is either
+// a certificate chain (any format chain.ReadBytes reads with ropts, judged
+// with chain.Evaluate under opts) or the JSON `lpetrust inspect -o json`
+// writes. Each root's certificate is taken from the catalogue when it knows
+// it (Cert stays nil for a root neither the catalogue nor the file holds).
+// The chain file's certificates and opts.Intermediates count as supplied:
+// the administrator gave them.
+func RootsFromFile(cat *truststore.Catalogue, path string, ropts chain.ReadOptions, opts chain.Options) ([]Root, error) {
 	data, err := inputfile.Read(path, inputfile.MaxInspectJSON)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var results []chain.Result
+	supplied := map[string]bool{}
+	for _, c := range opts.Intermediates {
+		supplied[truststore.SHA1Hex(c)] = true
+	}
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
 		if t[0] == '{' {
 			var one chain.Result
@@ -50,6 +55,9 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.Re
 		if err != nil {
 			return nil, err
 		}
+		for _, c := range in.Certs {
+			supplied[truststore.SHA1Hex(c)] = true
+		}
 		r, err := chain.Evaluate(cat, in, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -59,7 +67,11 @@ func MissingRootsFromFile(cat *truststore.Catalogue, path string, ropts chain.Re
 	if err := unidentifiedRoot(results); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return distinctMissing(cat, results), nil
+	var rs []*chain.Result
+	for i := range results {
+		rs = append(rs, &results[i])
+	}
+	return CollectRoots(cat, "", rs, supplied, nil), nil
 }
 
 // ErrRootUnidentified means a chain is trusted by no store and names no
@@ -102,56 +114,4 @@ func unidentifiedRoot(results []chain.Result) error {
 		}
 	}
 	return nil
-}
-
-// MissingRootsOf collects the distinct missing roots of chain results.
-func MissingRootsOf(cat *truststore.Catalogue, results []*chain.Result) []chain.MissingRoot {
-	var rs []chain.Result
-	for _, r := range results {
-		if r != nil {
-			rs = append(rs, *r)
-		}
-	}
-	return distinctMissing(cat, rs)
-}
-
-func distinctMissing(cat *truststore.Catalogue, results []chain.Result) []chain.MissingRoot {
-	var out []chain.MissingRoot
-	seen := map[string]bool{}
-	for _, r := range results {
-		for _, m := range r.MissingRoots {
-			if seen[m.SHA1] {
-				continue
-			}
-			seen[m.SHA1] = true
-			if m.Cert == nil {
-				if k := cat.KnownBySHA1(m.SHA1); k != nil {
-					m.Cert = k.Cert
-				} else if root := cat.RootBySHA1(m.SHA1); root != nil {
-					m.Cert = root.Cert
-				}
-			}
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// PublishedSHA1 says whether (and where) the certificate with that SHA-1 is
-// among the listed objects.
-func PublishedSHA1(objs []Object, sha1, subject, name string) Publication {
-	p := Publication{SHA1: sha1, Subject: subject, Name: name, Containers: []Container{}, DNs: []string{}}
-	for _, o := range objs {
-		for _, v := range o.Certificates {
-			if v.SHA1 == sha1 {
-				p.Containers = append(p.Containers, o.Container)
-				p.DNs = append(p.DNs, o.DN)
-				if o.Container == ContainerCA {
-					p.Published = true
-				}
-				break
-			}
-		}
-	}
-	return p
 }
