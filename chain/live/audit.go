@@ -476,11 +476,14 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 	var mu sync.Mutex // Progress, one call at a time
 	done, total := 0, 0
 	progress := func(more, finished int) {
-		if req.Progress == nil || more == 0 && finished == 0 && total > 0 {
+		if req.Progress == nil {
 			return
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		if more == 0 && finished == 0 && total > 0 {
+			return
+		}
 		total += more
 		done += finished
 		req.Progress(done, total)
