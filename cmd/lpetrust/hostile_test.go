@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,7 +51,8 @@ func runChild(t *testing.T, dir, stdin, shell string, args ...string) childResul
 		cmd = exec.CommandContext(ctx, os.Args[0], args...)
 	}
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LPETRUST_TEST_RUN_CLI=1", "LPETRUST_LDAP_PASSWORD=", "LPETRUST_PFX_PASSWORD=")
+	hwm := filepath.Join(t.TempDir(), "status")
+	cmd.Env = append(os.Environ(), "LPETRUST_TEST_RUN_CLI=1", "LPETRUST_LDAP_PASSWORD=", "LPETRUST_PFX_PASSWORD=", "LPETRUST_TEST_HWM_FILE="+hwm)
 	if stdin != "" {
 		f, err := os.Open(stdin)
 		if err != nil {
@@ -72,7 +74,9 @@ func runChild(t *testing.T, dir, stdin, shell string, args ...string) childResul
 	} else if err != nil {
 		t.Fatalf("lpetrust %s: %v", strings.Join(args, " "), err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if kb, ok := vmHWM(hwm); ok {
+		r.rss = kb * 1024
+	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.rss = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}
 	return r
@@ -359,4 +363,20 @@ func TestFileFlagMatrix(t *testing.T) {
 			})
 		}
 	}
+}
+
+// vmHWM reads the peak resident set (kB) from a copy of /proc/self/status
+// the child wrote at exit.
+func vmHWM(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb, err == nil
+		}
+	}
+	return 0, false
 }
