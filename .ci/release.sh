@@ -36,7 +36,7 @@ ldflags="-s -w -X main.version=$version -X main.commit=$commit -X main.buildDate
 targets=(windows/amd64 windows/arm64 linux/amd64 linux/arm64 darwin/arm64)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-docs=(README.md docs/json.md)
+docs=(README.md cmd/lpetrust/json.md)
 for t in "${targets[@]}"; do
   os="${t%/*}" arch="${t#*/}"
   name="lpetrust_${version}_${os}_${arch}"

@@ -15,9 +15,9 @@ import (
 	"github.com/go-ldap/ldap/v3"
 	"github.com/jcmturner/gokrb5/v8/client"
 
-	"github.com/lpetrust/lpetrust/internal/sockerr"
-	"github.com/lpetrust/lpetrust/internal/trace"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
+	"github.com/lpetrust/lpetrust/truststore/sockerr"
+	"github.com/lpetrust/lpetrust/truststore/trace"
 )
 
 // ConnectOptions say how to reach and authenticate to a domain controller.

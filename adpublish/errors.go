@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
-	"github.com/lpetrust/lpetrust/internal/sockerr"
+	"github.com/lpetrust/lpetrust/truststore/sockerr"
 )
 
 // ResultCode returns the LDAP result code carried by err, or 0.

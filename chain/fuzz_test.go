@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lpetrust/lpetrust/internal/hostile"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/hostiletest"
 )
 
 // Seed corpora live in testdata/fuzz/FuzzReadBytes and
@@ -120,9 +120,9 @@ func FuzzPFXIterations(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add(hostile.PFXMACBehindPadding(100))
-	f.Add(hostile.PFXEncryptedContentBomb())
-	f.Add(hostile.PFXKeyBagBomb())
+	f.Add(hostiletest.PFXMACBehindPadding(100))
+	f.Add(hostiletest.PFXEncryptedContentBomb())
+	f.Add(hostiletest.PFXKeyBagBomb())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
 		err := checkPFXIterations(data)

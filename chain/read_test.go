@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lpetrust/lpetrust/internal/hostile"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/hostiletest"
 )
 
 const (
@@ -272,9 +272,9 @@ func TestReadPKCS12IterationBound(t *testing.T) {
 		der  []byte
 		want string
 	}{
-		{"MAC behind 25,000 NULLs", hostile.PFXMACBehindPadding(25000), "PKCS#12 MAC iteration count 4611686018427387904 is above the limit of 1000000"},
-		{"encrypted content", hostile.PFXEncryptedContentBomb(), "PKCS#12 encrypted content 1 iteration count 4611686018427387904 is above the limit of 1000000"},
-		{"key bag", hostile.PFXKeyBagBomb(), "PKCS#12 key bag 1 iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"MAC behind 25,000 NULLs", hostiletest.PFXMACBehindPadding(25000), "PKCS#12 MAC iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"encrypted content", hostiletest.PFXEncryptedContentBomb(), "PKCS#12 encrypted content 1 iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"key bag", hostiletest.PFXKeyBagBomb(), "PKCS#12 key bag 1 iteration count 4611686018427387904 is above the limit of 1000000"},
 	} {
 		start := time.Now()
 		_, err := ReadBytes("x.pfx", tt.der, ReadOptions{Password: fuzzPassword})
@@ -282,7 +282,7 @@ func TestReadPKCS12IterationBound(t *testing.T) {
 			t.Errorf("%s: err = %v", tt.name, err)
 		}
 		var ie *IterationError
-		if !errors.As(err, &ie) || ie.Iterations != hostile.HugeIterations {
+		if !errors.As(err, &ie) || ie.Iterations != hostiletest.HugeIterations {
 			t.Errorf("%s: not an IterationError: %#v", tt.name, err)
 		}
 		if d := time.Since(start); d > 5*time.Second {
@@ -300,7 +300,7 @@ func TestReadPKCS12HiddenKeyBagBomb(t *testing.T) {
 	defer func(d time.Duration) { pfxDecodeLimit = d }(pfxDecodeLimit)
 	pfxDecodeLimit = time.Second
 	start := time.Now()
-	_, err := ReadBytes("x.pfx", hostile.PFXHiddenKeyBagBomb(), ReadOptions{})
+	_, err := ReadBytes("x.pfx", hostiletest.PFXHiddenKeyBagBomb(), ReadOptions{})
 	if err == nil || err.Error() != "x.pfx: "+errPFXTooSlow.Error() {
 		t.Errorf("err = %v", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lpetrust/lpetrust/internal/hostile"
+	"github.com/lpetrust/lpetrust/truststore/hostiletest"
 )
 
 // FuzzResolve feeds arbitrary versions, release names and user-agents to
@@ -77,8 +77,8 @@ func FuzzOverlay(f *testing.F) {
 	f.Add(`{"stores": [{"name": "CU11", "roots": [{"pem": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"}]}]}`)
 	f.Add("stores: [\n")
 	f.Add("firmware:\n  - version: 1\n")
-	f.Add(string(hostile.OverlayLaughs(4)))
-	f.Add(string(hostile.OverlayAliasBomb(100, 20)))
+	f.Add(string(hostiletest.OverlayLaughs(4)))
+	f.Add(string(hostiletest.OverlayAliasBomb(100, 20)))
 	f.Add("a: &a [*a]\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		p := filepath.Join(t.TempDir(), "overlay.yaml")

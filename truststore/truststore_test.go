@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lpetrust/lpetrust/internal/hostile"
+	"github.com/lpetrust/lpetrust/truststore/hostiletest"
 )
 
 func day(s string) time.Time {
@@ -330,17 +330,17 @@ func TestSignedVersionIsMalformed(t *testing.T) {
 // An overlay whose aliases expand a small file a thousandfold is refused
 // before it is decoded (the file below would decode to 30 GiB).
 func TestOverlayAliasBomb(t *testing.T) {
-	p := writeFile(t, t.TempDir(), "bomb.yaml", string(hostile.OverlayAliasBomb(1<<20, 30000)))
+	p := writeFile(t, t.TempDir(), "bomb.yaml", string(hostiletest.OverlayAliasBomb(1<<20, 30000)))
 	_, err := Load(p)
 	if want := "overlay " + p + ":5: the document is larger than 16 MiB with its aliases expanded"; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}
-	p = writeFile(t, t.TempDir(), "laughs.yaml", string(hostile.OverlayLaughs(9)))
+	p = writeFile(t, t.TempDir(), "laughs.yaml", string(hostiletest.OverlayLaughs(9)))
 	_, err = Load(p)
 	if want := "overlay " + p + ":6: the document holds more than 200000 values with its aliases expanded"; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}
-	p = writeFile(t, t.TempDir(), "many.yaml", string(hostile.OverlayAliasBomb(1, 300000)))
+	p = writeFile(t, t.TempDir(), "many.yaml", string(hostiletest.OverlayAliasBomb(1, 300000)))
 	_, err = Load(p)
 	if want := "overlay " + p + ": too large (5100068 bytes, the limit is 4 MiB)"; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/lpetrust/lpetrust/chain"
-	"github.com/lpetrust/lpetrust/internal/sockerr"
-	"github.com/lpetrust/lpetrust/internal/trace"
 	"github.com/lpetrust/lpetrust/truststore"
+	"github.com/lpetrust/lpetrust/truststore/sockerr"
+	"github.com/lpetrust/lpetrust/truststore/trace"
 )
 
 // Defaults of a Request.

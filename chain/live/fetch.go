@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lpetrust/lpetrust/internal/sockerr"
-	"github.com/lpetrust/lpetrust/internal/trace"
+	"github.com/lpetrust/lpetrust/truststore/sockerr"
+	"github.com/lpetrust/lpetrust/truststore/trace"
 )
 
 // Limits bound what one handshake may cost. The zero value means the

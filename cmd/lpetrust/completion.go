@@ -29,7 +29,7 @@ var outputFormats = map[string][]string{
 // PowerShell show it).
 var formatHelp = map[string]string{
 	"table":    "aligned text for people",
-	"json":     "JSON for scripts (docs/json.md)",
+	"json":     "JSON for scripts (lpetrust help json)",
 	"csv":      "CSV, one row per item",
 	"csv-long": "CSV with a fixed header, one row per phone and chain",
 	"html":     "one self-contained HTML page",

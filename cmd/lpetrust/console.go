@@ -11,7 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lpetrust/lpetrust/chain/live"
-	"github.com/lpetrust/lpetrust/internal/trace"
+	"github.com/lpetrust/lpetrust/truststore/trace"
 )
 
 // consoleState is what the standard streams can show, found once the

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lpetrust/lpetrust/internal/hostile"
+	"github.com/lpetrust/lpetrust/truststore/hostiletest"
 )
 
 // childBound is the generous bound of one hostile run (--timeout 1s where a
@@ -120,8 +120,8 @@ var (
 // bound with its exit code and a one-line message naming the input.
 func TestHostileInputs(t *testing.T) {
 	dir := t.TempDir()
-	pfxBomb := writeTestFile(t, dir, "bomb.pfx", hostile.PFXMACBehindPadding(25000))
-	yamlBomb := writeTestFile(t, dir, "bomb.yaml", hostile.OverlayAliasBomb(1<<20, 3000))
+	pfxBomb := writeTestFile(t, dir, "bomb.pfx", hostiletest.PFXMACBehindPadding(25000))
+	yamlBomb := writeTestFile(t, dir, "bomb.yaml", hostiletest.OverlayAliasBomb(1<<20, 3000))
 	header := "User Agent,MAC Address\n"
 	unreadable := writeTestFile(t, dir, "unreadable.csv", []byte(header+strings.Repeat("x", 70<<10)+"\n\x00,00-04-F2-00-01-76\n\xff\xfe\xfd,00-04-F2-00-01-77\n"))
 	endless := writeTestFile(t, dir, "endless.csv", []byte(header+strings.Repeat("y", 3<<20)))
@@ -159,7 +159,7 @@ func TestHostileInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silentUDP.Close()
-	aiaLeaf := writeTestFile(t, dir, "aia.pem", hostile.LeafWithAIA("http://"+silentTCP.Addr().String()+"/ca.crt"))
+	aiaLeaf := writeTestFile(t, dir, "aia.pem", hostiletest.LeafWithAIA("http://"+silentTCP.Addr().String()+"/ca.crt"))
 
 	for _, tc := range []struct {
 		item, name string
@@ -211,7 +211,7 @@ func TestHostileInputs(t *testing.T) {
 		}
 	})
 	t.Run("item 10: silent DNS server", func(t *testing.T) {
-		r := runChild(t, dir, "", "", "check", "one.hostile.test", "two.hostile.test", "--resolver", silentUDP.LocalAddr().String(), "--timeout", "1s")
+		r := runChild(t, dir, "", "", "check", "one.hostiletest.test", "two.hostiletest.test", "--resolver", silentUDP.LocalAddr().String(), "--timeout", "1s")
 		if r.code != 1 || strings.Count(r.stdout, "no address: A ") != 4 || r.took > 15*time.Second {
 			t.Errorf("exit %d after %s\nstdout %s\nstderr %s", r.code, r.took, r.stdout, r.stderr)
 		}

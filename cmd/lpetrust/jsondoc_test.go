@@ -18,14 +18,14 @@ import (
 	"github.com/lpetrust/lpetrust/chain/live/livetest"
 )
 
-// The JSON reference, docs/json.md, is checked against real output so that
+// The JSON reference, json.md, is checked against real output so that
 // it cannot drift: every field of every command's -o json output must be
 // documented in the command's section (or in a shared section the command
 // section mounts by naming it as a field's type), and every finding code,
 // reason code and phone status the code defines must be listed. A failure
 // names each undocumented field: add a row for it.
 
-const jsonDocPath = "../../docs/json.md"
+const jsonDocPath = "json.md"
 
 // jsonDoc is the parsed reference: per section, its rows.
 type jsonDoc struct {
@@ -164,7 +164,7 @@ func TestJSONReference(t *testing.T) {
 	} else if os.Getenv(sambatest.RequireEnv) != "" {
 		t.Fatalf("no Samba AD DC although %s is set", sambatest.RequireEnv)
 	} else {
-		t.Log("no Samba AD DC: the ad and remediate sections of docs/json.md are not checked (see .ci/samba-start.sh)")
+		t.Log("no Samba AD DC: the ad and remediate sections of json.md are not checked (see .ci/samba-start.sh)")
 	}
 
 	var missing []string
@@ -197,7 +197,7 @@ func TestJSONReference(t *testing.T) {
 	slices.Sort(missing)
 	missing = slices.Compact(missing)
 	if len(missing) > 0 {
-		t.Errorf("docs/json.md lacks %d entries (add a row for each):\n%s", len(missing), strings.Join(missing, "\n"))
+		t.Errorf("json.md lacks %d entries (add a row for each):\n%s", len(missing), strings.Join(missing, "\n"))
 	}
 }
 

@@ -110,7 +110,7 @@ csv-long (one row per phone and chain, a fixed header for Import-Csv and
 Excel: line, mac, user_uri, manufacturer, model, family, firmware, release,
 store, sign_in, last_seen, pool, site, chain, chain_kind, status,
 stranded_from, reason),
-json ({"summary", "phones"}; every field in docs/json.md),
+json ({"summary", "phones"}; every field in lpetrust help json),
 html (one self-contained page with the headline numbers, a chart of phones
 per firmware release with the stranded part highlighted, and the fix list).
 ` + reportExitCodes,

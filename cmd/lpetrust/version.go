@@ -22,7 +22,7 @@ var (
 )
 
 // versionInfo is what lpetrust version prints; its JSON field names are a
-// contract (docs/json.md).
+// contract (json.md).
 type versionInfo struct {
 	Version   string `json:"version"`
 	Commit    string `json:"commit"`

@@ -1,4 +1,4 @@
-package hostile
+package hostiletest
 
 import (
 	"crypto/ecdsa"
@@ -21,8 +21,8 @@ func LeafWithAIA(url string) []byte {
 	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hostile test CA"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign}
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "pool.hostile.test"},
-		DNSNames: []string{"pool.hostile.test"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "pool.hostiletest.test"},
+		DNSNames: []string{"pool.hostiletest.test"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IssuingCertificateURL: []string{url}}
 	der := must(x509.CreateCertificate(rand.Reader, leaf, ca, &leafKey.PublicKey, caKey))

@@ -1,6 +1,6 @@
 // Package hostile builds the hostile inputs of the hostile-input tests: files
 // crafted to hang, crash or exhaust a reader. It is used by tests only.
-package hostile
+package hostiletest
 
 import (
 	"crypto/aes"
