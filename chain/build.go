@@ -53,10 +53,16 @@ func (n *node) deliverable() bool {
 }
 
 func newNode(c *x509.Certificate, origin string) *node {
-	n := &node{cert: c, sha1: thumb(c), rawSum: sha1.Sum(c.Raw), keySum: sha1.Sum(c.RawSubjectPublicKeyInfo),
-		spki: string(c.RawSubjectPublicKeyInfo), origin: origin, selfIssued: bytes.Equal(c.RawSubject, c.RawIssuer)}
+	n := nodeOf(c, origin)
 	n.selfSigned = n.selfIssued && (checkSig(n.rawSum, n.keySum, c, c) != sigBad || md2SelfSigned(c))
 	return n
+}
+
+// nodeOf is newNode without the self-signature check: selfSigned is left
+// for the caller to set.
+func nodeOf(c *x509.Certificate, origin string) *node {
+	return &node{cert: c, sha1: thumb(c), rawSum: sha1.Sum(c.Raw), keySum: sha1.Sum(c.RawSubjectPublicKeyInfo),
+		spki: string(c.RawSubjectPublicKeyInfo), origin: origin, selfIssued: bytes.Equal(c.RawSubject, c.RawIssuer)}
 }
 
 // certPool indexes certificates by subject and key identifier.

@@ -50,7 +50,7 @@ func indexCatalogue(cat *truststore.Catalogue) *catalogueIndex {
 		idx.pool.add(r.Cert, OriginStore)
 	}
 	for _, k := range known {
-		idx.pool.add(k.Cert, OriginCatalogue)
+		idx.pool.addNode(catalogueNode(k))
 	}
 	for i, s := range cat.Stores() {
 		for _, r := range s.Roots {

@@ -88,6 +88,26 @@ func TestGeneratedCatalogue(t *testing.T) {
 	}
 }
 
+// TestKnownRootsSelfSigned: every known CA of kind root is self-issued and
+// its signature verifies under its own key; chain relies on it.
+func TestKnownRootsSelfSigned(t *testing.T) {
+	n := 0
+	for _, k := range Default().Known() {
+		if k.Kind != KindRoot {
+			continue
+		}
+		n++
+		if !bytes.Equal(k.Cert.RawSubject, k.Cert.RawIssuer) {
+			t.Errorf("%s (%s): not self-issued", k.SHA1, k.Name)
+		} else if err := k.Cert.CheckSignature(k.Cert.SignatureAlgorithm, k.Cert.RawTBSCertificate, k.Cert.Signature); err != nil {
+			t.Errorf("%s (%s): self-signature: %v", k.SHA1, k.Name, err)
+		}
+	}
+	if n != 187 {
+		t.Errorf("%d known roots, want 187", n)
+	}
+}
+
 func TestNSSRoots(t *testing.T) {
 	c := Default()
 	byName := map[string]*PublicRoot{}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	_ "embed"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -94,25 +95,11 @@ func loadKnown() (*knownSet, error) {
 		ks.nss[sha] = n
 		add(&KnownCA{Cert: cert, SHA1: sha, SHA256: s256, Name: DisplayName(cert), Kind: KindRoot})
 	}
-	for _, e := range catalogueTable {
-		if e.off < 0 || e.n <= 0 || e.off+e.n > len(catalogueDER) {
-			return nil, fmt.Errorf("catalogue %s: bad offset", e.sha1)
-		}
-		cert, err := x509.ParseCertificate(catalogueDER[e.off : e.off+e.n])
-		if err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", e.sha1, err)
-		}
-		sha, s256 := Thumbprints(cert)
-		if sha != e.sha1 {
-			return nil, fmt.Errorf("catalogue %s: thumbprint is %s", e.sha1, sha)
-		}
-		k := &KnownCA{Cert: cert, SHA1: sha, SHA256: s256, Kind: e.kind, CrossesTo: splitFields(e.crossesTo), IssuerSHA1s: splitFields(e.issuers)}
-		switch e.kind {
-		case KindCross:
-			k.Name = fmt.Sprintf("%s (cross-signed by %s)", DisplayName(cert), NameOf(cert.Issuer))
-		default:
-			k.Name = DisplayName(cert)
-		}
+	generated, err := parseCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range generated {
 		add(k)
 	}
 	for _, k := range ks.list {
@@ -129,6 +116,52 @@ func loadKnown() (*knownSet, error) {
 		}
 	}
 	return ks, nil
+}
+
+// parseCatalogue parses certs/catalogue.der, on all CPUs: it is most of
+// what the first command that judges a chain waits for.
+func parseCatalogue() ([]*KnownCA, error) {
+	out := make([]*KnownCA, len(catalogueTable))
+	errs := make([]error, len(catalogueTable))
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(catalogueTable); i += workers {
+				out[i], errs[i] = parseEntry(catalogueTable[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func parseEntry(e catalogueEntry) (*KnownCA, error) {
+	if e.off < 0 || e.n <= 0 || e.off+e.n > len(catalogueDER) {
+		return nil, fmt.Errorf("catalogue %s: bad offset", e.sha1)
+	}
+	cert, err := x509.ParseCertificate(catalogueDER[e.off : e.off+e.n])
+	if err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", e.sha1, err)
+	}
+	sha, s256 := Thumbprints(cert)
+	if sha != e.sha1 {
+		return nil, fmt.Errorf("catalogue %s: thumbprint is %s", e.sha1, sha)
+	}
+	k := &KnownCA{Cert: cert, SHA1: sha, SHA256: s256, Kind: e.kind, CrossesTo: splitFields(e.crossesTo), IssuerSHA1s: splitFields(e.issuers)}
+	if e.kind == KindCross {
+		k.Name = fmt.Sprintf("%s (cross-signed by %s)", DisplayName(cert), NameOf(cert.Issuer))
+	} else {
+		k.Name = DisplayName(cert)
+	}
+	return k, nil
 }
 
 // linkHandCrosses finds, by signature, the issuers and cross target of the
