@@ -85,7 +85,7 @@ target, address, port, sni, phone_handshake {ok, version, cipher_suite, error}
 and error) or CSV (-o csv: one row per endpoint).
 
 Exit codes:
-  0  every endpoint is trusted by the target firmware (--firmware, default ` + defaultTargetStore + `),
+  0  every endpoint is trusted by the target firmware (--firmware, default ` + chain.DefaultTarget + `),
      has no error finding, and accepts the phone handshake
   1  some endpoint is not trusted, has an error finding, refuses the phone
      handshake, or could not be reached or resolved

@@ -22,16 +22,17 @@ import (
 // pfxPasswordEnv names the environment variable holding a PKCS#12 password.
 const pfxPasswordEnv = "LPETRUST_PFX_PASSWORD"
 
-// defaultTargetStore is the newest embedded firmware store.
-const defaultTargetStore = "CU11"
-
-type inspectFlags struct {
-	judgeFlags
+// inspectOptions are what lpetrust inspect is asked.
+type inspectOptions struct {
+	app   *app
+	judge judgeFlags
+	// passwordFile holds the PKCS#12 password (--password-file).
 	passwordFile string
+	files        []string
 }
 
-func newInspectCmd(a *app) *cobra.Command {
-	var f inspectFlags
+func newInspectCmd(a *app, runF func(*inspectOptions) error) *cobra.Command {
+	o := &inspectOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "inspect FILE...",
 		Short: "Judge a certificate chain per phone firmware before installing it",
@@ -59,7 +60,7 @@ prompt (without echo) when standard input is a terminal. There is no password
 flag: passwords do not belong on command lines.
 
 Exit codes:
-  0  every input is trusted by the target firmware (--firmware, default ` + defaultTargetStore + `)
+  0  every input is trusted by the target firmware (--firmware, default ` + chain.DefaultTarget + `)
      and no finding is an error
   1  some input is not trusted by the target firmware, or has an error finding
      (with --strict, warnings based on assumptions count as errors)
@@ -83,16 +84,21 @@ Exit codes:
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInspect(a, &f, args)
+			o.files = args
+			if runF != nil {
+				return runF(o)
+			}
+			return runInspect(o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.passwordFile, "password-file", "", "read the PKCS#12 password from `FILE` (first line)")
-	f.judgeFlags.register(fl, "pool `FQDN` that must be in the certificate's SAN", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
+	fl.StringVar(&o.passwordFile, "password-file", "", "read the PKCS#12 password from `FILE` (first line)")
+	o.judge.register(fl, "pool `FQDN` that must be in the certificate's SAN", "SIP `DOMAIN`: sip.DOMAIN must be in the certificate's SAN")
 	return cmd
 }
 
-func runInspect(a *app, f *inspectFlags, args []string) error {
+func runInspect(o *inspectOptions) error {
+	a, f := o.app, &o.judge
 	if err := a.checkOutput("table", "json"); err != nil {
 		return err
 	}
@@ -104,12 +110,12 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	ropts := chain.ReadOptions{Password: pfxPassword(a, f.passwordFile)}
+	ropts := chain.ReadOptions{Password: pfxPassword(a, o.passwordFile)}
 
 	// Read everything before printing anything: a bad input means exit 2
 	// with nothing on standard output.
 	var inputs []chain.Input
-	for _, p := range args {
+	for _, p := range o.files {
 		ins, err := chain.ReadFile(p, ropts)
 		if errors.Is(err, chain.ErrPasswordRequired) {
 			return badInput(fmt.Errorf("%w (give it with --password-file FILE or %s, or run on a terminal to be asked)", err, pfxPasswordEnv))
@@ -137,13 +143,17 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 		addFlagHints(r, judgeHints)
 		results = append(results, r)
 	}
-	plans := inspectPlans(a, cat, inputs, results, opts, f, target.Name, nil)
+	base := remedy.Request{Catalogue: cat, Options: opts, Target: target.Name,
+		Roots:  remedy.RootOptions{PublishUnknown: f.publishUnknown},
+		Source: remedy.Source{PFXPasswordFile: o.passwordFile, Intermediates: f.intermediates, StoreFile: a.storeFile, ExportDir: f.exportMissing, AIA: f.aia, Pool: f.pool}}
+	plans := remedy.ForFiles(base, inputs, results)
 	if f.exportMissing != "" {
 		exported, err := exportRoots(f.exportMissing, plans)
 		if err != nil {
 			return badInput(err)
 		}
-		plans = inspectPlans(a, cat, inputs, results, opts, f, target.Name, exported)
+		base.Source.Exported = exported
+		plans = remedy.ForFiles(base, inputs, results)
 	}
 	if a.output == "json" {
 		out := make([]inspectJSON, len(results))
@@ -169,51 +179,6 @@ func runInspect(a *app, f *inspectFlags, args []string) error {
 type inspectJSON struct {
 	*chain.Result
 	Plan *remedy.Plan `json:"plan"`
-}
-
-// inspectPlans asks the planner about each input: every certificate of the
-// files and --intermediates was supplied by the administrator.
-func inspectPlans(a *app, cat *truststore.Catalogue, inputs []chain.Input, results []*chain.Result, opts chain.Options, f *inspectFlags, target string, exported map[string]string) []*remedy.Plan {
-	supplied := map[string]bool{}
-	for _, c := range opts.Intermediates {
-		supplied[truststore.SHA1Hex(c)] = true
-	}
-	plans := make([]*remedy.Plan, len(inputs))
-	for i, in := range inputs {
-		sup := map[string]bool{}
-		for k := range supplied {
-			sup[k] = true
-		}
-		for _, c := range in.Certs {
-			sup[truststore.SHA1Hex(c)] = true
-		}
-		plans[i] = remedy.Make(remedy.Request{
-			Catalogue: cat, Name: in.Source, Inputs: []chain.Input{in}, Results: []*chain.Result{results[i]}, Options: opts,
-			Roots: remedy.RootOptions{Supplied: sup, PublishUnknown: f.publishUnknown},
-			Source: remedy.Source{File: in.Source, PFXPasswordFile: f.passwordFileFlag(), Intermediates: f.intermediates,
-				StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, AIA: f.aia, Pool: f.pool},
-			Target: target,
-		})
-	}
-	return plans
-}
-
-func (f *inspectFlags) passwordFileFlag() string { return f.passwordFile }
-
-// inspectTarget resolves --firmware to a store; the default is the newest embedded store.
-func inspectTarget(cat *truststore.Catalogue, firmware string) (*truststore.Store, error) {
-	if firmware == "" {
-		if s := cat.Store(defaultTargetStore); s != nil {
-			return s, nil
-		}
-		stores := cat.Stores()
-		return stores[len(stores)-1], nil
-	}
-	s, _, err := cat.ResolveStore(firmware)
-	if err != nil {
-		return nil, usageError("--firmware %q: %s", firmware, err)
-	}
-	return s, nil
 }
 
 // pfxPassword returns the password source for encrypted PKCS#12 files:
@@ -270,18 +235,13 @@ func exportRoots(dir string, plans []*remedy.Plan) (map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]string{}
-	for _, p := range plans {
-		for _, m := range p.Roots.Publish {
-			if _, ok := out[m.SHA1]; ok || m.Cert == nil {
-				continue
-			}
-			path := filepath.Join(dir, m.SHA1+".pem")
-			data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Cert.Raw})
-			if err := writeFileAtomic(path, data); err != nil {
-				return nil, fmt.Errorf("--export-missing %s: writing %s: %w", dir, filepath.Base(path), withoutPath(err))
-			}
-			out[m.SHA1] = path
+	for _, m := range remedy.AdvisedRoots(plans...) {
+		path := filepath.Join(dir, m.SHA1+".pem")
+		data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Cert.Raw})
+		if err := writeFileAtomic(path, data); err != nil {
+			return nil, fmt.Errorf("--export-missing %s: writing %s: %w", dir, filepath.Base(path), withoutPath(err))
 		}
+		out[m.SHA1] = path
 	}
 	return out, nil
 }

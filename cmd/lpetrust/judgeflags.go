@@ -38,14 +38,18 @@ func (j *judgeFlags) register(fl *pflag.FlagSet, poolHelp, sipHelp string) {
 	fl.StringVar(&j.sipDomain, "sip-domain", "", sipHelp)
 	fl.IntVar(&j.warnDays, "warn-days", 30, "warn when the certificate expires within this many `DAYS` (0: never)")
 	fl.BoolVar(&j.strict, "strict", false, "treat findings based on assumptions as failures")
-	fl.StringVar(&j.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+defaultTargetStore+")")
+	fl.StringVar(&j.firmware, "firmware", "", "target firmware `INPUT` for the exit code: version, release name or user-agent (default "+chain.DefaultTarget+")")
 	fl.StringVar(&j.exportMissing, "export-missing", "", "write the PEM of every missing root advised for AD into `DIR` (created if needed)")
 	fl.BoolVar(&j.publishUnknown, "publish-unknown", false, "also advise (and export) roots that are not known public roots and that only a server sent; every domain member would trust them")
 }
 
 // target is the store the exit code is judged against.
 func (j *judgeFlags) target(cat *truststore.Catalogue) (*truststore.Store, error) {
-	return inspectTarget(cat, j.firmware)
+	s, err := chain.TargetStore(cat, j.firmware)
+	if err != nil {
+		return nil, usageError("--firmware %q: %s", j.firmware, err)
+	}
+	return s, nil
 }
 
 // options builds the chain options, reading the --intermediates files.

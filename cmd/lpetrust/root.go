@@ -169,7 +169,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	pf.StringVar(&a.shellFlag, "shell", "", "write printed commands for `SHELL`: sh, powershell or cmd (default "+string(remedy.DefaultShell())+")")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError("%s", err) })
 	root.AddCommand(
-		newInspectCmd(a),
+		newInspectCmd(a, nil),
 		newCheckCmd(a),
 		newReportCmd(a),
 		newRemediateCmd(a, nil),
@@ -210,7 +210,12 @@ func addCompletionExamples(root *cobra.Command) {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, termFD: -1}
-	root := newRootCmd(a)
+	return execute(a, newRootCmd(a), args)
+}
+
+// execute runs the command tree root with args and returns the exit code,
+// printing an error as one line on standard error.
+func execute(a *app, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	err := root.Execute()
 	if a.restoreConsole != nil {

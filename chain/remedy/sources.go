@@ -1,0 +1,70 @@
+package remedy
+
+import (
+	"crypto/x509"
+
+	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/truststore"
+)
+
+// Supplied is the set of SHA-1s of certificates the administrator gave in
+// files (RootOptions.Supplied).
+func Supplied(groups ...[]*x509.Certificate) map[string]bool {
+	out := map[string]bool{}
+	for _, g := range groups {
+		for _, c := range g {
+			out[truststore.SHA1Hex(c)] = true
+		}
+	}
+	return out
+}
+
+// ForFiles makes one plan per input of files the administrator gave
+// (inspect): every certificate of the input and of base.Options'
+// intermediates counts as supplied. base carries what every plan shares
+// (catalogue, options, PublishUnknown, the Source flags, target); each plan
+// is named after its input, whose file the printed commands read again.
+func ForFiles(base Request, inputs []chain.Input, results []*chain.Result) []*Plan {
+	plans := make([]*Plan, len(inputs))
+	for i, in := range inputs {
+		req := base
+		req.Name, req.Inputs, req.Results = in.Source, []chain.Input{in}, []*chain.Result{results[i]}
+		req.Roots.Supplied = Supplied(base.Options.Intermediates, in.Certs)
+		req.Source.File = in.Source
+		plans[i] = Make(req)
+	}
+	return plans
+}
+
+// ForEndpoints makes the plan of a live audit (check): only base.Options'
+// intermediates count as supplied, since what a server sent proves nothing.
+func ForEndpoints(base Request, eps []live.Endpoint, notes []live.PoolNote) *Plan {
+	audit := FromEndpoints(eps, notes)
+	req := base
+	req.Live, req.Inputs, req.Results, req.Servers = true, audit.Inputs, audit.Results, audit.Servers
+	req.Roots.Supplied = Supplied(base.Options.Intermediates)
+	return Make(req)
+}
+
+// AdvisedRoots are the roots the plans advise for Active Directory that
+// have a certificate to write, each once, in the order found. Refused roots
+// are not among them: a file of one would pass for a root the administrator
+// vouched for.
+func AdvisedRoots(plans ...*Plan) []Root {
+	var out []Root
+	seen := map[string]bool{}
+	for _, p := range plans {
+		if p == nil {
+			continue
+		}
+		for _, r := range p.Roots.Publish {
+			if seen[r.SHA1] || r.Cert == nil {
+				continue
+			}
+			seen[r.SHA1] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// runHooked runs lpetrust with args through the real command tree, the
+// command made by hooked (under the parent path, "" for the top level)
+// replacing its namesake: the global flags, the flag error handling and
+// the exit codes are those of lpetrust; only the run function is the test's.
+func runHooked(t *testing.T, parent string, hooked func(a *app) *cobra.Command, args ...string) (code int, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, termFD: -1}
+	root := newRootCmd(a)
+	at := root
+	if parent != "" {
+		c, _, err := root.Find(strings.Fields(parent))
+		if err != nil {
+			t.Fatal(err)
+		}
+		at = c
+	}
+	c := hooked(a)
+	for _, old := range at.Commands() {
+		if old.Name() == c.Name() {
+			at.RemoveCommand(old)
+		}
+	}
+	at.AddCommand(c)
+	code = execute(a, root, args)
+	if out.Len() > 0 {
+		t.Errorf("%s: printed %q on standard output", strings.Join(args, " "), out.String())
+	}
+	return code, errOut.String()
+}
+
+// wantUsage checks a bad value: exit 2 and one line naming it.
+func wantUsage(t *testing.T, code int, stderr, want string) {
+	t.Helper()
+	if code != exitUsage || stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 2, %q", code, stderr, want)
+	}
+}
+
+func TestInspectFlagsToOptions(t *testing.T) {
+	var got *inspectOptions
+	hook := func(a *app) *cobra.Command {
+		return newInspectCmd(a, func(o *inspectOptions) error { got = o; return nil })
+	}
+	code, stderr := runHooked(t, "", hook, "--at", "2026-11-22", "-o", "json", "inspect", "pool 2026.pfx", "ca.p7b",
+		"--password-file", "pfx.pass", "--intermediates", "a.pem", "--intermediates", "b.pem", "--aia", "--aia-timeout", "3s",
+		"--firmware", "CU10", "--pool", "pool01.contoso.com", "--sip-domain", "contoso.com", "--warn-days", "60", "--strict",
+		"--export-missing", "roots", "--publish-unknown", "--honor-expired-roots")
+	if code != 0 || stderr != "" || got == nil {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	j := got.judge
+	if !reflect.DeepEqual(got.files, []string{"pool 2026.pfx", "ca.p7b"}) || got.passwordFile != "pfx.pass" ||
+		!reflect.DeepEqual(j.intermediates, []string{"a.pem", "b.pem"}) || !j.aia || j.aiaTimeout.String() != "3s" ||
+		j.firmware != "CU10" || j.pool != "pool01.contoso.com" || j.sipDomain != "contoso.com" || j.warnDays != 60 ||
+		!j.strict || j.exportMissing != "roots" || !j.publishUnknown || !j.honorExpiredRoots || got.app.output != "json" {
+		t.Errorf("options %+v", got)
+	}
+	code, stderr = runHooked(t, "", hook, "inspect", "chain.pem", "--warn-days", "many")
+	wantUsage(t, code, stderr, "lpetrust: invalid argument \"many\" for \"--warn-days\" flag: strconv.ParseInt: parsing \"many\": invalid syntax\n")
+	code, stderr = runHooked(t, "", hook, "inspect")
+	wantUsage(t, code, stderr, "lpetrust: inspect: give at least one certificate FILE or directory\n")
+}
