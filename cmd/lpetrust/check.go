@@ -20,6 +20,14 @@ import (
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
 )
 
+// checkOptions are what lpetrust check is asked.
+type checkOptions struct {
+	app *app
+	checkFlags
+	targets []string
+}
+
+// checkFlags are check's own flags.
 type checkFlags struct {
 	judgeFlags
 	discover    []string
@@ -32,8 +40,9 @@ type checkFlags struct {
 	deadline    time.Duration
 }
 
-func newCheckCmd(a *app) *cobra.Command {
-	var f checkFlags
+func newCheckCmd(a *app, runF func(*checkOptions) error) *cobra.Command {
+	o := &checkOptions{app: a}
+	f := &o.checkFlags
 	cmd := &cobra.Command{
 		Use:   "check [TARGET...]",
 		Short: "Audit a live pool the way an LPE phone meets it",
@@ -105,7 +114,11 @@ Exit codes:
   # Write the roots the phones lack, then publish them to Active Directory:
   lpetrust check pool.contoso.com --export-missing roots/ && echo "all phones sign in"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCheck(cmd.Context(), a, &f, args)
+			o.targets = args
+			if runF != nil {
+				return runF(o)
+			}
+			return runCheck(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
@@ -155,7 +168,8 @@ func parsePorts(values []string) ([]int, error) {
 	return out, nil
 }
 
-func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
+func runCheck(ctx context.Context, o *checkOptions) error {
+	a, f, args := o.app, &o.checkFlags, o.targets
 	if err := a.checkOutput("table", "json", "csv"); err != nil {
 		return err
 	}
@@ -250,7 +264,8 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	}
 
 	notes := live.Consistency(eps)
-	plan := checkPlan(a, cat, eps, notes, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, nil)
+	again, pool := req.AgainTarget(), req.PoolName()
+	plan := checkPlan(a, cat, eps, notes, req.Chain, f, again, pool, target.Name, nil)
 	var exported map[string]string
 	if f.exportMissing != "" {
 		if est != nil {
@@ -262,7 +277,7 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 		if err != nil {
 			return badInput(err)
 		}
-		plan = checkPlan(a, cat, eps, notes, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, exported)
+		plan = checkPlan(a, cat, eps, notes, req.Chain, f, again, pool, target.Name, exported)
 	}
 	switch {
 	case est != nil:
@@ -270,7 +285,7 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	case a.output == "json":
 		out := make([]endpointJSON, len(eps))
 		for i := range eps {
-			out[i] = endpointJSON{eps[i], checkPlan(a, cat, eps[i:i+1], nil, req.Chain, f, checkTargetsForAdvice(args, f), poolOfArgs(args), target.Name, exported)}
+			out[i] = endpointJSON{eps[i], checkPlan(a, cat, eps[i:i+1], nil, req.Chain, f, again, pool, target.Name, exported)}
 		}
 		err = writeJSON(a.stdout, out)
 	case a.output == "csv":
@@ -287,25 +302,18 @@ func runCheck(ctx context.Context, a *app, f *checkFlags, args []string) error {
 	return nil
 }
 
-// checkPlan asks the planner about the audit. Only --intermediates count as
-// supplied: what a server sent proves nothing. checkTarget is what ad
-// publish --from-check can audit again ("" when it would not audit the
-// same endpoints); pool names the pool for the printed check commands.
-func checkPlan(a *app, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, opts chain.Options, f *checkFlags, checkTarget, pool, target string, exported map[string]string) *remedy.Plan {
-	audit := remedy.FromEndpoints(eps, notes)
-	supplied := map[string]bool{}
-	for _, c := range opts.Intermediates {
-		supplied[truststore.SHA1Hex(c)] = true
-	}
+// checkPlan asks the planner about the audit. again is what ad publish
+// --from-check can audit again ("" when it would not audit the same
+// endpoints); pool names the pool for the printed check commands (--pool
+// replaces it).
+func checkPlan(a *app, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, opts chain.Options, f *checkFlags, again, pool, target string, exported map[string]string) *remedy.Plan {
 	if f.pool != "" {
 		pool = f.pool
 	}
-	return remedy.Make(remedy.Request{
-		Catalogue: cat, Live: true, Inputs: audit.Inputs, Results: audit.Results, Options: opts, Servers: audit.Servers,
-		Roots:  remedy.RootOptions{Supplied: supplied, PublishUnknown: f.publishUnknown},
-		Source: remedy.Source{Check: checkTarget, Intermediates: f.intermediates, StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, Pool: pool},
-		Target: target,
-	})
+	return remedy.ForEndpoints(remedy.Request{Catalogue: cat, Options: opts, Target: target,
+		Roots:  remedy.RootOptions{PublishUnknown: f.publishUnknown},
+		Source: remedy.Source{Check: again, Intermediates: f.intermediates, StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, Pool: pool},
+	}, eps, notes)
 }
 
 // endpointJSON is one endpoint of check -o json: the endpoint's fields and,
@@ -326,30 +334,6 @@ func (e endpointJSON) MarshalJSON() ([]byte, error) {
 	}
 	out := append(b[:len(b)-1:len(b)-1], `,"plan":`...)
 	return append(append(out, p...), '}'), nil
-}
-
-// poolOfArgs is the host of the only target, for the printed check commands.
-func poolOfArgs(args []string) string {
-	if len(args) == 1 {
-		if t, err := live.ParseTarget(args[0]); err == nil && !t.IsIP() {
-			return t.Host
-		}
-	}
-	return ""
-}
-
-// checkTargetsForAdvice is the target "lpetrust ad publish --from-check"
-// can audit again to find the same missing roots: the only target, when it
-// is checked the way --from-check checks it (system resolver, default ports).
-// Otherwise "": the advice then says to export the roots instead.
-func checkTargetsForAdvice(args []string, f *checkFlags) string {
-	if len(args) != 1 || len(f.discover) > 0 || f.targetsFile != "" || f.resolver != "" {
-		return ""
-	}
-	if t, err := live.ParseTarget(args[0]); err != nil || (t.Port == 0 && len(f.ports) > 0) {
-		return ""
-	}
-	return args[0]
 }
 
 func checkStoreNames(cat *truststore.Catalogue) []string {

@@ -113,45 +113,6 @@ func siteLabel(s string) string {
 	return s
 }
 
-// poolVerdict says in a few words whether phones of the store sign in at
-// every endpoint of the pool, and if not, why.
-func poolVerdict(g *estate.PoolAudit, target string) string {
-	if len(g.Endpoints) == 0 {
-		return "not audited"
-	}
-	var errs, untrusted, refused, findings int
-	for i := range g.Endpoints {
-		e := &g.Endpoints[i]
-		switch {
-		case e.Err != nil:
-			errs++
-		case !e.Trusted(target):
-			untrusted++
-		case !e.Phone.OK:
-			refused++
-		case !e.Result.Passes(target):
-			findings++
-		}
-	}
-	if errs+untrusted+refused+findings == 0 {
-		return "yes"
-	}
-	var why []string
-	if untrusted > 0 {
-		why = append(why, fmt.Sprintf("%d not trusted by %s", untrusted, target))
-	}
-	if refused > 0 {
-		why = append(why, fmt.Sprintf("%d refuse the phone handshake", refused))
-	}
-	if findings > 0 {
-		why = append(why, fmt.Sprintf("%d with an error finding", findings))
-	}
-	if errs > 0 {
-		why = append(why, fmt.Sprintf("%d unreachable or failed", errs))
-	}
-	return "no: " + strings.Join(why, ", ")
-}
-
 func printEstateCheck(w io.Writer, cat *truststore.Catalogue, est *estate.Estate, groups []estate.PoolAudit, plans []*remedy.Plan, target string, sh remedy.Shell) error {
 	fmt.Fprintf(w, "Estate %s (%s): %d pools at %d sites", est.Source, est.Format, len(est.Pools), len(est.Sites()))
 	if len(est.Skipped) > 0 {
@@ -177,7 +138,7 @@ func printEstateCheck(w io.Writer, cat *truststore.Catalogue, est *estate.Estate
 	t := newTable(w, "SITE", "POOL", "KIND", "BACKUP", "ENDPOINTS", "PHONES SIGN IN")
 	for i := range groups {
 		g := &groups[i]
-		t.row(siteLabel(g.Pool.Site), g.Pool.FQDN, string(g.Pool.Kind), dashIfEmpty(g.Pool.Backup), strconv.Itoa(len(g.Endpoints)), poolVerdict(g, target))
+		t.row(siteLabel(g.Pool.Site), g.Pool.FQDN, string(g.Pool.Kind), dashIfEmpty(g.Pool.Backup), strconv.Itoa(len(g.Endpoints)), g.Verdict(target))
 	}
 	return t.flush()
 }
@@ -209,7 +170,7 @@ func estateCheckJSON(est *estate.Estate, groups []estate.PoolAudit, target strin
 	}{Source: est.Source, Format: string(est.Format), Target: target, Skipped: est.Skipped, Unread: est.Unread, Pools: []poolJSON{}}
 	for i := range groups {
 		g := &groups[i]
-		out.Pools = append(out.Pools, poolJSON{Pool: *g.Pool, PhoneReady: g.PhoneReady(target), Verdict: poolVerdict(g, target),
+		out.Pools = append(out.Pools, poolJSON{Pool: *g.Pool, PhoneReady: g.PhoneReady(target), Verdict: g.Verdict(target),
 			Consistency: g.Consistency, Endpoints: g.Endpoints})
 	}
 	return out

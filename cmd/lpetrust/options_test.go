@@ -72,3 +72,26 @@ func TestInspectFlagsToOptions(t *testing.T) {
 	code, stderr = runHooked(t, "", hook, "inspect")
 	wantUsage(t, code, stderr, "lpetrust: inspect: give at least one certificate FILE or directory\n")
 }
+
+func TestCheckFlagsToOptions(t *testing.T) {
+	var got *checkOptions
+	hook := func(a *app) *cobra.Command {
+		return newCheckCmd(a, func(o *checkOptions) error { got = o; return nil })
+	}
+	code, stderr := runHooked(t, "", hook, "-o", "csv", "check", "pool01.contoso.com", "[::1]:5061", "--discover", "contoso.com",
+		"--discover", "fabrikam.com", "--targets", "front ends.txt", "--estate", "topology.xml", "--resolver", "10.0.0.10:53",
+		"--port", "5061,+444", "--port", "+4443", "--concurrency", "4", "--timeout", "3s", "--deadline", "1m",
+		"--firmware", "CU10", "--export-missing", "roots", "--publish-unknown")
+	if code != 0 || stderr != "" || got == nil {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if !reflect.DeepEqual(got.targets, []string{"pool01.contoso.com", "[::1]:5061"}) ||
+		!reflect.DeepEqual(got.discover, []string{"contoso.com", "fabrikam.com"}) || got.targetsFile != "front ends.txt" ||
+		got.estateFile != "topology.xml" || got.resolver != "10.0.0.10:53" || !reflect.DeepEqual(got.ports, []string{"5061", "+444", "+4443"}) ||
+		got.concurrency != 4 || got.timeout.String() != "3s" || got.deadline.String() != "1m0s" || got.firmware != "CU10" ||
+		got.exportMissing != "roots" || !got.publishUnknown || got.app.output != "csv" {
+		t.Errorf("options %+v", got)
+	}
+	code, stderr = runHooked(t, "", hook, "check", "pool01.contoso.com", "--timeout", "3q")
+	wantUsage(t, code, stderr, "lpetrust: invalid argument \"3q\" for \"--timeout\" flag: time: unknown unit \"q\" in duration \"3q\"\n")
+}

@@ -170,7 +170,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError("%s", err) })
 	root.AddCommand(
 		newInspectCmd(a, nil),
-		newCheckCmd(a),
+		newCheckCmd(a, nil),
 		newReportCmd(a),
 		newRemediateCmd(a, nil),
 		newADCmd(a),
