@@ -22,10 +22,7 @@ import (
 
 // Defaults of a Request.
 const (
-	// ConcurrencyPerCPU is the most endpoints checked at once per CPU
-	// when Request.Concurrency is 0 (see ChooseConcurrency).
-	ConcurrencyPerCPU = 16
-	DefaultTimeout    = 5 * time.Second
+	DefaultTimeout = 5 * time.Second
 	// maxConcurrency caps the chosen concurrency on large machines.
 	maxConcurrency = 256
 	// staggerWindow spreads the workers' start so that the first round of
@@ -33,16 +30,55 @@ const (
 	staggerWindow = 100 * time.Millisecond
 )
 
-// ChooseConcurrency is the concurrency Audit uses for endpoints endpoints
-// when the request leaves it 0: one worker per endpoint, up to
-// ConcurrencyPerCPU per CPU and at most 256. Each endpoint costs the client
-// about 1.5 ms of CPU for its three handshakes, so at 16 per CPU the client
-// stays under a quarter of its CPUs while servers answer in 100 ms or more,
-// and a pool's Front Ends (RSA-2048, three private-key operations per
-// endpoint) are not asked for more than they can answer in one round.
+// budget is what the chosen concurrency is derived from: the client may
+// keep share of its CPUs busy while every endpoint's handshakes take at
+// least round, each endpoint costing the client endpointCPU.
+type budget struct {
+	cpus        int           // CPUs the process may use (GOMAXPROCS)
+	share       float64       // of those CPUs, the most the audit may keep busy
+	endpointCPU time.Duration // client CPU per endpoint
+	round       time.Duration // shortest time an endpoint's handshakes are sized for
+}
+
+// Budget of the chosen concurrency. endpointCPU is measured with
+// .ci/bench-check.sh (RSA-2048 servers, one chain for the whole pool, so
+// judged once): the three handshakes and the bookkeeping of one endpoint.
+// round is a server answering in 100 ms (a Front End across a WAN link or
+// a busy pool), where concurrency is what makes an audit fast; servers that
+// answer faster finish sooner at any concurrency, the client's CPU then
+// being the limit.
+const (
+	budgetShare       = 0.5
+	budgetEndpointCPU = 2 * time.Millisecond
+	budgetRound       = 100 * time.Millisecond
+)
+
+func defaultBudget() budget {
+	return budget{cpus: runtime.GOMAXPROCS(0), share: budgetShare, endpointCPU: budgetEndpointCPU, round: budgetRound}
+}
+
+// ceiling is the most endpoints checked at once that keep the client
+// within its share: ceiling·endpointCPU/round ≤ share·cpus, so
+// ceiling = ⌊share·cpus·round/endpointCPU⌋, at least 1 and at most 256.
+func (b budget) ceiling() int {
+	c := int(b.share * float64(b.cpus) * float64(b.round) / float64(b.endpointCPU))
+	return max(1, min(c, maxConcurrency))
+}
+
+// concurrency is min(endpoints, ceiling), at least 1.
+func (b budget) concurrency(endpoints int) int {
+	return max(1, min(endpoints, b.ceiling()))
+}
+
+// ChooseConcurrency is how many endpoints Audit checks at once, out of
+// endpoints, when Request.Concurrency is 0: one worker per endpoint, up to
+// the ceiling that keeps the client below half of its CPUs while servers
+// take 100 ms or more per handshake (each endpoint's three handshakes cost
+// the client about 2 ms of CPU: 25 per CPU, at most 256). Audit starts the
+// workers as names resolve to endpoints, so a pool name counts every
+// address it resolves to.
 func ChooseConcurrency(endpoints int) int {
-	ceiling := min(ConcurrencyPerCPU*runtime.GOMAXPROCS(0), maxConcurrency)
-	return max(1, min(endpoints, ceiling))
+	return defaultBudget().concurrency(endpoints)
 }
 
 // Request says what Audit checks and how.
@@ -258,7 +294,7 @@ func Audit(ctx context.Context, cat *truststore.Catalogue, req Request) ([]Endpo
 	}
 	conc := req.Concurrency
 	if conc <= 0 {
-		conc = ConcurrencyPerCPU * runtime.GOMAXPROCS(0)
+		conc = defaultBudget().ceiling()
 	}
 	discovered, err := discover(ctx, res, req, req.Trace)
 	if err != nil {
@@ -386,8 +422,8 @@ func (req Request) timeout() time.Duration {
 
 // resolveAndProbe resolves every plan's name, all at once (conc at a time),
 // each lookup under the per-endpoint timeout, and probes each endpoint as
-// soon as its name has resolved: a silent name costs one timeout and holds
-// up no other. It returns one endpoint per name, address and port, without
+// soon as its name has resolved, conc endpoints at most at once: a silent
+// name costs one timeout and holds up no other. It returns one endpoint per name, address and port, without
 // duplicates, in plan order (see Audit).
 func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request, res Resolver, plans []plan, conc int) []Endpoint {
 	tr := req.Trace
@@ -450,19 +486,12 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 		return probeable
 	}
 
-	// The probe workers, fed as names resolve. Their number is chosen
-	// from the endpoints expected (one address per name).
-	expected := 0
-	for _, p := range plans {
-		if p.err == nil {
-			expected += len(p.ports)
-		}
-	}
-	workers := req.Concurrency
-	if workers <= 0 {
-		workers = ChooseConcurrency(expected)
-	}
-	workers = max(1, min(workers, expected))
+	// The probe workers, fed as names resolve, are started as endpoints
+	// become known: one per endpoint known so far, up to the ceiling
+	// (Request.Concurrency, or the CPU budget's ceiling; see
+	// ChooseConcurrency). A pool name's addresses are only known once it
+	// resolved, so the number cannot be fixed before.
+	ceiling := conc
 	lim := req.Limits.withDefaults()
 	dialer := req.Dialer
 	if dialer == nil {
@@ -473,6 +502,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 		n, _ := CheckDomain(d)
 		sipDomains[d] = n
 	}
+	judged := newVerdicts(cat, req.Chain)
 	var mu sync.Mutex // Progress, one call at a time
 	done, total := 0, 0
 	progress := func(more, finished int) {
@@ -490,32 +520,46 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 	}
 	jobs := make(chan *Endpoint)
 	var workersWG sync.WaitGroup
-	step := time.Duration(0)
-	if workers > 1 {
-		step = min(time.Millisecond, staggerWindow/time.Duration(workers))
+	work := func() {
+		defer workersWG.Done()
+		for ep := range jobs {
+			if err := ctx.Err(); err != nil {
+				ep.Err = notChecked(ctx)
+			} else {
+				probe(ctx, dialer, ep, req.timeout(), lim, tr)
+				judged.judge(sipDomains[ep.Target], ep)
+			}
+			progress(0, 1)
+		}
 	}
-	for w := range workers {
-		workersWG.Add(1)
-		go func() {
-			defer workersWG.Done()
-			if w > 0 && step > 0 {
-				t := time.NewTimer(time.Duration(w) * step)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-				}
+	// Worker w starts w·step after the first one, so that the first
+	// round of handshakes does not reach the servers as one burst.
+	step := min(time.Millisecond, staggerWindow/time.Duration(ceiling))
+	var spawnMu sync.Mutex
+	workers, known := 0, 0
+	var firstStart time.Time
+	grow := func(more int) {
+		spawnMu.Lock()
+		defer spawnMu.Unlock()
+		known += more
+		for ; workers < min(known, ceiling); workers++ {
+			if workers == 0 {
+				firstStart = time.Now()
 			}
-			for ep := range jobs {
-				if err := ctx.Err(); err != nil {
-					ep.Err = notChecked(ctx)
-				} else {
-					probe(ctx, dialer, ep, req.timeout(), lim, tr)
-					judge(cat, req.Chain, sipDomains[ep.Target], ep)
+			wait := time.Until(firstStart.Add(time.Duration(workers) * step))
+			workersWG.Add(1)
+			go func() {
+				if wait > 0 {
+					t := time.NewTimer(wait)
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						t.Stop()
+					}
 				}
-				progress(0, 1)
-			}
-		}()
+				work()
+			}()
+		}
 	}
 
 	// Addresses given as such need no lookup: they are probed first.
@@ -529,6 +573,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 		}
 	}
 	progress(len(literal), 0)
+	grow(len(literal))
 	var lookups sync.WaitGroup
 	lookups.Add(1)
 	go func() {
@@ -556,6 +601,7 @@ func resolveAndProbe(ctx context.Context, cat *truststore.Catalogue, req Request
 			probeable := endpointsOf(n, addrs, err)
 			mu.Unlock()
 			progress(len(probeable), 0)
+			grow(len(probeable))
 			for _, ep := range probeable {
 				jobs <- ep
 			}
@@ -658,26 +704,6 @@ func probe(ctx context.Context, dialer *net.Dialer, ep *Endpoint, timeout time.D
 			ep.Err = errors.New("the server presented no certificate")
 		}
 	}
-}
-
-// judge evaluates the endpoint's chain.
-func judge(cat *truststore.Catalogue, opts chain.Options, sipDomain string, ep *Endpoint) {
-	if ep.Err != nil {
-		return
-	}
-	if opts.Pool == "" {
-		opts.Pool = ep.Name
-	}
-	if opts.SIPDomain == "" {
-		opts.SIPDomain = sipDomain
-	}
-	in := chain.Input{Source: ep.Label(), Certs: ep.Certs, Leaf: ep.Certs[0]}
-	r, err := chain.Evaluate(cat, in, opts)
-	if err != nil {
-		ep.Err = fmt.Errorf("judging the chain: %w", err)
-		return
-	}
-	ep.Result = r
 }
 
 // SortEndpoints orders endpoints by name, address and port; Audit already

@@ -14,12 +14,47 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
+// TestConcurrencyRule checks the rule C = min(N, ceiling), ceiling =
+// ⌊share·CPUs·round/endpointCPU⌋ clamped to [1, 256], with exact values.
+func TestConcurrencyRule(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		endpoints, cpus int
+		share           float64
+		endpointCPU     time.Duration
+		round           time.Duration
+		want            int
+	}{
+		{0, 2, 0.5, 2 * ms, 100 * ms, 1},       // no endpoint: still one worker
+		{1, 2, 0.5, 2 * ms, 100 * ms, 1},       // one endpoint, one worker
+		{7, 2, 0.5, 2 * ms, 100 * ms, 7},       // fewer endpoints than the ceiling
+		{500, 2, 0.5, 2 * ms, 100 * ms, 50},    // 0.5·2·100/2
+		{2000, 1, 0.5, 2 * ms, 100 * ms, 25},   // one CPU
+		{2000, 8, 0.5, 2 * ms, 100 * ms, 200},  // 0.5·8·100/2
+		{2000, 16, 0.5, 2 * ms, 100 * ms, 256}, // 400, capped
+		{2000, 2, 0.25, 2 * ms, 100 * ms, 25},  // a smaller share
+		{2000, 2, 0.5, 3 * ms, 100 * ms, 33},   // costlier endpoints: ⌊33.3⌋
+		{2000, 1, 0.5, 200 * ms, 100 * ms, 1},  // the budget allows less than one: one
+		{40, 2, 0.5, 2 * ms, 100 * ms, 40},
+	} {
+		b := budget{cpus: c.cpus, share: c.share, endpointCPU: c.endpointCPU, round: c.round}
+		if got := b.concurrency(c.endpoints); got != c.want {
+			t.Errorf("%+v.concurrency(%d) = %d, want %d", b, c.endpoints, got, c.want)
+		}
+	}
+}
+
+// TestChooseConcurrency checks that the exported rule is the budget's
+// with this process's CPUs and the documented constants.
 func TestChooseConcurrency(t *testing.T) {
-	ceiling := min(ConcurrencyPerCPU*runtime.GOMAXPROCS(0), maxConcurrency)
+	per := int(budgetShare * float64(budgetRound) / float64(budgetEndpointCPU))
+	if per != 25 {
+		t.Fatalf("endpoints per CPU = %d, want 25 (README and check's help say so)", per)
+	}
+	ceiling := min(per*runtime.GOMAXPROCS(0), maxConcurrency)
 	for _, c := range []struct{ endpoints, want int }{
 		{0, 1},
 		{1, 1},
-		{7, 7},
 		{ceiling, ceiling},
 		{ceiling + 1, ceiling},
 		{100000, ceiling},

@@ -18,14 +18,15 @@
 //
 // The chain the phone probe was given (the modern handshake's when the
 // probe failed) is captured whatever its validity and judged per firmware
-// store by chain.Evaluate, not by the system roots.
+// store by chain.Evaluate, not by the system roots; a chain several
+// endpoints sent byte for byte is judged once per audit, at one moment.
 //
 // crypto/tls needs no GODEBUG setting for the probe: an explicit
 // Config.CipherSuites enables the RSA key exchange and 3DES suites, and an
 // explicit MinVersion enables TLS 1.0.
 //
 // Endpoints are checked Request.Concurrency (or ChooseConcurrency) at a
-// time, the workers starting staggered, every handshake
+// time, the workers starting staggered as names resolve, every handshake
 // bounded by Request.Timeout, the whole audit by the caller's context. A
 // hostile or broken server (refusing, silent, dripping, garbage, reset,
 // oversized or unparsable chain) becomes that endpoint's one-line error:

@@ -78,8 +78,9 @@ discovered domain) feeding the SAN checks. Members of one pool (same name and
 port) serving different chains are named.
 
 Up to --concurrency endpoints are checked at once (default: chosen from the
-work, one per endpoint up to 16 per CPU, workers starting staggered so that
-handshakes do not reach the servers as one burst), each handshake bounded by
+work and a CPU budget, one per endpoint up to 25 per CPU, workers starting
+staggered so that handshakes do not reach the servers as one burst), each
+handshake bounded by
 --timeout (connect and handshake), the whole audit by --deadline. A server that
 refuses, stays silent, drips, sends garbage, resets, or sends an oversized
 chain becomes that endpoint's one-line error; the others are unaffected.

@@ -3,10 +3,14 @@
 // delaying every handshake by a fixed time, and a DNS server answering
 // bench.lpe.test with all N addresses. It prints one line,
 //
-//	dns=127.0.0.1:PORT port=PORT name=bench.lpe.test n=N concurrency=C
+//	dns=127.0.0.1:PORT port=PORT name=bench.lpe.test n=N
 //
 // writes the endpoints (address:port, one per line) to -targets, and serves
 // until standard input is closed. Loopback only.
+//
+// With -concurrency it only prints the concurrency lpetrust check chooses
+// for N endpoints on the CPUs this process may use (run it pinned like the
+// client) and exits.
 package main
 
 import (
@@ -32,10 +36,15 @@ func main() {
 	port := flag.Int("port", 15061, "port of every endpoint")
 	name := flag.String("name", "bench.lpe.test", "pool name published in DNS")
 	targets := flag.String("targets", "", "write the endpoints to this file")
+	onlyConcurrency := flag.Bool("concurrency", false, "print the concurrency lpetrust check chooses for -n endpoints on this process's CPUs, and exit")
 	keys := flag.String("keys", "rsa2048", "server certificates: rsa2048 (one RSA-2048 leaf, as a Front End serves) or cheap (P-256 and RSA-1024)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchpool: ")
+	if *onlyConcurrency {
+		fmt.Println(live.ChooseConcurrency(*n))
+		return
+	}
 
 	serverConfig := livetest.DelayedRSA2048ServerConfig
 	switch *keys {
@@ -76,9 +85,7 @@ func main() {
 	}
 	go func() { log.Fatal((&dns.Server{PacketConn: pc, Handler: zone}).ActivateAndServe()) }()
 	go func() { log.Fatal((&dns.Server{Listener: tl, Handler: zone}).ActivateAndServe()) }()
-	// The concurrency lpetrust check chooses for n endpoints on this
-	// machine, for the benchmark's ideal time.
-	fmt.Printf("dns=%s port=%d name=%s n=%d concurrency=%d\n", pc.LocalAddr(), *port, *name, *n, live.ChooseConcurrency(*n))
+	fmt.Printf("dns=%s port=%d name=%s n=%d\n", pc.LocalAddr(), *port, *name, *n)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
