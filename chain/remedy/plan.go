@@ -110,10 +110,6 @@ type Request struct {
 	Target string
 }
 
-// ConnectionPlaceholder are connection flags safe to paste in any shell
-// and obviously to be replaced.
-var ConnectionPlaceholder = []string{"--server", "ldaps://DC01.EXAMPLE.COM", "--user", "ADMIN@EXAMPLE.COM", "--password-file", "ADMIN.PW"}
-
 // PoolPlaceholder names the pool when the plan does not know it.
 const PoolPlaceholder = "POOL01.EXAMPLE.COM"
 

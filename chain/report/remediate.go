@@ -210,6 +210,18 @@ func (r *Remediation) Final() []ChainCount {
 	return r.Before
 }
 
+// Unfinished is what remediate's exit code says: a publication failed or
+// did not read back, or some chain still strands phones (or stores) in the
+// Final state.
+func (r *Remediation) Unfinished() bool {
+	for _, c := range r.Final() {
+		if c.StrandedAny() {
+			return true
+		}
+	}
+	return r.Failed
+}
+
 // collect evaluates the chains and returns their distinct missing roots.
 func collect(cat *truststore.Catalogue, chains []Chain, opts Options) ([]remedy.Root, error) {
 	var out []remedy.Root
@@ -256,21 +268,16 @@ func countStranded(cat *truststore.Catalogue, chains []Chain, opts Options, sour
 // Supplied are the thumbprints of the certificates the administrator gave:
 // the chain files (not what a pool sent) and the extra intermediates.
 func Supplied(chains []Chain, intermediates []*x509.Certificate) map[string]bool {
-	out := map[string]bool{}
-	for _, c := range intermediates {
-		out[truststore.SHA1Hex(c)] = true
-	}
+	groups := [][]*x509.Certificate{intermediates}
 	for _, c := range chains {
 		if c.Kind == KindPool {
 			continue
 		}
 		for _, in := range c.Inputs {
-			for _, cert := range in.Certs {
-				out[truststore.SHA1Hex(cert)] = true
-			}
+			groups = append(groups, in.Certs)
 		}
 	}
-	return out
+	return remedy.Supplied(groups...)
 }
 
 // StoreCounts says, per chain, which firmware stores do not trust it: the

@@ -95,7 +95,15 @@ Services); reading works for any authenticated user.` + adExitCodes,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	pf := cmd.PersistentFlags()
+	f.register(cmd.PersistentFlags(), "timeout")
+	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f, nil), newADRemoveCmd(a, f))
+	return cmd
+}
+
+// register adds the connection flags, one set for every command that
+// reaches the directory; timeoutFlag names the per-step timeout (commands
+// that also time other network steps call it ldap-timeout).
+func (f *adFlags) register(pf *pflag.FlagSet, timeoutFlag string) {
 	pf.StringVar(&f.server, "server", "", "domain controller `URL`: ldaps://dc.example.com[:636] (default scheme) or ldap://dc[:389] (StartTLS)")
 	pf.StringVar(&f.domain, "domain", "", "find the domain controllers of `DOMAIN` in DNS instead of --server (default on Windows: the computer's domain)")
 	pf.StringVar(&f.dnsServer, "dns-server", "", "ask the DNS server `HOST[:PORT]` (e.g. a DC) for DCs, KDCs and their names instead of the system's resolver")
@@ -112,10 +120,15 @@ Services); reading works for any authenticated user.` + adExitCodes,
 	pf.StringVar(&f.keytab, "keytab", "", "log in to Kerberos with the keytab `FILE` as --user (implies --kerberos)")
 	pf.StringVar(&f.spn, "spn", "", "the DC's LDAP service principal `NAME` (default ldap/<server host>)")
 	pf.StringVar(&f.configNC, "config-nc", "", "configuration naming context `DN` (default: read from the RootDSE)")
-	pf.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each network step: DNS lookup, connect, TLS or StartTLS handshake, Kerberos logon, bind, each LDAP request")
+	pf.DurationVar(&f.timeout, timeoutFlag, 30*time.Second, "timeout of each network step: DNS lookup, connect, TLS or StartTLS handshake, Kerberos logon, bind, each LDAP request")
 	pf.DurationVar(&f.deadline, "deadline", 10*time.Minute, "total time allowed for the whole session with the directory")
-	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f, nil), newADRemoveCmd(a, f))
-	return cmd
+}
+
+// connection is the connection as the printed commands repeat it.
+func (f *adFlags) connection() remedy.Connection {
+	return remedy.Connection{Server: f.server, Domain: f.domain, DNSServer: f.dnsServer, CAFile: f.caFile,
+		User: f.user, PasswordFile: f.passwordFile, NTLM: f.ntlm, Kerberos: f.kerberos,
+		Keytab: f.keytab, CCache: f.ccache, Krb5Conf: f.krb5Conf, SPN: f.spn}
 }
 
 // connectOptions turns the flags into adpublish options, refusing (exit 2,
@@ -298,11 +311,7 @@ func (f *adFlags) connect(a *app, opts adpublish.ConnectOptions) (*adpublish.Dir
 	if f.insecurePlaintext {
 		a.note("warning: --insecure-plaintext: a password bind travels unprotected")
 	}
-	deadline := f.deadline
-	if deadline == 0 { // commands that do not offer --deadline
-		deadline = 10 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	ctx, cancel := context.WithTimeout(context.Background(), f.deadline)
 	defer cancel() // the session keeps only the deadline
 	opts.Trace = a.tracer()
 	bar := a.newProgressBar("")

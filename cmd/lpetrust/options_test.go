@@ -5,8 +5,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // runHooked runs lpetrust with args through the real command tree, the
@@ -94,4 +96,87 @@ func TestCheckFlagsToOptions(t *testing.T) {
 	}
 	code, stderr = runHooked(t, "", hook, "check", "pool01.contoso.com", "--timeout", "3q")
 	wantUsage(t, code, stderr, "lpetrust: invalid argument \"3q\" for \"--timeout\" flag: time: unknown unit \"q\" in duration \"3q\"\n")
+}
+
+func TestReportFlagsToOptions(t *testing.T) {
+	var got *reportOptions
+	hook := func(a *app) *cobra.Command {
+		return newReportCmd(a, func(o *reportOptions) error { got = o; return nil })
+	}
+	code, stderr := runHooked(t, "", hook, "report", "--inventory", "IP Phone Inventory Report.csv", "--chain", "pool2026.pfx", "-o", "csv-long",
+		"--chain", "leeds.contoso.com=sba.pem", "--pool", "pool01.contoso.com", "--pfx-password-file", "pfx.pass", "--horizon", "90d",
+		"--unknown-sign-in", "pin", "--with-ad", "--domain", "contoso.com", "--dns-server", "10.0.0.10", "--ntlm", "--user", `CONTOSO\audit`,
+		"--password-file", "ldap.pass", "--deadline", "2m", "--ldap-timeout", "5s", "--out", "report.csv", "--estate", "topology.xml")
+	if code != 0 || stderr != "" || got == nil {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	f := got.report
+	if got.app.output != "csv-long" || f.inventory != "IP Phone Inventory Report.csv" || !reflect.DeepEqual(f.chains, []string{"pool2026.pfx", "leeds.contoso.com=sba.pem"}) ||
+		!reflect.DeepEqual(f.pools, []string{"pool01.contoso.com"}) || f.pfxPasswordFile != "pfx.pass" || f.horizon != "90d" || f.unknownSignIn != "pin" ||
+		!got.withAD || got.out != "report.csv" || f.estateFile != "topology.xml" {
+		t.Errorf("options %+v", got)
+	}
+	// The one set of connection flags; --password-file is the LDAP password.
+	want := adFlags{domain: "contoso.com", dnsServer: "10.0.0.10", ntlm: true, user: `CONTOSO\audit`, passwordFile: "ldap.pass",
+		deadline: 2 * time.Minute, timeout: 5 * time.Second}
+	if f.ad != want {
+		t.Errorf("connection flags %+v, want %+v", f.ad, want)
+	}
+	code, stderr = runHooked(t, "", hook, "report", "--inventory", "phones.csv", "--chain", "c.pem", "--pool-timeout", "soon")
+	wantUsage(t, code, stderr, "lpetrust: invalid argument \"soon\" for \"--pool-timeout\" flag: time: invalid duration \"soon\"\n")
+}
+
+// remediate and report take the connection flags of lpetrust ad, with the
+// same defaults and help, and keep --ldap-timeout for ad's --timeout.
+func TestConnectionFlagsShared(t *testing.T) {
+	var got *remediateOptions
+	hook := func(a *app) *cobra.Command {
+		return newRemediateCmd(a, func(o *remediateOptions) error { got = o; return nil })
+	}
+	code, stderr := runHooked(t, "", hook, "remediate", "--dry-run", "--pool", "pool01.contoso.com", "--domain", "contoso.com", "--dns-server", "10.0.0.10:53")
+	if code != 0 || stderr != "" || got == nil || !got.dryRun || got.report.ad.domain != "contoso.com" || got.report.ad.dnsServer != "10.0.0.10:53" ||
+		got.report.ad.deadline != 10*time.Minute || got.report.ad.timeout != 30*time.Second {
+		t.Fatalf("exit %d, stderr %q, options %+v", code, stderr, got)
+	}
+	a := &app{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, termFD: -1}
+	root := newRootCmd(a)
+	ad, _, _ := root.Find([]string{"ad", "list"})
+	for _, name := range []string{"report", "remediate"} {
+		c, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared := 0
+		ad.InheritedFlags().VisitAll(func(want *pflag.Flag) {
+			if want.Name == "timeout" || root.PersistentFlags().Lookup(want.Name) != nil {
+				return
+			}
+			shared++
+			got := c.Flags().Lookup(want.Name)
+			if got == nil || got.Usage != want.Usage || got.DefValue != want.DefValue {
+				t.Errorf("%s --%s: %+v, want %+v", name, want.Name, got, want)
+			}
+		})
+		if shared != 17 {
+			t.Errorf("%s: %d connection flags compared, want 17", name, shared)
+		}
+		lt := c.Flags().Lookup("ldap-timeout")
+		if at := ad.InheritedFlags().Lookup("timeout"); lt == nil || lt.Usage != at.Usage || lt.DefValue != "30s" {
+			t.Errorf("%s --ldap-timeout: %+v", name, lt)
+		}
+		for _, flag := range []string{"pfx-password-file", "password-file"} {
+			if c.Flags().Lookup(flag) == nil {
+				t.Errorf("%s has no --%s", name, flag)
+			}
+		}
+	}
+	// The help lists them.
+	for _, name := range []string{"report", "remediate"} {
+		code, out, _ := runLpetrust(name, "--help")
+		for _, want := range []string{"--domain DOMAIN", "--dns-server HOST[:PORT]", "--ntlm", "--deadline duration", "--ldap-timeout duration", "--pfx-password-file FILE", "--password-file FILE"} {
+			if code != 0 || !strings.Contains(out, want) {
+				t.Errorf("%s --help (exit %d) lacks %q", name, code, want)
+			}
+		}
+	}
 }

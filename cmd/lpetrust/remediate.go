@@ -60,8 +60,10 @@ PIN-authenticated phones do not read Active Directory: the PowerShell lines
 that hand the same roots to them through the Certificate Provisioning service
 are printed for a Front End server.
 
-Connection flags are those of lpetrust ad (--server, --ca-file, --user,
---password-file or env ` + ldapPasswordEnv + `, --kerberos, --keytab).
+Connection flags are those of lpetrust ad (--server or --domain,
+--dns-server, --ca-file, --user, --password-file or env ` + ldapPasswordEnv + `,
+--kerberos, --keytab, --ntlm, --deadline…), with --ldap-timeout for its
+--timeout; the PFX password of --chain is read from --pfx-password-file.
 
 Exit codes:
   0  nothing is stranded after the command (without --apply: nothing is
@@ -107,11 +109,11 @@ func runRemediate(cmd *cobra.Command, o *remediateOptions) error {
 		if err := checkDN(f.ad.configNC); err != nil {
 			return usageError("--config-nc %q: %s", f.ad.configNC, err)
 		}
-	case !o.dryRun && f.ad.server == "":
-		return usageError("--server is required (e.g. --server ldaps://dc1.contoso.com), or --dry-run for a plan without the directory")
+	case !o.dryRun && f.ad.server == "" && f.ad.domain == "" && adpublish.DefaultDomain() == "":
+		return usageError("--server is required (e.g. --server ldaps://dc1.contoso.com), or --domain to find the DCs in DNS, or --dry-run for a plan without the directory")
 	}
-	if f.ad.server != "" {
-		opts.Connection = f.connectionArgs()
+	if f.ad.server != "" || f.ad.domain != "" {
+		opts.Connection = f.ad.connection().Args()
 	}
 	cat, err := a.Catalogue()
 	if err != nil {
@@ -161,11 +163,7 @@ func runRemediate(cmd *cobra.Command, o *remediateOptions) error {
 	} else if err := printRemediation(a, out); err != nil {
 		return err
 	}
-	failed := out.Failed
-	for _, c := range out.Final() {
-		failed = failed || c.StrandedAny()
-	}
-	if failed {
+	if out.Unfinished() {
 		return negative()
 	}
 	return nil

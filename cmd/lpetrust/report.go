@@ -56,10 +56,17 @@ Exit codes:
      a --pool presenting no chain at all); nothing is printed on standard
      output`
 
-func newReportCmd(a *app) *cobra.Command {
-	f := &reportFlags{}
-	var withAD bool
-	var out string
+// reportOptions are what lpetrust report is asked.
+type reportOptions struct {
+	app    *app
+	report reportFlags
+	withAD bool
+	out    string
+}
+
+func newReportCmd(a *app, runF func(*reportOptions) error) *cobra.Command {
+	o := &reportOptions{app: a}
+	f := &o.report
 	cmd := &cobra.Command{
 		Use:   "report --inventory FILE (--chain FILE | --pool TARGET)...",
 		Short: "Count the phones of an inventory a certificate strands, and rank the fixes",
@@ -96,9 +103,12 @@ Certificate Provisioning service (PowerShell), a cross-certificate to serve
 when one is known, then the minimum firmware per device family (naming
 families that have no such build).
 
---with-ad reads the roots already published in Active Directory (connection
-flags as for lpetrust ad) and counts them as trusted by phones that sign in
-with AD credentials. The inventory's sign-in column (values like PIN, USB,
+--with-ad reads the roots already published in Active Directory and counts
+them as trusted by phones that sign in with AD credentials. The connection
+flags are those of lpetrust ad (--server or --domain, --dns-server, --user,
+--password-file or env ` + ldapPasswordEnv + `, --kerberos, --ntlm, --deadline…), with
+--ldap-timeout for its --timeout; the PFX password of --chain is read from
+--pfx-password-file. The inventory's sign-in column (values like PIN, USB,
 NTLM) says which phones those are; phones without one are assumed to sign in
 with AD credentials unless --unknown-sign-in pin.
 
@@ -133,62 +143,70 @@ per firmware release with the stranded part highlighted, and the fix list).
   lpetrust report --inventory phones.csv --chain pool2026.pem --at 2027-11-01 -o csv > phones-verdicts.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "csv", "csv-long", "json", "html"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			if f.inventory == "" {
-				return usageError("--inventory FILE is required (\"-\" reads standard input)")
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			opts, err := f.options(a)
-			if err != nil {
-				return err
-			}
-			if withAD {
-				roots, conn, err := f.readADRoots(a, cat)
-				if err != nil {
-					return err
-				}
-				opts.WithAD, opts.ADRoots, opts.Connection = true, roots, conn
-			} else if f.ad.server != "" {
-				opts.Connection = f.connectionArgs()
-			}
-			poolChains, err := f.estateChains(cmd.Context(), a, cat, &opts)
-			if err != nil {
-				return err
-			}
-			chains, err := f.loadChains(cmd.Context(), a, cat, opts.Chain)
-			if err != nil {
-				return err
-			}
-			chains = append(poolChains, chains...)
-			open, source, cleanup, err := openInventory(a, f.inventory)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			s, err := writeReport(a, cat, source, open, chains, opts, out)
-			if err != nil {
-				return err
-			}
-			if s.NoPhone != "" { // said in the report too, but a CSV has no place for it
-				fmt.Fprintf(a.stderr, "lpetrust: warning: %s\n", s.NoPhone)
-			}
-			if s.StrandedNow() {
-				return negative()
-			}
-			return nil
+			return runReport(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
 	f.register(fs)
-	fs.BoolVar(&withAD, "with-ad", false, "count the roots published in Active Directory as trusted by phones that sign in with AD credentials (needs --server)")
-	fs.StringVar(&out, "out", "", "write the report to `FILE` (replaced only once complete) instead of standard output")
+	fs.BoolVar(&o.withAD, "with-ad", false, "count the roots published in Active Directory as trusted by phones that sign in with AD credentials (needs --server or --domain)")
+	fs.StringVar(&o.out, "out", "", "write the report to `FILE` (replaced only once complete) instead of standard output")
 	fs.StringVar(&f.estateFile, "estate", "", "judge each phone against its own registrar pool's chain, the pools read from `FILE` (Get-CsPool CSV or topology XML; see lpetrust help inventory)")
 	return cmd
+}
+
+func runReport(ctx context.Context, o *reportOptions) error {
+	a, f := o.app, &o.report
+	if err := a.checkOutput("table", "csv", "csv-long", "json", "html"); err != nil {
+		return err
+	}
+	if f.inventory == "" {
+		return usageError("--inventory FILE is required (\"-\" reads standard input)")
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	opts, err := f.options(a)
+	if err != nil {
+		return err
+	}
+	if o.withAD {
+		roots, conn, err := f.readADRoots(a, cat)
+		if err != nil {
+			return err
+		}
+		opts.WithAD, opts.ADRoots, opts.Connection = true, roots, conn
+	} else if f.ad.server != "" || f.ad.domain != "" {
+		opts.Connection = f.ad.connection().Args()
+	}
+	poolChains, err := f.estateChains(ctx, a, cat, &opts)
+	if err != nil {
+		return err
+	}
+	chains, err := f.loadChains(ctx, a, cat, opts.Chain)
+	if err != nil {
+		return err
+	}
+	chains = append(poolChains, chains...)
+	open, source, cleanup, err := openInventory(a, f.inventory)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	s, err := writeReport(a, cat, source, open, chains, opts, o.out)
+	if err != nil {
+		return err
+	}
+	if s.NoPhone != "" { // said in the report too, but a CSV has no place for it
+		fmt.Fprintf(a.stderr, "lpetrust: warning: %s\n", s.NoPhone)
+	}
+	if s.StrandedNow() {
+		return negative()
+	}
+	return nil
 }
 
 // register adds the shared flags.
@@ -205,21 +223,9 @@ func (f *reportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.resolver, "resolver", "", "send the DNS queries of --pool to `HOST:PORT`")
 	fs.DurationVar(&f.poolTimeout, "pool-timeout", live.DefaultTimeout, "per-handshake timeout of --pool")
 	fs.BoolVar(&f.publishUnknown, "publish-unknown", false, "also advise roots that are not known public roots and that only a pool sent (warned about: every domain member would trust them)")
-	// The Active Directory connection, as lpetrust ad takes it.
-	fs.StringVar(&f.ad.server, "server", "", "domain controller `URL` (ldaps://dc.example.com or ldap://dc with StartTLS)")
-	fs.StringVar(&f.ad.caFile, "ca-file", "", "verify the DC's certificate with the CA certificates in `FILE`")
-	fs.BoolVar(&f.ad.tlsSkipVerify, "tls-skip-verify", false, "do not verify the DC's certificate (insecure; warned about)")
-	fs.BoolVar(&f.ad.noStartTLS, "no-starttls", false, "stay in cleartext on ldap:// (anonymous reads only, unless --insecure-plaintext)")
-	fs.BoolVar(&f.ad.insecurePlaintext, "insecure-plaintext", false, "allow a bind over cleartext ldap:// (sends the password unprotected)")
-	fs.StringVar(&f.ad.user, "user", "", "bind as `USER` (UPN, DN or DOMAIN\\user)")
-	fs.StringVar(&f.ad.passwordFile, "password-file", "", "read the bind password from the first line of `FILE` (or env "+ldapPasswordEnv+")")
-	fs.BoolVar(&f.ad.kerberos, "kerberos", false, "bind with Kerberos (GSSAPI) from the credential cache, or --keytab")
-	fs.StringVar(&f.ad.keytab, "keytab", "", "Kerberos keytab `FILE` for --user")
-	fs.StringVar(&f.ad.krb5Conf, "krb5-conf", "", "Kerberos configuration `FILE` (default $KRB5_CONFIG or /etc/krb5.conf)")
-	fs.StringVar(&f.ad.ccache, "ccache", "", "Kerberos credential cache `FILE` (default $KRB5CCNAME or /tmp/krb5cc_UID)")
-	fs.StringVar(&f.ad.spn, "spn", "", "the DC's LDAP service principal `NAME` (default ldap/<server host>)")
-	fs.StringVar(&f.ad.configNC, "config-nc", "", "configuration naming context `DN` (default: from the RootDSE)")
-	fs.DurationVar(&f.ad.timeout, "ldap-timeout", 30*time.Second, "timeout of connecting to the DC and of each LDAP request")
+	// The Active Directory connection, as lpetrust ad takes it (--timeout
+	// is --ldap-timeout here, beside --pool-timeout).
+	f.ad.register(fs, "ldap-timeout")
 }
 
 // parseHorizon accepts 365d, 52w, 1y or a Go duration (8760h).
@@ -277,42 +283,6 @@ func (f *reportFlags) options(a *app) (report.Options, error) {
 	return opts, nil
 }
 
-// connectionArgs are the connection flags for the printed lpetrust ad
-// commands; never the password itself.
-func (f *reportFlags) connectionArgs() []string {
-	parts := []string{"--server", f.ad.server}
-	if f.ad.caFile != "" {
-		parts = append(parts, "--ca-file", f.ad.caFile)
-	}
-	switch {
-	case f.ad.keytab != "":
-		parts = append(parts, "--keytab", f.ad.keytab, "--user", f.ad.user)
-	case f.ad.kerberos:
-		parts = append(parts, "--kerberos")
-		if f.ad.ccache != "" {
-			parts = append(parts, "--ccache", f.ad.ccache)
-		}
-	case f.ad.user != "":
-		parts = append(parts, "--user", f.ad.user)
-		if f.ad.passwordFile != "" {
-			parts = append(parts, "--password-file", f.ad.passwordFile)
-		}
-	}
-	if f.ad.user == "" && f.ad.keytab == "" && !f.ad.kerberos {
-		// Publishing needs a bind: a placeholder to replace.
-		parts = append(parts, "--user", "ADMIN@EXAMPLE.COM", "--password-file", "ADMIN.PW")
-	}
-	if f.ad.keytab != "" || f.ad.kerberos {
-		if f.ad.krb5Conf != "" {
-			parts = append(parts, "--krb5-conf", f.ad.krb5Conf)
-		}
-		if f.ad.spn != "" {
-			parts = append(parts, "--spn", f.ad.spn)
-		}
-	}
-	return parts
-}
-
 // connectAD binds to the directory with the shared connection flags.
 func (f *reportFlags) connectAD(a *app) (*adpublish.Directory, error) {
 	copts, err := f.ad.connectOptions(a)
@@ -325,8 +295,8 @@ func (f *reportFlags) connectAD(a *app) (*adpublish.Directory, error) {
 // readADRoots reads the certificates published in CN=Certification
 // Authorities, the container phones download roots from.
 func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Certificate, []string, error) {
-	if f.ad.server == "" {
-		return nil, nil, usageError("--with-ad needs --server (e.g. --server ldaps://dc1.example.com)")
+	if f.ad.server == "" && f.ad.domain == "" && adpublish.DefaultDomain() == "" {
+		return nil, nil, usageError("--with-ad needs --server (e.g. --server ldaps://dc1.example.com) or --domain")
 	}
 	d, err := f.connectAD(a)
 	if err != nil {
@@ -338,7 +308,7 @@ func (f *reportFlags) readADRoots(a *app, cat *truststore.Catalogue) ([]*x509.Ce
 		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
 		return nil, nil, negative()
 	}
-	return roots, f.connectionArgs(), nil
+	return roots, f.ad.connection().Args(), nil
 }
 
 // loadChains reads the --chain files and audits the --pool targets.

@@ -171,7 +171,7 @@ Exit codes: 0 success (for judging commands: trusted by the target firmware),
 	root.AddCommand(
 		newInspectCmd(a, nil),
 		newCheckCmd(a, nil),
-		newReportCmd(a),
+		newReportCmd(a, nil),
 		newRemediateCmd(a, nil),
 		newADCmd(a),
 		newFirmwareCmd(a),
