@@ -20,13 +20,17 @@ type LongCSVWriter struct {
 	prefix   []byte
 	rec      []byte
 	verdicts fragments
+	device   fragments // by phone template
 	verdict  func([]byte, *PhoneVerdict) []byte
 	kind     string // of the verdict being written
+	// place and firmware are the pool and site columns and the firmware
+	// columns with the line end, by phone template.
+	place, firmware fragments
 }
 
 // NewLongCSVWriter returns a Writer of the long CSV form.
 func NewLongCSVWriter(w io.Writer) *LongCSVWriter {
-	return &LongCSVWriter{w: bufio.NewWriterSize(w, 256<<10)}
+	return &LongCSVWriter{w: bufio.NewWriterSize(w, writeBuffer)}
 }
 
 // Begin writes the header.
@@ -49,25 +53,42 @@ func (c *LongCSVWriter) Begin(s *Summary) (bool, error) {
 
 // Phone writes the phone's rows, one per chain.
 func (c *LongCSVWriter) Phone(p *Phone) error {
-	c.prefix = appendCSVPhone(c.prefix[:0], p)
-	c.prefix = append(c.prefix, ',')
-	c.prefix = appendCSVField(c.prefix, p.Pool)
-	c.prefix = append(c.prefix, ',')
-	c.prefix = appendCSVField(c.prefix, p.Site)
-	c.prefix = append(c.prefix, ',')
-	c.rec = c.rec[:0]
+	c.rec = c.appendPhone(c.rec[:0], p)
+	_, err := c.w.Write(c.rec)
+	return err
+}
+
+// appendPhone appends the phone's rows.
+func (c *LongCSVWriter) appendPhone(dst []byte, p *Phone) []byte {
+	c.prefix = appendCSVHead(c.prefix[:0], p)
+	c.prefix = c.device.appendTemplate(c.prefix, p, appendCSVDevice)
+	c.prefix = appendCSVSeen(c.prefix, p)
+	c.prefix = c.place.appendTemplate(c.prefix, p, appendLongCSVPlace)
 	for i := range p.Verdicts {
 		c.kind = ""
 		if i < len(c.kinds) {
 			c.kind = c.kinds[i]
 		}
-		c.rec = append(c.rec, c.prefix...)
-		c.rec = append(c.rec, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
-		c.rec = appendCSVFirmware(c.rec, p)
-		c.rec = append(c.rec, '\n')
+		dst = append(dst, c.prefix...)
+		dst = append(dst, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
+		dst = c.firmware.appendTemplate(dst, p, appendLongCSVFirmware)
 	}
-	_, err := c.w.Write(c.rec)
-	return err
+	return dst
+}
+
+// appendLongCSVPlace appends the pool and site columns, each with its
+// leading comma, and the comma before the chain.
+func appendLongCSVPlace(dst []byte, p *Phone) []byte {
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, p.Pool)
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, p.Site)
+	return append(dst, ',')
+}
+
+// appendLongCSVFirmware appends the firmware columns and the line end.
+func appendLongCSVFirmware(dst []byte, p *Phone) []byte {
+	return append(appendCSVFirmware(dst, p), '\n')
 }
 
 // End flushes the output.

@@ -72,19 +72,63 @@ func appendJSONString(dst []byte, s string) []byte {
 // appendJSONTime appends t as time.Time's MarshalJSON does.
 func appendJSONTime(dst []byte, t time.Time) []byte {
 	dst = append(dst, '"')
-	dst = t.AppendFormat(dst, time.RFC3339Nano)
+	if t.Location() == time.UTC && t.Nanosecond() == 0 {
+		dst = appendRFC3339(dst, t)
+	} else {
+		dst = t.AppendFormat(dst, time.RFC3339Nano)
+	}
 	return append(dst, '"')
+}
+
+// appendRFC3339 appends t in UTC as t.UTC().AppendFormat(dst,
+// time.RFC3339) does, digit by digit for the years 0 to 9999 (a listing
+// writes one per phone).
+func appendRFC3339(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, time.RFC3339)
+	}
+	h, mi, s := t.Clock()
+	two := func(dst []byte, n int) []byte { return append(dst, byte('0'+n/10), byte('0'+n%10)) }
+	dst = two(dst, y/100)
+	dst = two(dst, y%100)
+	dst = append(dst, '-')
+	dst = two(dst, int(mo))
+	dst = append(dst, '-')
+	dst = two(dst, d)
+	dst = append(dst, 'T')
+	dst = two(dst, h)
+	dst = append(dst, ':')
+	dst = two(dst, mi)
+	dst = append(dst, ':')
+	dst = two(dst, s)
+	return append(dst, 'Z')
 }
 
 // appendPhoneJSON appends p as one line of JSON, the fields in Phone's
 // order; verdict encodes each verdict.
 func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) []byte) []byte {
+	dst = appendPhoneJSONHead(dst, p)
+	dst = appendPhoneJSONDevice(dst, p)
+	dst = appendPhoneJSONSeen(dst, p)
+	return appendPhoneJSONTail(dst, p, verdict)
+}
+
+// appendPhoneJSONHead appends the phone's own first fields: from the
+// opening brace to user_uri.
+func appendPhoneJSONHead(dst []byte, p *Phone) []byte {
 	dst = append(dst, `{"line":`...)
 	dst = strconv.AppendInt(dst, int64(p.Line), 10)
 	dst = append(dst, `,"mac":`...)
 	dst = appendJSONString(dst, p.MAC)
 	dst = append(dst, `,"user_uri":`...)
-	dst = appendJSONString(dst, p.UserURI)
+	return appendJSONString(dst, p.UserURI)
+}
+
+// appendPhoneJSONDevice appends the fields a phone template fixes from
+// manufacturer to sign_in, and the name of last_seen.
+func appendPhoneJSONDevice(dst []byte, p *Phone) []byte {
 	dst = append(dst, `,"manufacturer":`...)
 	dst = appendJSONString(dst, p.Manufacturer)
 	dst = append(dst, `,"model":`...)
@@ -103,12 +147,20 @@ func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) [
 	dst = strconv.AppendBool(dst, p.CannotRegister)
 	dst = append(dst, `,"sign_in":`...)
 	dst = appendJSONString(dst, p.SignIn)
-	dst = append(dst, `,"last_seen":`...)
-	if p.Seen != nil {
-		dst = appendJSONTime(dst, *p.Seen)
-	} else {
-		dst = append(dst, "null"...)
+	return append(dst, `,"last_seen":`...)
+}
+
+// appendPhoneJSONSeen appends the value of last_seen.
+func appendPhoneJSONSeen(dst []byte, p *Phone) []byte {
+	if p.Seen == nil {
+		return append(dst, "null"...)
 	}
+	return appendJSONTime(dst, *p.Seen)
+}
+
+// appendPhoneJSONTail appends the fields a phone template fixes from
+// verdicts on, and the closing brace.
+func appendPhoneJSONTail(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) []byte) []byte {
 	dst = append(dst, `,"verdicts":`...)
 	if p.Verdicts == nil {
 		dst = append(dst, "null"...)
@@ -148,7 +200,8 @@ func appendVerdictJSON(dst []byte, v *PhoneVerdict) []byte {
 	return append(dst, '}')
 }
 
-// fragments memoizes what a writer wrote for each verdict id.
+// fragments memoizes what a writer wrote for each verdict id, or for each
+// phone template (see phoneTemplate).
 type fragments [][]byte
 
 // get returns the memoized bytes of v, computing them with enc the first
@@ -157,13 +210,32 @@ func (f *fragments) get(v *PhoneVerdict, enc func([]byte, *PhoneVerdict) []byte)
 	if v.id <= 0 {
 		return enc(nil, v)
 	}
-	for int(v.id) >= len(*f) {
+	return f.of(v.id, func() []byte { return enc(nil, v) })
+}
+
+// of returns the bytes memoized under id (> 0), computing them with enc
+// the first time.
+func (f *fragments) of(id int32, enc func() []byte) []byte {
+	for int(id) >= len(*f) {
 		*f = append(*f, nil)
 	}
-	if (*f)[v.id] == nil {
-		(*f)[v.id] = enc(nil, v)
+	if (*f)[id] == nil {
+		b := enc()
+		if b == nil {
+			b = []byte{}
+		}
+		(*f)[id] = b
 	}
-	return (*f)[v.id]
+	return (*f)[id]
+}
+
+// appendTemplate appends what enc writes for p's template fields, memoized
+// per template; enc is called on p itself when p has none.
+func (f *fragments) appendTemplate(dst []byte, p *Phone, enc func([]byte, *Phone) []byte) []byte {
+	if p.tmpl == nil || p.tmpl.id <= 0 {
+		return enc(dst, p)
+	}
+	return append(dst, f.of(p.tmpl.id, func() []byte { return enc(nil, p) })...)
 }
 
 // appendCSVField appends one field as encoding/csv writes it with a comma

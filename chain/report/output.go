@@ -31,7 +31,8 @@ type TableWriter struct {
 	w      *bufio.Writer
 	s      *Summary
 	widths [6]int
-	num    []byte // the line number being written
+	num    []byte      // the lines being written
+	cells  []fragments // by verdict index, then phone template; see appendPhone
 
 	lastMan, lastModel, lastCell string // see model
 }
@@ -39,7 +40,7 @@ type TableWriter struct {
 // NewTableWriter returns a Writer of the table format, with the commands
 // written for the shell.
 func NewTableWriter(w io.Writer, shell remedy.Shell) *TableWriter {
-	return &TableWriter{w: bufio.NewWriterSize(w, 256<<10), shell: shell}
+	return &TableWriter{w: bufio.NewWriterSize(w, writeBuffer), shell: shell}
 }
 
 func (t *TableWriter) table() *tabwriter.Writer {
@@ -304,18 +305,42 @@ func otherList(m map[string]int) string {
 
 // Phone writes a stranded phone; trusted ones are left out of the table.
 func (t *TableWriter) Phone(p *Phone) error {
-	for _, v := range p.Verdicts {
-		if v.Status == StatusStranded {
-			// The line number is written in place: no string per phone.
-			t.num = strconv.AppendInt(t.num[:0], int64(p.Line), 10)
-			t.w.Write(t.num)
-			for n := len(t.num); n < t.widths[0]+2; n++ {
-				t.w.WriteByte(' ')
-			}
-			t.line(dash(p.MAC), t.model(p), p.Firmware, releaseMarked(p), chainCell(v), dash(p.UserURI))
+	t.num = t.appendPhone(t.num[:0], p)
+	_, err := t.w.Write(t.num)
+	return err
+}
+
+// appendPhone appends the phone's lines: one per chain that strands it.
+func (t *TableWriter) appendPhone(dst []byte, p *Phone) []byte {
+	for i := range p.Verdicts {
+		if p.Verdicts[i].Status != StatusStranded {
+			continue
 		}
+		at := len(dst)
+		dst = strconv.AppendInt(dst, int64(p.Line), 10)
+		dst = pad(dst, len(dst)-at, t.widths[0])
+		dst = appendCell(dst, dash(p.MAC), t.widths[1])
+		for i >= len(t.cells) {
+			t.cells = append(t.cells, nil)
+		}
+		if p.tmpl != nil && p.tmpl.id > 0 {
+			dst = append(dst, t.cells[i].of(p.tmpl.id, func() []byte { return t.appendCells(nil, p, i) })...)
+		} else {
+			dst = t.appendCells(dst, p, i)
+		}
+		dst = append(dst, dash(p.UserURI)...)
+		dst = append(dst, '\n')
 	}
-	return nil
+	return dst
+}
+
+// appendCells appends the padded cells a phone template fixes for the
+// verdict i: model, firmware, release and chain.
+func (t *TableWriter) appendCells(dst []byte, p *Phone, i int) []byte {
+	dst = appendCell(dst, t.model(p), t.widths[2])
+	dst = appendCell(dst, p.Firmware, t.widths[3])
+	dst = appendCell(dst, releaseMarked(p), t.widths[4])
+	return appendCell(dst, chainCell(p.Verdicts[i]), t.widths[5])
 }
 
 // model is the phone's model column; consecutive phones mostly share one,
@@ -328,6 +353,20 @@ func (t *TableWriter) model(p *Phone) string {
 	return t.lastCell
 }
 
+// appendCell appends a cell of the stranded-phone list padded to width
+// and the two spaces between columns.
+func appendCell(dst []byte, s string, width int) []byte {
+	return pad(append(dst, s...), utf8.RuneCountInString(s), width)
+}
+
+// pad appends the spaces after a cell of n runes in a column of width.
+func pad(dst []byte, n, width int) []byte {
+	for ; n < width+2; n++ {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
 // End flushes the output.
 func (t *TableWriter) End() error {
 	return t.w.Flush()
@@ -335,13 +374,23 @@ func (t *TableWriter) End() error {
 
 // CSVWriter writes one row per phone with the verdict columns of every chain.
 type CSVWriter struct {
-	w        *bufio.Writer
-	rec      []byte
-	verdicts fragments
+	w              *bufio.Writer
+	rec            []byte
+	verdicts       fragments
+	device, tail   fragments // by phone template
+	appendTailFunc func([]byte, *Phone) []byte
 }
 
 // NewCSVWriter returns a Writer of the CSV format.
-func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: bufio.NewWriterSize(w, 256<<10)} }
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	c := &CSVWriter{w: bufio.NewWriterSize(w, writeBuffer)}
+	c.appendTailFunc = c.appendTail
+	return c
+}
+
+// writeBuffer is the output buffer of the listing writers: a listing of a
+// year of phones is gigabytes, written in few system calls.
+const writeBuffer = 1 << 20
 
 // Begin writes the header.
 func (c *CSVWriter) Begin(s *Summary) (bool, error) {
@@ -356,31 +405,62 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 
 // Phone writes one row.
 func (c *CSVWriter) Phone(p *Phone) error {
-	c.rec = appendCSVPhone(c.rec[:0], p)
-	for i := range p.Verdicts {
-		c.rec = append(c.rec, ',')
-		c.rec = append(c.rec, c.verdicts.get(&p.Verdicts[i], appendCSVVerdict)...)
-	}
-	c.rec = append(c.rec, ',')
-	c.rec = appendCSVField(c.rec, p.Pool)
-	c.rec = append(c.rec, ',')
-	c.rec = appendCSVField(c.rec, p.Site)
-	c.rec = appendCSVFirmware(c.rec, p)
-	c.rec = append(c.rec, '\n')
+	c.rec = c.appendPhone(c.rec[:0], p)
 	_, err := c.w.Write(c.rec)
 	return err
 }
 
+// appendPhone appends the phone's row.
+func (c *CSVWriter) appendPhone(dst []byte, p *Phone) []byte {
+	dst = appendCSVHead(dst, p)
+	dst = c.device.appendTemplate(dst, p, appendCSVDevice)
+	dst = appendCSVSeen(dst, p)
+	return c.tail.appendTemplate(dst, p, c.appendTailFunc)
+}
+
+// appendTail appends the columns after last_seen and the line end.
+func (c *CSVWriter) appendTail(dst []byte, p *Phone) []byte {
+	for i := range p.Verdicts {
+		dst = append(dst, ',')
+		dst = append(dst, c.verdicts.get(&p.Verdicts[i], appendCSVVerdict)...)
+	}
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, p.Pool)
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, p.Site)
+	dst = appendCSVFirmware(dst, p)
+	return append(dst, '\n')
+}
+
 // appendCSVPhone appends the phone's first eleven columns (line to last_seen).
 func appendCSVPhone(dst []byte, p *Phone) []byte {
+	return appendCSVSeen(appendCSVDevice(appendCSVHead(dst, p), p), p)
+}
+
+// appendCSVHead appends the line, mac and user_uri columns.
+func appendCSVHead(dst []byte, p *Phone) []byte {
 	dst = strconv.AppendInt(dst, int64(p.Line), 10)
-	for _, f := range [...]string{p.MAC, p.UserURI, p.Manufacturer, p.Model, p.Family, p.Firmware, p.Release, p.Store, p.SignIn} {
+	dst = append(dst, ',')
+	dst = appendCSVField(dst, p.MAC)
+	dst = append(dst, ',')
+	return appendCSVField(dst, p.UserURI)
+}
+
+// appendCSVDevice appends the columns a phone template fixes from
+// manufacturer to sign_in, each with its leading comma.
+func appendCSVDevice(dst []byte, p *Phone) []byte {
+	for _, f := range [...]string{p.Manufacturer, p.Model, p.Family, p.Firmware, p.Release, p.Store, p.SignIn} {
 		dst = append(dst, ',')
 		dst = appendCSVField(dst, f)
 	}
+	return dst
+}
+
+// appendCSVSeen appends the last_seen column with its leading comma.
+func appendCSVSeen(dst []byte, p *Phone) []byte {
 	dst = append(dst, ',')
 	if p.Seen != nil {
-		dst = p.Seen.UTC().AppendFormat(dst, time.RFC3339)
+		dst = appendRFC3339(dst, *p.Seen)
 	}
 	return dst
 }
@@ -423,19 +503,22 @@ func (c *CSVWriter) End() error {
 
 // JSONWriter writes {"summary": …, "phones": […]}, streaming the phones.
 type JSONWriter struct {
-	w        *bufio.Writer
-	first    bool
-	line     []byte
-	verdicts fragments
-	verdict  func([]byte, *PhoneVerdict) []byte
+	w            *bufio.Writer
+	first        bool
+	line         []byte
+	verdicts     fragments
+	device, tail fragments // by phone template
+	verdict      func([]byte, *PhoneVerdict) []byte
+	tailFunc     func([]byte, *Phone) []byte
 }
 
 // NewJSONWriter returns a Writer of the JSON format.
 func NewJSONWriter(w io.Writer) *JSONWriter {
-	j := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), first: true}
+	j := &JSONWriter{w: bufio.NewWriterSize(w, writeBuffer), first: true}
 	j.verdict = func(dst []byte, v *PhoneVerdict) []byte {
 		return append(dst, j.verdicts.get(v, appendVerdictJSON)...)
 	}
+	j.tailFunc = func(dst []byte, p *Phone) []byte { return appendPhoneJSONTail(dst, p, j.verdict) }
 	return j
 }
 
@@ -469,9 +552,18 @@ func (j *JSONWriter) Phone(p *Phone) error {
 	} else {
 		j.line = append(j.line[:0], ",\n    "...)
 	}
-	j.line = appendPhoneJSON(j.line, p, j.verdict)
+	j.line = j.appendPhone(j.line, p)
 	_, err := j.w.Write(j.line)
 	return err
+}
+
+// appendPhone appends p as appendPhoneJSON does, with the template's
+// fields memoized.
+func (j *JSONWriter) appendPhone(dst []byte, p *Phone) []byte {
+	dst = appendPhoneJSONHead(dst, p)
+	dst = j.device.appendTemplate(dst, p, appendPhoneJSONDevice)
+	dst = appendPhoneJSONSeen(dst, p)
+	return j.tail.appendTemplate(dst, p, j.tailFunc)
 }
 
 // End closes the document.

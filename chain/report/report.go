@@ -163,8 +163,12 @@ type Builder struct {
 	// classification and sign-in method, shared by the phones that have
 	// them (writers only read them).
 	phoneVerdictSets map[verdictSetKey][]PhoneVerdict
-	macs             macTable
-	counts           []int // phones counted per group, not yet in groups (see count)
+	// templates are the phone templates of the second pass, by the
+	// pass's classification (see templateOf).
+	templates     map[templateKey]*phoneTemplate
+	templateSlots []templateSlot
+	macs          macTable
+	counts        []int // phones counted per group, not yet in groups (see count)
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
 	registrars    map[string]int       // pool and machine FQDN → index in opts.Registrars
@@ -532,11 +536,16 @@ type Phone struct {
 	// (the inventory's, else the pool's). Empty when unknown.
 	Pool string `json:"pool"`
 	Site string `json:"site"`
+
+	// tmpl, when set, is the template the phone was made from (see
+	// phoneTemplate): what writers memoize.
+	tmpl *phoneTemplate
 }
 
 // Clone returns a copy of p that Writer.Phone's reuse of p leaves intact.
 func (p *Phone) Clone() *Phone {
 	c := *p
+	c.tmpl = nil // the copy may be changed
 	if p.Seen != nil {
 		t := *p.Seen
 		c.Seen = &t
@@ -565,6 +574,7 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 	if row.HasMAC {
 		p.MAC = inventory.FormatMAC(row.MAC)
 	}
+	p.tmpl = nil // the caller may change p
 	return p, true
 }
 
@@ -579,19 +589,76 @@ func (b *Builder) fillPhone(p *Phone, row *inventory.Row, seen *time.Time) bool 
 			return false
 		}
 	}
-	pool := b.poolOf(row.Pool)
-	*p = Phone{
-		Line: row.Line, UserURI: row.UserURI, Manufacturer: row.Manufacturer, Model: row.Model,
-		Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
-		FirmwareVerified: row.Build.Verified, CannotRegister: LegacyPlatform(row.Build),
-		SignIn: signInLabel(row.SignIn), Pool: pool.label, Site: b.siteOf(row.Site, pool),
-		Verdicts: b.phoneVerdictSet(pool, row),
-	}
+	t := b.templateOf(row)
+	*p = t.proto
+	p.Line, p.UserURI = row.Line, row.UserURI
 	if !row.Seen.IsZero() {
 		*seen = row.Seen
 		p.Seen = seen
 	}
 	return true
+}
+
+// phoneTemplate is what the phones of one classification, sign-in method,
+// pool and site share in the per-phone lines: every field of Phone but
+// Line, MAC, UserURI and Seen. Writers keep what they wrote for a template
+// by its id, so that a phone costs only its own fields.
+type phoneTemplate struct {
+	proto Phone // proto.tmpl is the template itself
+	id    int32 // numbered from 1 in a pass
+}
+
+// templateKey names a phoneTemplate (class: the pass's Row.Class).
+type templateKey struct {
+	class              int32
+	signIn, pool, site string
+}
+
+// templateSlot is the template of the last row of one class (see Builder.templateSlots).
+type templateSlot struct {
+	signIn, pool, site string
+	t                  *phoneTemplate
+}
+
+// templateOf returns the template of a phone's row; rows of one class
+// nearly always share sign-in method, pool and site, so the last template
+// of each class is looked at first.
+func (b *Builder) templateOf(row *inventory.Row) *phoneTemplate {
+	var slot *templateSlot
+	if c := int(row.Class); c >= 0 && c < maxClassSlots {
+		if c >= len(b.templateSlots) {
+			b.templateSlots = append(b.templateSlots, make([]templateSlot, c+1-len(b.templateSlots))...)
+		}
+		slot = &b.templateSlots[c]
+		if slot.t != nil && slot.signIn == row.SignIn && slot.pool == row.Pool && slot.site == row.Site {
+			return slot.t
+		}
+	}
+	k := templateKey{row.Class, row.SignIn, row.Pool, row.Site}
+	t, ok := b.templates[k]
+	if !ok {
+		pool := b.poolOf(row.Pool)
+		t = &phoneTemplate{id: int32(len(b.templates) + 1)}
+		t.proto = Phone{
+			Manufacturer: row.Manufacturer, Model: row.Model,
+			Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
+			FirmwareVerified: row.Build.Verified, CannotRegister: LegacyPlatform(row.Build),
+			SignIn: signInLabel(row.SignIn), Pool: pool.label, Site: b.siteOf(row.Site, pool),
+			Verdicts: b.phoneVerdictSet(pool, row), tmpl: t,
+		}
+		if b.templates == nil {
+			b.templates = map[templateKey]*phoneTemplate{}
+		}
+		if len(b.templates) < maxVerdictSets {
+			b.templates[k] = t
+		} else {
+			t.id = 0 // not kept: writers do not memoize it
+		}
+	}
+	if slot != nil {
+		*slot = templateSlot{signIn: row.SignIn, pool: row.Pool, site: row.Site, t: t}
+	}
+	return t
 }
 
 // verdictSetKey names the verdicts a phone gets from every chain: they

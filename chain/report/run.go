@@ -222,7 +222,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	defer ir.ReadAhead()()
 
 	// Verdict sets are keyed by the classification ids of this pass's Reader.
-	b.phoneVerdictSets = nil
+	b.phoneVerdictSets, b.templates, b.templateSlots = nil, nil, nil
 
 	// Phones are built in recycled batches: no allocation per phone.
 	const batchSize = 512
