@@ -219,6 +219,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	// Only the latest registration of each phone is listed: the others
 	// are skipped before they are classified.
 	ir.SetLineFilter(b.macs.latest)
+	ir.SetUserURIBytes(true) // copied into each batch's buffer
 	defer ir.ReadAhead()()
 
 	// Verdict sets are keyed by the classification ids of this pass's Reader.
@@ -234,7 +235,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 		defer close(batches)
 		batch := newPhoneBatch(batchSize)
 		send := func() bool {
-			batch.formatMACs()
+			batch.finish()
 			select {
 			case batches <- batch:
 			case <-stop:
@@ -296,21 +297,23 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 }
 
 // phoneBatch is a batch of phones of the second pass with the storage of
-// their registration times and MAC addresses.
+// their registration times, MAC addresses and user URIs.
 type phoneBatch struct {
 	phones []Phone
 	seen   []time.Time
 	macs   []uint64 // the MAC address of each phone; noMAC for none
+	uris   []byte   // the user URIs, one after the other
+	uriEnd []int32  // where each phone's user URI ends in uris
 }
 
 const noMAC = ^uint64(0)
 
 func newPhoneBatch(n int) *phoneBatch {
-	return &phoneBatch{phones: make([]Phone, 0, n), seen: make([]time.Time, n), macs: make([]uint64, 0, n)}
+	return &phoneBatch{phones: make([]Phone, 0, n), seen: make([]time.Time, n), macs: make([]uint64, 0, n), uriEnd: make([]int32, 0, n)}
 }
 
 func (pb *phoneBatch) reset() {
-	pb.phones, pb.macs = pb.phones[:0], pb.macs[:0]
+	pb.phones, pb.macs, pb.uris, pb.uriEnd = pb.phones[:0], pb.macs[:0], pb.uris[:0], pb.uriEnd[:0]
 }
 
 // add appends the phone of row, if it is one the report lists.
@@ -326,24 +329,33 @@ func (pb *phoneBatch) add(b *Builder, row *inventory.Row) bool {
 		mac = row.MAC
 	}
 	pb.macs = append(pb.macs, mac)
+	pb.uris = append(pb.uris, row.UserURIBytes...)
+	pb.uriEnd = append(pb.uriEnd, int32(len(pb.uris)))
 	return true
 }
 
-// formatMACs sets the phones' MAC strings, all slices of one string.
-func (pb *phoneBatch) formatMACs() {
+// finish sets the phones' MAC and user URI strings: slices of one string
+// per batch, not one allocation per phone.
+func (pb *phoneBatch) finish() {
 	var sb strings.Builder
-	sb.Grow(len(pb.macs) * inventory.MACLen)
+	sb.Grow(len(pb.macs)*inventory.MACLen + len(pb.uris))
+	sb.Write(pb.uris)
 	var buf [inventory.MACLen]byte
 	for _, m := range pb.macs {
 		if m != noMAC {
 			sb.Write(inventory.AppendMAC(buf[:0], m))
 		}
 	}
-	all, at := sb.String(), 0
+	all := sb.String()
+	uris, at, start := all[:len(pb.uris)], len(pb.uris), int32(0)
 	for i, m := range pb.macs {
 		if m != noMAC {
 			pb.phones[i].MAC = all[at : at+inventory.MACLen]
 			at += inventory.MACLen
+		}
+		if end := pb.uriEnd[i]; end > start {
+			pb.phones[i].UserURI = uris[start:end]
+			start = end
 		}
 	}
 }

@@ -95,7 +95,10 @@ type Row struct {
 	MAC    uint64
 	HasMAC bool
 	// UserURI is the SIP URI the phone signed in with, when given.
-	UserURI      string
+	UserURI string
+	// UserURIBytes holds the user URI instead of UserURI when the Reader
+	// was told so (Reader.SetUserURIBytes); it aliases the Reader's buffers.
+	UserURIBytes []byte
 	Manufacturer string
 	Model        string
 	// Family is the device family (truststore.Family*), or "" when neither

@@ -90,8 +90,10 @@ type Reader struct {
 	classes    int32 // classifications made so far: the next Row.Class
 	// light skips what only per-phone output needs (user URI, pool).
 	light bool
-	keep  func(line int) bool
-	ahead *readAhead // see ReadAhead
+	// uriBytes sets Row.UserURIBytes instead of Row.UserURI.
+	uriBytes bool
+	keep     func(line int) bool
+	ahead    *readAhead // see ReadAhead
 	// signIns caches the meaning of sign-in column values.
 	signIns map[string]string
 }
@@ -205,6 +207,12 @@ func (ir *Reader) mapColumns(fields [][]byte) bool {
 // counting pass. Row.Pool and Row.Site are read either way: a report
 // counts phones per pool and site.
 func (ir *Reader) SetLight(light bool) { ir.light = light }
+
+// SetUserURIBytes makes the Reader give the user URI as Row.UserURIBytes
+// (borrowed, valid until the next call to Next) instead of Row.UserURI: a
+// caller that keeps the URIs of many rows copies them into one buffer
+// rather than allocating a string per row.
+func (ir *Reader) SetUserURIBytes(on bool) { ir.uriBytes = on }
 
 // SetLineFilter makes Next skip, without classifying them, the records
 // whose first line keep rejects: a second pass that lists only some phones
@@ -371,7 +379,11 @@ func (ir *Reader) csvRow(row *Row, fields [][]byte) {
 		return
 	}
 	if u := ir.field(fields, colUser); len(u) > 0 {
-		row.UserURI = string(u)
+		if ir.uriBytes {
+			row.UserURIBytes = u
+		} else {
+			row.UserURI = string(u)
+		}
 	}
 }
 
@@ -616,72 +628,56 @@ func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
 // "M/D/YYYY h:mm:ss AM" (Reporting Services) and "YYYY-MM-DD hh:mm:ss[.fff]"
 // (SQL Server). Anything else is left to time.Parse.
 func fastTime(b []byte) (time.Time, bool) {
-	i := 0
-	num := func(min, max int) (int, bool) {
-		n, d := 0, 0
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' && d < max {
-			n = n*10 + int(b[i]-'0')
-			i++
-			d++
-		}
-		return n, d >= min
-	}
-	sep := func(c byte) bool {
-		if i < len(b) && b[i] == c {
-			i++
-			return true
-		}
-		return false
-	}
 	var y, mo, d, h, mi, sec, nsec int
 	var ok bool
+	i := 0
 	if len(b) > 4 && b[4] == '-' {
-		if y, ok = num(4, 4); !ok || !sep('-') {
+		if y, i, ok = digits(b, i, 4, 4, '-'); !ok {
 			return time.Time{}, false
 		}
-		if mo, ok = num(2, 2); !ok || !sep('-') {
+		if mo, i, ok = digits(b, i, 2, 2, '-'); !ok {
 			return time.Time{}, false
 		}
-		if d, ok = num(2, 2); !ok || !sep(' ') {
+		if d, i, ok = digits(b, i, 2, 2, ' '); !ok {
 			return time.Time{}, false
 		}
-		if h, ok = num(2, 2); !ok || !sep(':') {
+		if h, i, ok = digits(b, i, 2, 2, ':'); !ok {
 			return time.Time{}, false
 		}
-		if mi, ok = num(2, 2); !ok || !sep(':') {
+		if mi, i, ok = digits(b, i, 2, 2, ':'); !ok {
 			return time.Time{}, false
 		}
-		if sec, ok = num(2, 2); !ok {
+		if sec, i, ok = digits(b, i, 2, 2, 0); !ok {
 			return time.Time{}, false
 		}
-		if sep('.') {
-			start := i
-			f, ok := num(1, 9)
+		if i < len(b) && b[i] == '.' {
+			start := i + 1
+			f, j, ok := digits(b, start, 1, 9, 0)
 			if !ok {
 				return time.Time{}, false
 			}
-			for n := i - start; n < 9; n++ {
+			for n := j - start; n < 9; n++ {
 				f *= 10
 			}
-			nsec = f
+			nsec, i = f, j
 		}
 	} else {
-		if mo, ok = num(1, 2); !ok || !sep('/') {
+		if mo, i, ok = digits(b, i, 1, 2, '/'); !ok {
 			return time.Time{}, false
 		}
-		if d, ok = num(1, 2); !ok || !sep('/') {
+		if d, i, ok = digits(b, i, 1, 2, '/'); !ok {
 			return time.Time{}, false
 		}
-		if y, ok = num(4, 4); !ok || !sep(' ') {
+		if y, i, ok = digits(b, i, 4, 4, ' '); !ok {
 			return time.Time{}, false
 		}
-		if h, ok = num(1, 2); !ok || !sep(':') {
+		if h, i, ok = digits(b, i, 1, 2, ':'); !ok {
 			return time.Time{}, false
 		}
-		if mi, ok = num(2, 2); !ok || !sep(':') {
+		if mi, i, ok = digits(b, i, 2, 2, ':'); !ok {
 			return time.Time{}, false
 		}
-		if sec, ok = num(2, 2); !ok || !sep(' ') || i+2 != len(b) {
+		if sec, i, ok = digits(b, i, 2, 2, ' '); !ok || i+2 != len(b) {
 			return time.Time{}, false
 		}
 		if h < 1 || h > 12 {
@@ -705,6 +701,26 @@ func fastTime(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC), true
+}
+
+// digits reads min to max decimal digits of b from i and then, unless sep
+// is 0, the separator sep; it returns the number and the index after.
+func digits(b []byte, i, min, max int, sep byte) (n, next int, ok bool) {
+	start := i
+	for i < len(b) && i-start < max && b[i] >= '0' && b[i] <= '9' {
+		n = n*10 + int(b[i]-'0')
+		i++
+	}
+	if i-start < min {
+		return 0, i, false
+	}
+	if sep != 0 {
+		if i >= len(b) || b[i] != sep {
+			return 0, i, false
+		}
+		i++
+	}
+	return n, i, true
 }
 
 func daysIn(m, y int) int {
