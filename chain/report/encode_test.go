@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lpetrust/lpetrust/chain/remedy"
 )
 
 // TestPhoneEncodersMatch checks the hand-written per-phone encoders against
@@ -123,6 +126,54 @@ func TestPhoneEncodersMatch(t *testing.T) {
 			if len(gl) != len(wl) {
 				t.Errorf("long=%v CSV: %d lines, want %d", long, len(gl), len(wl))
 			}
+		}
+	}
+}
+
+// unmemoized hands the writer a copy of every phone, which has no
+// template: the writer writes each phone in full.
+type unmemoized struct{ Writer }
+
+func (u unmemoized) Phone(p *Phone) error { return u.Writer.Phone(p.Clone()) }
+
+// TestListingMemoized checks that what the listing writers memoize per
+// phone template (see phoneTemplate) is what they write for a phone in
+// full, on the Lync report and on the estate (pools, sites, roles).
+func TestListingMemoized(t *testing.T) {
+	cat := contosoCatalogue(t)
+	estate := estateChains(t)
+	estate[0].Pool, estate[1].Pool, estate[2].Pool = "pool01.contoso.com", "POOL02.contoso.com.", "sba-leeds.contoso.com"
+	for _, inv := range []struct {
+		name   string
+		file   string
+		chains []Chain
+		opts   Options
+	}{
+		{"lync", lyncReport, todayAndRenewal(t), Options{}},
+		{"estate", estateInventory, estate, Options{Registrars: testRegistrars}},
+	} {
+		for _, format := range []struct {
+			name string
+			w    func(io.Writer) Writer
+			memo func(Writer) int // templates memoized
+		}{
+			{"table", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }, func(w Writer) int { return len(w.(*TableWriter).cells) }},
+			{"csv", func(w io.Writer) Writer { return NewCSVWriter(w) }, func(w Writer) int { return len(w.(*CSVWriter).device) }},
+			{"csv-long", func(w io.Writer) Writer { return NewLongCSVWriter(w) }, func(w Writer) int { return len(w.(*LongCSVWriter).device) }},
+			{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }, func(w Writer) int { return len(w.(*JSONWriter).device) }},
+		} {
+			t.Run(inv.name+"/"+format.name, func(t *testing.T) {
+				var memo, full bytes.Buffer
+				w := format.w(&memo)
+				runReport(t, cat, inv.file, inv.chains, inv.opts, w)
+				runReport(t, cat, inv.file, inv.chains, inv.opts, unmemoized{format.w(&full)})
+				if format.memo(w) == 0 {
+					t.Fatal("no phone template memoized")
+				}
+				if !bytes.Equal(memo.Bytes(), full.Bytes()) {
+					t.Errorf("memoized output differs from the full one:\n%s", diff(full.String(), memo.String()))
+				}
+			})
 		}
 	}
 }

@@ -75,53 +75,39 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	}
 	ir.SetLight(true)
 	defer ir.ReadAhead()()
-	// Two stages: this goroutine reads and classifies rows, another
-	// counts them (the MAC map is the costly part), batch by batch.
+	// Two stages: one goroutine reads and classifies rows, this one counts
+	// them (the MAC map is the costly part), batch by batch.
 	const batchSize = 1024
-	batches := make(chan []registration, 4)
-	free := make(chan []registration, 6)
-	counted := make(chan struct{})
-	go func() {
-		defer close(counted)
-		for batch := range batches {
+	readErr := pipeline(func() []registration { return make([]registration, 0, batchSize) },
+		func(batch []registration, send func([]registration) ([]registration, bool)) error {
+			for {
+				row, err := ir.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("inventory %s: %w", source, err)
+				}
+				if row.Kind != inventory.KindPhone {
+					continue // the Reader counts the others
+				}
+				batch = append(batch, b.registrationOf(row))
+				if len(batch) == batchSize {
+					batch, _ = send(batch) // counting never stops early
+					batch = batch[:0]
+				}
+			}
+			if len(batch) > 0 {
+				send(batch)
+			}
+			return nil
+		},
+		func(batch []registration) error {
 			for i := range batch {
 				b.count(&batch[i])
 			}
-			select {
-			case free <- batch[:0]:
-			default: // enough spare batches
-			}
-		}
-	}()
-	batch := make([]registration, 0, batchSize)
-	var readErr error
-	for {
-		row, err := ir.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = fmt.Errorf("inventory %s: %w", source, err)
-			break
-		}
-		if row.Kind != inventory.KindPhone {
-			continue // the Reader counts the others
-		}
-		batch = append(batch, b.registrationOf(row))
-		if len(batch) == batchSize {
-			batches <- batch
-			select {
-			case batch = <-free:
-			default:
-				batch = make([]registration, 0, batchSize)
-			}
-		}
-	}
-	if len(batch) > 0 {
-		batches <- batch
-	}
-	close(batches)
-	<-counted
+			return nil
+		})
 	b.settle()
 	b.macs.release()
 	if readErr != nil {
@@ -225,75 +211,92 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	// Verdict sets are keyed by the classification ids of this pass's Reader.
 	b.phoneVerdictSets, b.templates, b.templateSlots = nil, nil, nil
 
-	// Phones are built in recycled batches: no allocation per phone.
+	// Phones are built in recycled batches: no allocation per phone. One
+	// goroutine reads and judges, this one calls fn.
 	const batchSize = 512
-	batches := make(chan *phoneBatch, 4)
-	free := make(chan *phoneBatch, 6)
+	err = pipeline(func() *phoneBatch { return newPhoneBatch(batchSize) },
+		func(batch *phoneBatch, send func(*phoneBatch) (*phoneBatch, bool)) error {
+			for {
+				row, err := ir.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("inventory %s: %w", source, err)
+				}
+				if !batch.add(b, row) || len(batch.phones) < batchSize {
+					continue
+				}
+				batch.finish()
+				var ok bool
+				if batch, ok = send(batch); !ok {
+					return nil
+				}
+				batch.reset()
+			}
+			if len(batch.phones) > 0 {
+				batch.finish()
+				send(batch)
+			}
+			return nil
+		},
+		func(batch *phoneBatch) error {
+			for i := range batch.phones {
+				if err := fn(&batch.phones[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	if err == ErrEnough {
+		return nil
+	}
+	return err
+}
+
+// pipeline runs produce in a new goroutine and consume in this one on
+// every batch produce sends, so that the two use two cores. send hands a
+// batch over and returns one to fill next (recycled: the producer resets
+// it), or false when consume failed: produce then returns. pipeline
+// returns once produce has, with consume's error, else produce's.
+func pipeline[B any](fresh func() B, produce func(batch B, send func(B) (B, bool)) error, consume func(B) error) error {
+	full := make(chan B, 4)
+	free := make(chan B, 6)
 	stop := make(chan struct{})
-	var readErr error
+	var produceErr error
 	go func() {
-		defer close(batches)
-		batch := newPhoneBatch(batchSize)
-		send := func() bool {
-			batch.finish()
+		defer close(full)
+		send := func(batch B) (B, bool) {
 			select {
-			case batches <- batch:
+			case full <- batch:
 			case <-stop:
-				return false
+				return batch, false
 			}
 			select {
 			case batch = <-free:
-				batch.reset()
 			default:
-				batch = newPhoneBatch(batchSize)
+				batch = fresh()
 			}
-			return true
+			return batch, true
 		}
-		for {
-			row, err := ir.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				readErr = fmt.Errorf("inventory %s: %w", source, err)
-				break
-			}
-			if !batch.add(b, row) {
-				continue
-			}
-			if len(batch.phones) == batchSize && !send() {
-				return
-			}
-		}
-		if len(batch.phones) > 0 {
-			send()
-		}
+		produceErr = produce(fresh(), send)
 	}()
-	var fnErr error
-	for batch := range batches {
-		for i := range batch.phones {
-			if fnErr = fn(&batch.phones[i]); fnErr != nil {
-				break
+	var err error
+	for batch := range full {
+		if err == nil {
+			if err = consume(batch); err != nil {
+				close(stop) // and let the producer finish
 			}
-		}
-		if fnErr != nil {
-			close(stop)
-			for range batches { // let the reader finish
-			}
-			break
 		}
 		select {
 		case free <- batch:
-		default:
+		default: // enough spare batches
 		}
 	}
-	if fnErr == ErrEnough {
-		return nil
+	if err != nil {
+		return err
 	}
-	if fnErr != nil {
-		return fnErr
-	}
-	return readErr // set before batches was closed
+	return produceErr // set before full was closed
 }
 
 // phoneBatch is a batch of phones of the second pass with the storage of
