@@ -13,7 +13,8 @@ import (
 )
 
 // FuzzReader: no input makes the reader panic or loop, every record is
-// classified, the counts add up, and ReadAhead reads the same rows.
+// classified, the counts add up, and ReadAhead reads the same rows, and so
+// does a Reader resumed at any Mark.
 //
 //	go test ./truststore/inventory -run XXX -fuzz FuzzReader -fuzztime 60s
 func FuzzReader(f *testing.F) {
@@ -63,6 +64,7 @@ func FuzzReader(f *testing.F) {
 		}
 		compareReadAhead(t, data, nil)
 		compareReadAhead(t, data, func(line int) bool { return line%2 == 0 })
+		compareResume(t, data, int64(len(data)/3+1), true)
 	})
 }
 

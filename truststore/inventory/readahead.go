@@ -28,6 +28,7 @@ type recordBatch struct {
 
 type batchRecord struct {
 	line          int
+	start         int64 // see recordReader.start
 	err           error
 	first, fields int32 // spans[first : first+fields]
 }
@@ -66,7 +67,7 @@ func (ra *readAhead) run(rr *recordReader) {
 	b := newRecordBatch()
 	for {
 		fields, line, err := rr.next()
-		rec := batchRecord{line: line, err: err, first: int32(len(b.spans)), fields: int32(len(fields))}
+		rec := batchRecord{line: line, start: rr.start, err: err, first: int32(len(b.spans)), fields: int32(len(fields))}
 		if err == nil && rr.plain != nil && rr.delim != 0 {
 			// One copy of the line; the fields are its delimited parts.
 			at := int32(len(b.buf))
@@ -113,10 +114,11 @@ func newRecordBatch() *recordBatch {
 	}
 }
 
-// next is recordReader.next on the read-ahead records.
-func (ra *readAhead) next() ([][]byte, int, error) {
+// next is recordReader.next on the read-ahead records, with the record's
+// recordReader.start.
+func (ra *readAhead) next() ([][]byte, int, int64, error) {
 	if ra.err != nil {
-		return nil, 0, ra.err
+		return nil, 0, -1, ra.err
 	}
 	if ra.cur == nil || ra.pos == len(ra.cur.recs) {
 		if ra.cur != nil {
@@ -128,7 +130,7 @@ func (ra *readAhead) next() ([][]byte, int, error) {
 		b, ok := <-ra.batches
 		if !ok { // stopped
 			ra.err = io.EOF
-			return nil, 0, ra.err
+			return nil, 0, -1, ra.err
 		}
 		ra.cur, ra.pos = b, 0
 	}
@@ -142,5 +144,5 @@ func (ra *readAhead) next() ([][]byte, int, error) {
 	} else if !recordError(rec.err) {
 		ra.err = rec.err
 	}
-	return ra.fields, rec.line, rec.err
+	return ra.fields, rec.line, rec.start, rec.err
 }

@@ -104,3 +104,109 @@ func TestReadAheadStop(t *testing.T) {
 		}
 	}
 }
+
+// rowsFrom reads the rows of ir to its end as text (Class aside: ids are
+// per Reader), then the error that ended the read.
+func rowsFrom(ir *Reader) (rows []string, lines []int, end string) {
+	for {
+		row, err := ir.Next()
+		if err != nil {
+			return rows, lines, err.Error()
+		}
+		r := *row
+		r.Class = 0
+		rows = append(rows, fmt.Sprintf("%+v", r))
+		lines = append(lines, r.Line)
+	}
+}
+
+// compareResume checks that a Reader resumed at any Mark reads what the
+// marking Reader read from there: to the end, and from one Mark to the next.
+func compareResume(t testing.TB, data []byte, every int64, ahead bool) {
+	ir, err := NewReader(bytes.NewReader(data), truststore.Default())
+	if err != nil {
+		return
+	}
+	ir.SetMarks(every)
+	if ahead {
+		defer ir.ReadAhead()()
+	}
+	rows, lines, end := rowsFrom(ir)
+	marks := ir.Marks()
+	if len(marks) > 0 && len(rows) > 0 && marks[0].Line != lines[0] {
+		t.Fatalf("first mark at line %d, first record at line %d", marks[0].Line, lines[0])
+	}
+	from := func(line int) int {
+		for i, l := range lines {
+			if l >= line {
+				return i
+			}
+		}
+		return len(lines)
+	}
+	for i, m := range marks {
+		rest := ir.Resume(bytes.NewReader(data[m.Offset:]), m)
+		got, _, gotEnd := rowsFrom(rest)
+		if want := rows[from(m.Line):]; strings.Join(got, "\n") != strings.Join(want, "\n") || gotEnd != end {
+			t.Fatalf("resumed at %+v:\n%s\n%s\nwant:\n%s\n%s", m, strings.Join(got, "\n"), gotEnd, strings.Join(want, "\n"), end)
+		}
+		if i+1 < len(marks) {
+			next := marks[i+1]
+			rest.MoveTo(bytes.NewReader(data[m.Offset:next.Offset]), m)
+			got, _, _ := rowsFrom(rest)
+			if want := rows[from(m.Line):from(next.Line)]; strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("from %+v to %+v:\n%s\nwant:\n%s", m, next, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+	}
+}
+
+func TestResumeReadsTheSame(t *testing.T) {
+	cases := map[string][]byte{
+		"long line":    []byte("version\n" + strings.Repeat("x", 200<<10) + "\n4.0.7577.4420\n4.0.7577.4420\n"),
+		"unterminated": []byte("version,mac\n\"4.0.7577.4420,1\n" + strings.Repeat("a\n", 70) + "4.0.7577.4420,1\n"),
+		"quoted break": []byte("User agent,User\n4.0.7577.4420,\"a\nb\"\n4.0.7577.4420,c\n"),
+		"day first": []byte("version,last logon time\n4.0.7577.4420,1/2/2026 10:00\n4.0.7577.4420,13/2/2026 10:00\n" +
+			"4.0.7577.4420,3/4/2026 10:00\n4.0.7577.4420,5/6/2026 10:00\n"),
+		"text":  []byte("4.0.7577.4420\n4.0.7577.4420\n"),
+		"bom":   []byte("\xef\xbb\xbfversion\n4.0.7577.4420\n4.0.7577.4420\n"),
+		"utf16": {0xFF, 0xFE, 'v', 0, 'e', 0, 'r', 0, 's', 0, 'i', 0, 'o', 0, 'n', 0, '\n', 0, '4', 0, '.', 0, '0', 0, '\n', 0},
+	}
+	for _, name := range []string{"lync-ip-phone-inventory.csv", "monitoring-registrations.tsv", "phones-semicolon.csv", "user-agents.txt"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "inventory", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[name] = data
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			for _, every := range []int64{1, 40, 1 << 20} {
+				compareResume(t, data, every, false)
+				compareResume(t, data, every, true)
+			}
+		})
+	}
+	// Text whose offsets are not known gets no mark.
+	for _, name := range []string{"text", "utf16"} {
+		ir, _ := NewReader(bytes.NewReader(cases[name]), truststore.Default())
+		ir.SetMarks(1)
+		rowsFrom(ir)
+		if m := ir.Marks(); len(m) != 0 {
+			t.Errorf("%s: marks %+v", name, m)
+		}
+	}
+	// The marks of a file cover it: the first record and then one every
+	// so many bytes.
+	data := []byte("version\n" + strings.Repeat("4.0.7577.4420\n", 100))
+	ir, _ := NewReader(bytes.NewReader(data), truststore.Default())
+	ir.SetMarks(140)
+	rowsFrom(ir)
+	var got []string
+	for _, m := range ir.Marks() {
+		got = append(got, fmt.Sprintf("%d@%d", m.Line, m.Offset))
+	}
+	if want := "2@8 12@148 22@288 32@428 42@568 52@708 62@848 72@988 82@1128 92@1268"; strings.Join(got, " ") != want {
+		t.Errorf("marks %s, want %s", strings.Join(got, " "), want)
+	}
+}

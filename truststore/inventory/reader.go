@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -96,6 +97,82 @@ type Reader struct {
 	ahead    *readAhead // see ReadAhead
 	// signIns caches the meaning of sign-in column values.
 	signIns map[string]string
+	// markEvery > 0: Marks are noted (see SetMarks); nextMark is the
+	// offset from which the next is.
+	markEvery, nextMark int64
+	marks               []Mark
+}
+
+// A Mark is a place in the input where a record starts, from which
+// another Reader can read the rest of it (see Resume).
+type Mark struct {
+	// Offset is the record's first byte in the input.
+	Offset int64
+	// Line is the record's line number.
+	Line int
+	// layout is the time layout the Reader tried first there.
+	layout int
+}
+
+// SetMarks makes Next note a Mark at the first record of the input and
+// then at the first record starting every bytes or more after the last
+// Mark (Marks returns them), so that a second pass can be split between
+// goroutines. Call it before the first Next. Input whose offsets are not
+// known (UTF-16 text, a plain-text list that starts without a header)
+// gets no Mark.
+func (ir *Reader) SetMarks(every int64) {
+	ir.markEvery = every
+}
+
+// mark notes a Mark at the record that starts at start, if one is due.
+func (ir *Reader) mark(start int64, line int) {
+	if start < 0 {
+		if len(ir.marks) == 0 {
+			ir.markEvery = 0 // the first record has no Mark: none
+		}
+		return
+	}
+	if start >= ir.nextMark {
+		ir.marks = append(ir.marks, Mark{Offset: start, Line: line, layout: ir.lastLayout})
+		ir.nextMark = start + ir.markEvery
+	}
+}
+
+// Marks returns the Marks noted so far (see SetMarks), in input order;
+// once Next returned io.EOF, every record of the input is at or after the
+// first Mark. The slice belongs to the Reader.
+func (ir *Reader) Marks() []Mark { return ir.marks }
+
+// Resume returns a Reader of ir's format and columns that reads r, whose
+// first byte is the input's byte at m.Offset, from m on: it returns the
+// records, line numbers and classifications (not the Class ids) ir would
+// have returned from m on. Its settings (SetLight, SetLineFilter, …) are
+// the defaults; its Stats count only what it reads.
+func (ir *Reader) Resume(r io.Reader, m Mark) *Reader {
+	n := &Reader{
+		cat:        ir.cat,
+		format:     ir.format,
+		cols:       ir.cols,
+		macDecimal: ir.macDecimal,
+		cache:      map[string]*classified{},
+		signIns:    map[string]string{},
+		stats:      Stats{Other: map[string]int{}},
+		rr:         &recordReader{br: bufio.NewReaderSize(nil, 256<<10), delim: ir.rr.delim},
+	}
+	n.MoveTo(r, m)
+	return n
+}
+
+// MoveTo makes a Reader made by Resume read r from the Mark m on, as
+// Resume does, keeping its settings and its cache of classifications.
+func (ir *Reader) MoveTo(r io.Reader, m Mark) {
+	rr := ir.rr
+	rr.src = &offsetReader{r: r, n: m.Offset}
+	rr.br.Reset(rr.src)
+	rr.line = m.Line - 1
+	rr.started = true
+	rr.havePending, rr.skipping = false, false
+	ir.lastLayout = m.layout
 }
 
 // NewReader detects the inventory's format from its first lines and returns
@@ -105,7 +182,7 @@ type Reader struct {
 func NewReader(r io.Reader, cat *truststore.Catalogue) (*Reader, error) {
 	ir := &Reader{
 		cat:     cat,
-		rr:      newRecordReader(maybeUTF16(r)),
+		rr:      newRecordReader(r),
 		cache:   map[string]*classified{},
 		signIns: map[string]string{},
 		stats:   Stats{Other: map[string]int{}},
@@ -243,13 +320,18 @@ func (ir *Reader) Next() (*Row, error) {
 		var fields [][]byte
 		var line int
 		var err error
+		var start int64
 		if ir.ahead != nil {
-			fields, line, err = ir.ahead.next()
+			fields, line, start, err = ir.ahead.next()
 		} else {
 			fields, line, err = ir.rr.next()
+			start = ir.rr.start
 		}
 		if err == io.EOF {
 			return nil, io.EOF
+		}
+		if ir.markEvery > 0 && (err == nil || recordError(err)) {
+			ir.mark(start, line)
 		}
 		if err == nil && ir.keep != nil && !ir.keep(line) {
 			continue

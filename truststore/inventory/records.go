@@ -30,8 +30,9 @@ var (
 // and are valid until the next call.
 type recordReader struct {
 	br          *bufio.Reader
-	delim       byte // 0: the whole line is one field
-	line        int  // number of the last physical line read
+	src         *offsetReader // what br reads; nil when br reads transcoded text
+	delim       byte          // 0: the whole line is one field
+	line        int           // number of the last physical line read
 	started     bool
 	rec         []byte   // the current record's bytes
 	fields      [][]byte // fields of the current record
@@ -47,10 +48,41 @@ type recordReader struct {
 	// plain is the last record returned by next when it had no quotes:
 	// its fields are its delimited parts (nil otherwise).
 	plain []byte
+	// start is the input offset where the last record returned by next
+	// starts; -1 when it is not known (transcoded text, a line handed
+	// back, the rest of an over-long line before it).
+	start int64
+}
+
+// offsetReader counts the bytes read from r, from n on: the input offset.
+type offsetReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *offsetReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func newRecordReader(r io.Reader) *recordReader {
-	return &recordReader{br: bufio.NewReaderSize(r, 256<<10)}
+	src := &offsetReader{r: r}
+	text := maybeUTF16(src)
+	rr := &recordReader{br: bufio.NewReaderSize(text, 256<<10)}
+	if _, transcoded := text.(*utf16Reader); !transcoded {
+		rr.src = src
+	}
+	return rr
+}
+
+// offset is the input offset of the next line readLine returns, -1 when
+// not known.
+func (r *recordReader) offset() int64 {
+	if r.src == nil || r.havePending || r.skipping {
+		return -1
+	}
+	return r.src.n - int64(r.br.Buffered())
 }
 
 // readLine returns the next physical line without its line end. A line is
@@ -152,9 +184,11 @@ func trimEOL(b []byte) []byte {
 // line; the reader stays usable. At the end it returns io.EOF.
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
 	r.plain = nil
+	r.start = r.offset()
 	l, err := r.readLine()
 	line = r.line
 	for err == nil && r.keep != nil && !r.keep(line) && bytes.IndexByte(l, '"') < 0 {
+		r.start = r.offset()
 		l, err = r.readLine()
 		line = r.line
 	}
