@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"encoding/asn1"
 	"errors"
 	"os"
 	"path/filepath"
@@ -109,9 +110,11 @@ func anyTrusted(r *Result) bool {
 	return false
 }
 
-// FuzzPFXIterations: the PKCS#12 structure scan ends fast whatever the
-// input, and what it passes never asks the decoder for more iterations than
-// the limit (the decoder, given the file, returns within the bound too).
+// FuzzPFXIterations: the PKCS#12 scan (structure, then the bags inside
+// encrypted content once decrypted) ends fast whatever the input, refuses
+// with its own errors only, and what it passes never asks the decoder for
+// more iterations than the limit (the decoder, given the file, returns
+// within the bound too).
 func FuzzPFXIterations(f *testing.F) {
 	for _, p := range []string{"pfx/nopassword.pfx", "pfx/legacy-rc2.pfx", "pfx/legacy-3des.pfx", "pfx/aes256.pfx"} {
 		data, err := os.ReadFile(filepath.Join("..", "testdata", p))
@@ -123,29 +126,100 @@ func FuzzPFXIterations(f *testing.F) {
 	f.Add(hostiletest.PFXMACBehindPadding(100))
 	f.Add(hostiletest.PFXEncryptedContentBomb())
 	f.Add(hostiletest.PFXKeyBagBomb())
+	f.Add(hostiletest.PFXHiddenKeyBagBomb())
+	f.Add(hostiletest.PFXNestedHiddenKeyBagBomb("lpetrust-test-pfx"))
+	f.Add(withBombInEncryptedContent(f, "legacy-rc2.pfx"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
 		err := checkPFXIterations(data)
-		if d := time.Since(start); d > time.Second {
+		if err == nil {
+			if err = checkEncryptedBags(data, ""); isPasswordError(err) {
+				err = checkEncryptedBags(data, "lpetrust-test-pfx")
+			}
+		}
+		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("scan of %d bytes took %s", len(data), d)
 		}
 		if err != nil {
-			var ie *IterationError
-			if !errors.As(err, &ie) && err != errCorruptPFX {
-				t.Fatalf("unexpected error %v", err)
-			}
+			wantScanError(t, err)
 			return
 		}
-		// Passed: decoding is bounded by the scan (and pfxDecodeLimit).
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			decodePKCS12(data, "lpetrust-test-pfx")
-		}()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("decoding a file the scan passed still runs after 10s")
+		decodeWithin(t, data, 10*time.Second)
+	})
+}
+
+// FuzzPFXEncryptedBags: whatever the content of an encrypted SafeContents,
+// the reader decrypts and scans it in bounded time, refuses a shrouded key
+// bag the structure scan refuses, and what it passes the decoder decodes
+// within the bound.
+func FuzzPFXEncryptedBags(f *testing.F) {
+	for _, p := range []string{"pfx/aes256.pfx", "pfx/legacy-3des.pfx"} {
+		der, err := os.ReadFile(filepath.Join("..", "testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		pfx, _ := parsePFX(der)
+		contents, _ := authSafeContents(pfx)
+		for _, ci := range contents {
+			var data []byte
+			if ci.ContentType.Equal(oidPKCS7Data) && unmarshalAll(ci.Content.Bytes, &data) == nil {
+				f.Add(data) // the key's SafeContents: a sane shrouded key bag
+			}
+		}
+	}
+	sequence := func(b []byte) []byte {
+		return mustMarshal(f, asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true, Bytes: b})
+	}
+	bomb := sequence(bombKeyBag(f))
+	f.Add(bomb)
+	f.Add(sequence(mustMarshal(f, pfxSafeBag{ID: oidSafeContentsBag, Value: explicit0(bomb)})))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, safeContents []byte) {
+		keyBags := 0
+		want := checkSafeContents(safeContents, &keyBags, 1, 0)
+		der := hostiletest.PFXWithEncryptedSafeContents("", 1, safeContents)
+		start := time.Now()
+		in, err := ReadBytes("fuzz.pfx", der, ReadOptions{})
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("reading took %s", d)
+		}
+		var ie, wantIE *IterationError
+		if errors.As(want, &wantIE) && (!errors.As(err, &ie) || *ie != *wantIE) {
+			t.Fatalf("the scan refuses with %v, the reader returned %v", want, err)
+		}
+		if err == nil && len(in.Certs) == 0 {
+			t.Fatal("no error and no certificate")
+		}
+		if err != nil && (!strings.HasPrefix(err.Error(), "fuzz.pfx: ") || strings.Contains(err.Error(), "\n")) {
+			t.Fatalf("bad error %q", err)
 		}
 	})
+}
+
+// wantScanError fails unless err is one of the scan's own refusals.
+func wantScanError(t *testing.T, err error) {
+	t.Helper()
+	var ie *IterationError
+	var ue unsupportedPFXError
+	if !errors.As(err, &ie) && !errors.As(err, &ue) && err != errCorruptPFX && !isPasswordError(err) {
+		t.Fatalf("unexpected error %v", err)
+	}
+}
+
+// decodeWithin fails when decoding a file the scan passed takes longer than
+// d (the decoder keeps running then: the test process ends with the failure).
+func decodeWithin(t *testing.T, data []byte, d time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := openPKCS12(data, ""); isPasswordError(err) {
+			openPKCS12(data, "lpetrust-test-pfx")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("decoding a file the scan passed still runs after %s", d)
+	}
 }

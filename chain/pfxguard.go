@@ -5,7 +5,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // maxPFXIterations bounds the key-derivation iteration counts of a PKCS#12
@@ -13,22 +12,44 @@ import (
 // 2000 to 10000); a crafted count of billions would hang the reader.
 const maxPFXIterations = 1_000_000
 
-// pfxDecodeLimit bounds the decoding of a PKCS#12 file whose structure
-// passed checkPFXIterations: the key bags inside encrypted content are
-// visible only once decrypted, so their counts cannot be checked ahead.
-// A variable so that tests can shorten it.
-var pfxDecodeLimit = 30 * time.Second
+// PFXPart names the part of a PKCS#12 file that asks for a key derivation.
+type PFXPart int
+
+const (
+	PFXMAC              PFXPart = iota + 1 // the MAC of the authenticated safe
+	PFXEncryptedContent                    // an encrypted content of the authenticated safe
+	PFXKeyBag                              // a shrouded key bag
+)
 
 // IterationError reports a PKCS#12 key-derivation iteration count above
 // the limit, and where it is.
 type IterationError struct {
-	Where      string // "MAC", "encrypted content 2", "key bag 1"
+	Part PFXPart
+	// Index numbers the encrypted content or the key bag, from 1 (key bags
+	// in plain content are counted together, those in an encrypted content
+	// within it).
+	Index int
+	// InContent is the encrypted content holding the key bag, from 1; 0 for
+	// a key bag in plain content.
+	InContent  int
 	Iterations int64
 	Limit      int64
 }
 
 func (e *IterationError) Error() string {
-	return fmt.Sprintf("PKCS#12 %s iteration count %d is above the limit of %d", e.Where, e.Iterations, e.Limit)
+	var where string
+	switch e.Part {
+	case PFXMAC:
+		where = "MAC"
+	case PFXEncryptedContent:
+		where = fmt.Sprintf("encrypted content %d", e.Index)
+	case PFXKeyBag:
+		where = fmt.Sprintf("key bag %d", e.Index)
+		if e.InContent > 0 {
+			where += fmt.Sprintf(" in encrypted content %d", e.InContent)
+		}
+	}
+	return fmt.Sprintf("PKCS#12 %s iteration count %d is above the limit of %d", where, e.Iterations, e.Limit)
 }
 
 // The PKCS#12 structures (RFC 7292), in the shapes the decoder reads them,
@@ -100,36 +121,35 @@ var (
 // errCorruptPFX: the structure cannot be read the way the decoder reads it.
 var errCorruptPFX = errors.New("not a valid PKCS#12 file: corrupt structure")
 
+// maxAuthSafeContents is the number of content infos the decoder accepts
+// in the authenticated safe (certificates, then the key); it refuses more
+// before decrypting any.
+const maxAuthSafeContents = 2
+
 // checkPFXIterations reads the structure of a PKCS#12 file — the MAC, every
 // encrypted content of the authenticated safe and every shrouded key bag
 // outside encrypted content (nested safe contents included) — and refuses
 // a key-derivation iteration count above maxPFXIterations. The work is
 // linear in the size of the file: each element is read once, by position,
 // whatever padding it holds. A structure the decoder could not read is
-// refused too, so nothing unchecked reaches it.
+// refused too, so nothing unchecked reaches it. The bags inside encrypted
+// content are checked by checkEncryptedBags, once a password opens them.
 func checkPFXIterations(der []byte) error {
-	var pfx pfxPDU
-	if err := unmarshalAll(der, &pfx); err != nil {
-		return errCorruptPFX
+	pfx, err := parsePFX(der)
+	if err != nil {
+		return err
 	}
 	if len(pfx.MacData.Mac.Algorithm.Algorithm) > 0 {
 		if pfx.MacData.Iterations > maxPFXIterations {
-			return &IterationError{Where: "MAC", Iterations: pfx.MacData.Iterations, Limit: maxPFXIterations}
+			return &IterationError{Part: PFXMAC, Iterations: pfx.MacData.Iterations, Limit: maxPFXIterations}
 		}
-		if err := checkAlgorithm(pfx.MacData.Mac.Algorithm, "MAC"); err != nil {
+		if err := checkAlgorithm(pfx.MacData.Mac.Algorithm, IterationError{Part: PFXMAC}); err != nil {
 			return err
 		}
 	}
-	if !pfx.AuthSafe.ContentType.Equal(oidPKCS7Data) {
-		return nil // the decoder refuses it without deriving a key
-	}
-	var authSafe []byte
-	if err := unmarshalAll(pfx.AuthSafe.Content.Bytes, &authSafe); err != nil {
-		return errCorruptPFX
-	}
-	var contents []pfxContentInfo
-	if err := unmarshalAll(authSafe, &contents); err != nil {
-		return errCorruptPFX
+	contents, err := authSafeContents(pfx)
+	if err != nil {
+		return err
 	}
 	keyBags := 0
 	for i, ci := range contents {
@@ -139,7 +159,7 @@ func checkPFXIterations(der []byte) error {
 			if err := unmarshalAll(ci.Content.Bytes, &data); err != nil {
 				return errCorruptPFX
 			}
-			if err := checkSafeContents(data, &keyBags, 0); err != nil {
+			if err := checkSafeContents(data, &keyBags, 0, 0); err != nil {
 				return err
 			}
 		case ci.ContentType.Equal(oidPKCS7EncryptedData):
@@ -147,7 +167,7 @@ func checkPFXIterations(der []byte) error {
 			if err := unmarshalAll(ci.Content.Bytes, &ed); err != nil {
 				return errCorruptPFX
 			}
-			if err := checkAlgorithm(ed.EncryptedContentInfo.ContentEncryptionAlgorithm, fmt.Sprintf("encrypted content %d", i+1)); err != nil {
+			if err := checkAlgorithm(ed.EncryptedContentInfo.ContentEncryptionAlgorithm, IterationError{Part: PFXEncryptedContent, Index: i + 1}); err != nil {
 				return err
 			}
 		}
@@ -155,10 +175,87 @@ func checkPFXIterations(der []byte) error {
 	return nil
 }
 
+// checkEncryptedBags decrypts every encrypted content of the authenticated
+// safe with password, as the decoder will, and checks the shrouded key bags
+// inside (nested safe contents included) as checkPFXIterations checks those
+// of plain content: before the decoder derives a key for any of them. Call
+// it only on a file checkPFXIterations passed, which bounds the cost of the
+// decryption itself. An encrypted content the password does not open is
+// pkcs12.ErrDecryption (the decoder would fail there too).
+func checkEncryptedBags(der []byte, password string) error {
+	pfx, err := parsePFX(der)
+	if err != nil {
+		return err
+	}
+	contents, err := authSafeContents(pfx)
+	if err != nil {
+		return err
+	}
+	var passwords [][]byte
+	for i, ci := range contents {
+		if !ci.ContentType.Equal(oidPKCS7EncryptedData) {
+			continue
+		}
+		if passwords == nil {
+			if passwords, err = pfxPasswords(password); err != nil {
+				return err
+			}
+		}
+		var ed pfxEncryptedData
+		if err := unmarshalAll(ci.Content.Bytes, &ed); err != nil {
+			return errCorruptPFX
+		}
+		plains, err := decryptedSafeContents(ed, i+1, passwords)
+		if err != nil {
+			return err
+		}
+		for _, plain := range plains {
+			keyBags := 0
+			if err := checkSafeContents(plain, &keyBags, i+1, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parsePFX reads the outer structure of a PKCS#12 file.
+func parsePFX(der []byte) (*pfxPDU, error) {
+	var pfx pfxPDU
+	if err := unmarshalAll(der, &pfx); err != nil {
+		return nil, errCorruptPFX
+	}
+	return &pfx, nil
+}
+
+// authSafeContents reads the content infos of the authenticated safe: none
+// when it is not of type data (the decoder refuses it without deriving a
+// key).
+func authSafeContents(pfx *pfxPDU) ([]pfxContentInfo, error) {
+	if !pfx.AuthSafe.ContentType.Equal(oidPKCS7Data) {
+		return nil, nil
+	}
+	var authSafe []byte
+	if err := unmarshalAll(pfx.AuthSafe.Content.Bytes, &authSafe); err != nil {
+		return nil, errCorruptPFX
+	}
+	var contents []pfxContentInfo
+	if err := unmarshalAll(authSafe, &contents); err != nil {
+		return nil, errCorruptPFX
+	}
+	if len(contents) > maxAuthSafeContents {
+		return nil, unsupportedPFXError{fmt.Sprintf("%d content infos in the authenticated safe (at most %d)", len(contents), maxAuthSafeContents)}
+	}
+	return contents, nil
+}
+
 // maxSafeContentsDepth bounds the nesting of safeContentsBag.
 const maxSafeContentsDepth = 8
 
-func checkSafeContents(der []byte, keyBags *int, depth int) error {
+// checkSafeContents checks the shrouded key bags of a SafeContents, nested
+// ones included; keyBags counts them; inContent is the encrypted content
+// holding them (0: plain content).
+func checkSafeContents(der []byte, keyBags *int, inContent, depth int) error {
 	if depth > maxSafeContentsDepth {
 		return errCorruptPFX
 	}
@@ -174,11 +271,11 @@ func checkSafeContents(der []byte, keyBags *int, depth int) error {
 			if err := unmarshalAll(b.Value.Bytes, &k); err != nil {
 				return errCorruptPFX
 			}
-			if err := checkAlgorithm(k.Algorithm, fmt.Sprintf("key bag %d", *keyBags)); err != nil {
+			if err := checkAlgorithm(k.Algorithm, IterationError{Part: PFXKeyBag, Index: *keyBags, InContent: inContent}); err != nil {
 				return err
 			}
 		case b.ID.Equal(oidSafeContentsBag):
-			if err := checkSafeContents(b.Value.FullBytes, keyBags, depth+1); err != nil {
+			if err := checkSafeContents(b.Value.Bytes, keyBags, inContent, depth+1); err != nil {
 				return err
 			}
 		}
@@ -188,8 +285,9 @@ func checkSafeContents(der []byte, keyBags *int, depth int) error {
 
 // checkAlgorithm checks the iteration count of a password-based algorithm:
 // PKCS#12 PBE, PBES2 and PBMAC1 with PBKDF2. Other algorithms derive no key
-// from the password here, and the decoder refuses them.
-func checkAlgorithm(alg pkix.AlgorithmIdentifier, where string) error {
+// from the password here, and the decoder refuses them. at says where alg
+// is; the error returned is at with the count and the limit.
+func checkAlgorithm(alg pkix.AlgorithmIdentifier, at IterationError) error {
 	var n int64
 	switch {
 	case isUnder(alg.Algorithm, oidPKCS12PBEPrefix):
@@ -215,7 +313,8 @@ func checkAlgorithm(alg pkix.AlgorithmIdentifier, where string) error {
 		return nil
 	}
 	if n > maxPFXIterations {
-		return &IterationError{Where: where, Iterations: n, Limit: maxPFXIterations}
+		at.Iterations, at.Limit = n, maxPFXIterations
+		return &at
 	}
 	return nil
 }
@@ -234,29 +333,4 @@ func unmarshalAll(der []byte, v any) error {
 		return errors.New("trailing data")
 	}
 	return nil
-}
-
-// errPFXTooSlow: decoding went past pfxDecodeLimit.
-var errPFXTooSlow = errors.New("PKCS#12 decoding takes too long (an iteration count inside the encrypted content is likely far above the limit)")
-
-// decodePKCS12Bounded is decodePKCS12 given at most pfxDecodeLimit. Past it
-// the decoding is abandoned (it ends with the process) and an error returned.
-func decodePKCS12Bounded(data []byte, password string) (Input, error) {
-	type result struct {
-		in  Input
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		in, err := decodePKCS12(data, password)
-		done <- result{in, err}
-	}()
-	t := time.NewTimer(pfxDecodeLimit)
-	defer t.Stop()
-	select {
-	case r := <-done:
-		return r.in, r.err
-	case <-t.C:
-		return Input{}, errPFXTooSlow
-	}
 }

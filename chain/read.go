@@ -392,7 +392,7 @@ func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
 	if err := checkPFXIterations(data); err != nil {
 		return Input{}, err
 	}
-	in, err := decodePKCS12Bounded(data, "")
+	in, err := openPKCS12(data, "")
 	if err == nil {
 		return in, nil
 	}
@@ -406,7 +406,7 @@ func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
 	if perr != nil {
 		return Input{}, fmt.Errorf("reading the PKCS#12 password: %w", perr)
 	}
-	in, err = decodePKCS12Bounded(data, string(pw))
+	in, err = openPKCS12(data, string(pw))
 	clear(pw)
 	if err != nil {
 		if isPasswordError(err) {
@@ -415,6 +415,16 @@ func readPKCS12(source string, data []byte, opts ReadOptions) (Input, error) {
 		return Input{}, err
 	}
 	return in, nil
+}
+
+// openPKCS12 decodes a PKCS#12 file checkPFXIterations passed, once the
+// bags inside its encrypted content, decrypted with password, pass too: the
+// decoder never derives a key with an unchecked iteration count.
+func openPKCS12(data []byte, password string) (Input, error) {
+	if err := checkEncryptedBags(data, password); err != nil {
+		return Input{}, err
+	}
+	return decodePKCS12(data, password)
 }
 
 func isPasswordError(err error) bool {

@@ -1,6 +1,10 @@
 package chain
 
 import (
+	"bytes"
+	"crypto/cipher"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -23,7 +27,7 @@ const (
 
 func pfxPath(name string) string { return filepath.Join("..", "testdata", "pfx", name) }
 
-func testPassword(t *testing.T) []byte {
+func testPassword(t testing.TB) []byte {
 	t.Helper()
 	data, err := os.ReadFile(pfxPath("password.txt"))
 	if err != nil {
@@ -52,6 +56,8 @@ func TestReadRealContainerFiles(t *testing.T) {
 		{"aes256.pfx", true, true},
 		{"legacy-3des.pfx", true, true},
 		{"legacy-rc2.pfx", true, true},
+		{"legacy-rc2-128.pfx", true, true},
+		{"aes128.pfx", true, true},
 		{"chain.p7b", false, false},
 		{"chain-der.p7b", false, false},
 	} {
@@ -92,7 +98,7 @@ func TestReadRealContainerFiles(t *testing.T) {
 }
 
 func TestReadPKCS12PasswordErrors(t *testing.T) {
-	for _, f := range []string{"aes256.pfx", "legacy-3des.pfx", "legacy-rc2.pfx"} {
+	for _, f := range []string{"aes256.pfx", "aes128.pfx", "legacy-3des.pfx", "legacy-rc2.pfx", "legacy-rc2-128.pfx"} {
 		p := pfxPath(f)
 		_, err := ReadFile(p, ReadOptions{})
 		if !errors.Is(err, ErrPasswordRequired) || err.Error() != p+": PKCS#12 file is password-protected and no password was given" {
@@ -295,18 +301,185 @@ func TestReadPKCS12IterationBound(t *testing.T) {
 }
 
 // A key bag inside encrypted content shows its count only once decrypted:
-// the decoding is given a bounded time.
+// the content is decrypted and scanned before the decoder derives a key for
+// any bag in it, whatever the cipher, the nesting and the password.
 func TestReadPKCS12HiddenKeyBagBomb(t *testing.T) {
-	defer func(d time.Duration) { pfxDecodeLimit = d }(pfxDecodeLimit)
-	pfxDecodeLimit = time.Second
-	start := time.Now()
-	_, err := ReadBytes("x.pfx", hostiletest.PFXHiddenKeyBagBomb(), ReadOptions{})
-	if err == nil || err.Error() != "x.pfx: "+errPFXTooSlow.Error() {
-		t.Errorf("err = %v", err)
+	const pw = "pässwörd"
+	password := func(string) ([]byte, error) { return []byte(pw), nil }
+	wrong := func(string) ([]byte, error) { return []byte("wrong"), nil }
+	real := testPassword(t)
+	realPassword := func(string) ([]byte, error) { return append([]byte(nil), real...), nil } // the reader clears it
+	bomb := "iteration count 4611686018427387904 is above the limit of 1000000"
+	for _, tt := range []struct {
+		name string
+		der  []byte
+		opts ReadOptions
+		want string
+	}{
+		{"PBES2, the empty password", hostiletest.PFXHiddenKeyBagBomb(), ReadOptions{},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+		{"PBES2, nested behind a sane bag", hostiletest.PFXNestedHiddenKeyBagBomb(pw), ReadOptions{Password: password},
+			"PKCS#12 key bag 2 in encrypted content 1 " + bomb},
+		{"PBES2, wrong password", hostiletest.PFXNestedHiddenKeyBagBomb(pw), ReadOptions{Password: wrong},
+			ErrWrongPassword.Error()},
+		{"PBES2, no password given", hostiletest.PFXNestedHiddenKeyBagBomb(pw), ReadOptions{},
+			ErrPasswordRequired.Error()},
+		{"3DES (OpenSSL file)", withBombInEncryptedContent(t, "legacy-3des.pfx"), ReadOptions{Password: realPassword},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+		{"RC2-40 (OpenSSL file)", withBombInEncryptedContent(t, "legacy-rc2.pfx"), ReadOptions{Password: realPassword},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+		{"RC2-128 (OpenSSL file)", withBombInEncryptedContent(t, "legacy-rc2-128.pfx"), ReadOptions{Password: realPassword},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+		{"AES-256 (OpenSSL file)", withBombInEncryptedContent(t, "aes256.pfx"), ReadOptions{Password: realPassword},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+		{"AES-128 (OpenSSL file)", withBombInEncryptedContent(t, "aes128.pfx"), ReadOptions{Password: realPassword},
+			"PKCS#12 key bag 1 in encrypted content 1 " + bomb},
+	} {
+		start := time.Now()
+		_, err := ReadBytes("x.pfx", tt.der, tt.opts)
+		if err == nil || err.Error() != "x.pfx: "+tt.want {
+			t.Errorf("%s: err = %v\nwant x.pfx: %s", tt.name, err, tt.want)
+		}
+		var ie *IterationError
+		if errors.As(err, &ie) != strings.Contains(tt.want, bomb) {
+			t.Errorf("%s: IterationError %v for %#v", tt.name, ie, err)
+		}
+		if ie != nil && (ie.Part != PFXKeyBag || ie.InContent != 1 || ie.Iterations != hostiletest.HugeIterations || ie.Limit != 1_000_000) {
+			t.Errorf("%s: %+v", tt.name, *ie)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: took %s", tt.name, d)
+		}
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %s", d)
+}
+
+// The limit inside encrypted content is the limit outside: 1,000,000 passes
+// the scan, one more does not. More content infos than the decoder takes
+// are refused before any is decrypted.
+func TestCheckEncryptedBagsLimit(t *testing.T) {
+	sequence := func(b ...byte) []byte {
+		return mustMarshal(t, asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true, Bytes: b})
 	}
+	for _, tt := range []struct {
+		iterations int64
+		want       string
+	}{
+		{1_000_000, ""},
+		{1_000_001, "PKCS#12 key bag 2 in encrypted content 1 iteration count 1000001 is above the limit of 1000000"},
+	} {
+		der := hostiletest.PFXWithEncryptedSafeContents("", 1, sequence(append(keyBag(t, 2048), keyBag(t, tt.iterations)...)...))
+		if err := checkPFXIterations(der); err != nil {
+			t.Fatal(err)
+		}
+		err := checkEncryptedBags(der, "")
+		if got := fmt.Sprint(err); (tt.want == "" && err != nil) || (tt.want != "" && got != tt.want) {
+			t.Errorf("%d iterations: %v, want %q", tt.iterations, err, tt.want)
+		}
+	}
+	empty := mustMarshal(t, testContentInfo{oidPKCS7Data, explicit0(mustMarshal(t, sequence()))})
+	authSafe := sequence(append(append(append([]byte(nil), empty...), empty...), empty...)...)
+	der := mustMarshal(t, struct {
+		Version  int
+		AuthSafe testContentInfo
+	}{3, testContentInfo{oidPKCS7Data, explicit0(mustMarshal(t, authSafe))}})
+	_, err := ReadBytes("x.pfx", der, ReadOptions{})
+	if want := "x.pfx: unsupported PKCS#12 encoding: 3 content infos in the authenticated safe (at most 2)"; fmt.Sprint(err) != want {
+		t.Errorf("3 content infos: %v, want %s", err, want)
+	}
+}
+
+// withBombInEncryptedContent is the OpenSSL test file name with a shrouded
+// key bag asking for 2^62 iterations added to its encrypted content (the
+// certificates), re-encrypted as it was. The MAC no longer matches: the bag
+// must be refused before the MAC is even verified.
+func withBombInEncryptedContent(t testing.TB, name string) []byte {
+	t.Helper()
+	der, err := os.ReadFile(pfxPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pfx, err := parsePFX(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contents, err := authSafeContents(pfx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contents[0].ContentType.Equal(oidPKCS7EncryptedData) {
+		t.Fatalf("%s: content 1 is not encrypted", name)
+	}
+	var ed pfxEncryptedData
+	if err := unmarshalAll(contents[0].Content.Bytes, &ed); err != nil {
+		t.Fatal(err)
+	}
+	pws, err := pfxPasswords(string(testPassword(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alg := ed.EncryptedContentInfo.ContentEncryptionAlgorithm
+	plain, err := pfxDecrypt(alg, ed.EncryptedContentInfo.EncryptedContent, pws[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bags []asn1.RawValue
+	if err := unmarshalAll(plain, &bags); err != nil {
+		t.Fatal(err)
+	}
+	bags = append([]asn1.RawValue{{FullBytes: bombKeyBag(t)}}, bags...)
+	plain = mustMarshal(t, bags)
+
+	block, iv, err := pfxCipher(alg, pws[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := block.BlockSize() - len(plain)%block.BlockSize()
+	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
+	ed.EncryptedContentInfo.EncryptedContent = plain
+	encrypted := mustMarshal(t, testContentInfo{oidPKCS7EncryptedData, explicit0(mustMarshal(t, ed))})
+	var rest []byte
+	for _, ci := range contents[1:] {
+		rest = append(rest, mustMarshal(t, testContentInfo{ci.ContentType, explicit0(ci.Content.Bytes)})...)
+	}
+	authSafe := mustMarshal(t, asn1.RawValue{Tag: asn1.TagSequence, IsCompound: true, Bytes: append(encrypted, rest...)})
+	return mustMarshal(t, struct {
+		Version  int
+		AuthSafe testContentInfo
+		MacData  asn1.RawValue
+	}{3, testContentInfo{oidPKCS7Data, explicit0(mustMarshal(t, authSafe))}, asn1.RawValue{FullBytes: mustMarshal(t, pfx.MacData)}})
+}
+
+// bombKeyBag is a shrouded key bag (pbeWithSHAAnd3-KeyTripleDES-CBC) asking
+// for 2^62 iterations.
+func bombKeyBag(t testing.TB) []byte { return keyBag(t, hostiletest.HugeIterations) }
+
+// keyBag is a shrouded key bag (pbeWithSHAAnd3-KeyTripleDES-CBC) asking for
+// iterations.
+func keyBag(t testing.TB, iterations int64) []byte {
+	params := mustMarshal(t, pfxPBEParams{Salt: []byte("saltsalt"), Iterations: iterations})
+	key := mustMarshal(t, pfxEncryptedKey{Algorithm: pkix.AlgorithmIdentifier{Algorithm: oidPBEWithSHAAnd3KeyTripleDESCBC,
+		Parameters: asn1.RawValue{FullBytes: params}}, EncryptedData: make([]byte, 32)})
+	return mustMarshal(t, pfxSafeBag{ID: oidShroudedKeyBag, Value: explicit0(key)})
+}
+
+// testContentInfo is a ContentInfo to marshal; Content is explicit0(…).
+type testContentInfo struct {
+	ContentType asn1.ObjectIdentifier
+	Content     asn1.RawValue
+}
+
+func mustMarshal(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := asn1.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func explicit0(b []byte) asn1.RawValue {
+	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: b}
 }
 
 func TestWindowsText(t *testing.T) {

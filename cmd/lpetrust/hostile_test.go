@@ -121,6 +121,14 @@ var (
 func TestHostileInputs(t *testing.T) {
 	dir := t.TempDir()
 	pfxBomb := writeTestFile(t, dir, "bomb.pfx", hostiletest.PFXMACBehindPadding(25000))
+	// Shrouded key bags asking for 2^62 iterations inside sanely encrypted
+	// content: the empty password, and a password with a nested bag.
+	hiddenBomb := writeTestFile(t, dir, "hidden.pfx", hostiletest.PFXHiddenKeyBagBomb())
+	nestedBomb := writeTestFile(t, dir, "nested.pfx", hostiletest.PFXNestedHiddenKeyBagBomb("pässwörd"))
+	nestedPassword := writeTestFile(t, dir, "nested.pass", []byte("pässwörd\n"))
+	hiddenMsg := hiddenBomb + ": PKCS#12 key bag 1 in encrypted content 1 iteration count 4611686018427387904 is above the limit of 1000000"
+	nestedMsg := nestedBomb + ": PKCS#12 key bag 2 in encrypted content 1 iteration count 4611686018427387904 is above the limit of 1000000"
+	dryRun := []string{"--dry-run", "--config-nc", "CN=Configuration,DC=x"}
 	yamlBomb := writeTestFile(t, dir, "bomb.yaml", hostiletest.OverlayAliasBomb(1<<20, 3000))
 	header := "User Agent,MAC Address\n"
 	unreadable := writeTestFile(t, dir, "unreadable.csv", []byte(header+strings.Repeat("x", 70<<10)+"\n\x00,00-04-F2-00-01-76\n\xff\xfe\xfd,00-04-F2-00-01-77\n"))
@@ -170,6 +178,14 @@ func TestHostileInputs(t *testing.T) {
 	}{
 		{"1", "PFX MAC count hidden behind 25,000 NULLs", "", []string{"inspect", pfxBomb},
 			2, pfxBomb + ": PKCS#12 MAC iteration count 4611686018427387904 is above the limit of 1000000"},
+		{"1", "PFX key bag count inside encrypted content, inspect", "", []string{"inspect", hiddenBomb}, 2, hiddenMsg},
+		{"1", "PFX nested key bag count inside encrypted content, inspect", "", []string{"inspect", nestedBomb, "--password-file", nestedPassword}, 2, nestedMsg},
+		{"1", "PFX key bag count inside encrypted content, report --chain", "", []string{"report", "--inventory", inventoryCSV, "--chain", hiddenBomb}, 2, hiddenMsg},
+		{"1", "PFX nested key bag count inside encrypted content, report --chain", "", []string{"report", "--inventory", inventoryCSV, "--chain", nestedBomb, "--pfx-password-file", nestedPassword}, 2, nestedMsg},
+		{"1", "PFX key bag count inside encrypted content, ad publish", "", append([]string{"ad", "publish", hiddenBomb}, dryRun...), 2, hiddenMsg},
+		{"1", "PFX nested key bag count inside encrypted content, ad publish --chain", "", append([]string{"ad", "publish", "--chain", nestedBomb, "--pfx-password-file", nestedPassword}, dryRun...), 2, nestedMsg},
+		{"1", "PFX key bag count inside encrypted content, remediate --chain", "", []string{"remediate", "--inventory", inventoryCSV, "--chain", hiddenBomb, "--server", "ldaps://127.0.0.1:1"}, 2, hiddenMsg},
+		{"1", "PFX nested key bag count inside encrypted content, remediate --chain", "", []string{"remediate", "--inventory", inventoryCSV, "--chain", nestedBomb, "--pfx-password-file", nestedPassword, "--server", "ldaps://127.0.0.1:1"}, 2, nestedMsg},
 		{"3", "signed firmware version", "", []string{"inspect", chainPEM, "--firmware", "4.-0"},
 			2, `--firmware "4.-0": malformed version "4.-0": "-0" is not a number`},
 		{"3", "signed firmware version, firmware command", "", []string{"firmware", "0.-0"},
@@ -196,6 +212,9 @@ func TestHostileInputs(t *testing.T) {
 		t.Run("item "+tc.item+": "+tc.name, func(t *testing.T) {
 			r := runChild(t, dir, tc.stdin, "", tc.args...)
 			r.wantOneLine(t, tc.name, tc.code, tc.message)
+			if r.took > childBound/3 { // a refusal comes before any expensive work
+				t.Errorf("%s: took %s", tc.name, r.took)
+			}
 			if got := strings.TrimSuffix(r.stderr, "\n"); !strings.HasPrefix(got, "lpetrust: "+tc.message) {
 				t.Errorf("stderr %q\nwant    %q", got, "lpetrust: "+tc.message)
 			}

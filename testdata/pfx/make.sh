@@ -35,6 +35,12 @@ openssl pkcs12 -export -inkey "$tmp/leaf.key" -in leaf.pem -certfile "$tmp/ca-ch
 # Oldest encoding: RC2-40 certificates, 3DES key, SHA-1 MAC (OpenSSL's -legacy).
 openssl pkcs12 -export -legacy -inkey "$tmp/leaf.key" -in leaf.pem -certfile "$tmp/ca-chain.pem" \
 	-passout "pass:$pw" -out legacy-rc2.pfx
+# The other ciphers PKCS#12 readers support: RC2-128 (key and certificates,
+# SHA-1 MAC); AES-128 certificates, AES-192 key, SHA-512 MAC.
+openssl pkcs12 -export -legacy -inkey "$tmp/leaf.key" -in leaf.pem -certfile "$tmp/ca-chain.pem" \
+	-certpbe PBE-SHA1-RC2-128 -keypbe PBE-SHA1-RC2-128 -macalg sha1 -passout "pass:$pw" -out legacy-rc2-128.pfx
+openssl pkcs12 -export -inkey "$tmp/leaf.key" -in leaf.pem -certfile "$tmp/ca-chain.pem" \
+	-certpbe AES-128-CBC -keypbe AES-192-CBC -macalg sha512 -passout "pass:$pw" -out aes128.pfx
 
 # PKCS#7 bundles (.p7b) of leaf and issuing CA, PEM and DER.
 cat leaf.pem ca.pem >"$tmp/bundle.pem"

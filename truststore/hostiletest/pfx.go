@@ -19,6 +19,7 @@ var (
 	oidData          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
 	oidEncryptedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 6}
 	oidShroudedKey   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 2}
+	oidSafeContents  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 10, 1, 6}
 	oidPBE3DES       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
 	oidPBES2         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
 	oidPBMAC1        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 14}
@@ -172,26 +173,42 @@ func PFXKeyBagBomb() []byte {
 // PBMAC1 MAC and real PBES2 encryption, whose encrypted content holds a
 // shrouded key bag asking for HugeIterations: visible only once decrypted.
 func PFXHiddenKeyBagBomb() []byte {
-	inner := sequenceOf(shroudedKeyBag(HugeIterations))
-	// PBES2 with AES-256-CBC, the key from PBKDF2-HMAC-SHA256 of "" (1 iteration).
+	return PFXWithEncryptedSafeContents("", 2048, sequenceOf(shroudedKeyBag(HugeIterations)))
+}
+
+// PFXNestedHiddenKeyBagBomb is a PKCS#12 file protected by password (PBES2
+// with AES-256-CBC and a PBMAC1 MAC, 2048 iterations each, as OpenSSL 3
+// writes), whose encrypted content holds a sane shrouded key bag and a
+// safe contents bag with a second shrouded key bag asking for
+// HugeIterations.
+func PFXNestedHiddenKeyBagBomb(password string) []byte {
+	nested := must(asn1.Marshal(safeBag{ID: oidSafeContents, Value: explicit0(sequenceOf(shroudedKeyBag(HugeIterations)))}))
+	return PFXWithEncryptedSafeContents(password, 2048, sequenceOf(shroudedKeyBag(2048), nested))
+}
+
+// PFXWithEncryptedSafeContents is a PKCS#12 file whose one encrypted
+// content is safeContents (any bytes), encrypted with PBES2
+// (PBKDF2-HMAC-SHA256 of password, AES-256-CBC) and authenticated with
+// PBMAC1 (RFC 9579: HMAC-SHA256 keyed by PBKDF2-HMAC-SHA256), both with
+// iterations, a sane count (OpenSSL 3 writes 2048).
+func PFXWithEncryptedSafeContents(password string, iterations int, safeContents []byte) []byte {
 	iv := []byte("0123456789abcdef")
-	key := must(pbkdf2.Key(sha256.New, "", []byte("saltsalt"), 1, 32))
+	key := must(pbkdf2.Key(sha256.New, password, []byte("saltsalt"), iterations, 32))
 	block, _ := aes.NewCipher(key)
-	pad := aes.BlockSize - len(inner)%aes.BlockSize
-	plain := append(append([]byte(nil), inner...), make([]byte, pad)...)
-	for i := len(inner); i < len(plain); i++ {
+	pad := aes.BlockSize - len(safeContents)%aes.BlockSize
+	plain := append(append([]byte(nil), safeContents...), make([]byte, pad)...)
+	for i := len(safeContents); i < len(plain); i++ {
 		plain[i] = byte(pad)
 	}
 	enc := make([]byte, len(plain))
 	cipher.NewCBCEncrypter(block, iv).CryptBlocks(enc, plain)
-	ed := encryptedData{Info: encryptedContentInfo{ContentType: oidData, Algorithm: pbes2Alg(1, iv), Content: enc}}
+	ed := encryptedData{Info: encryptedContentInfo{ContentType: oidData, Algorithm: pbes2Alg(int64(iterations), iv), Content: enc}}
 	ci := contentInfo{ContentType: oidEncryptedData, Content: explicit0(must(asn1.Marshal(ed)))}
 	authSafe := sequenceOf(must(asn1.Marshal(ci)))
-	// PBMAC1 (RFC 9579): HMAC-SHA256 keyed by PBKDF2-HMAC-SHA256 of "".
-	macKey := must(pbkdf2.Key(sha256.New, "", []byte("saltsalt"), 1, 32))
+	macKey := must(pbkdf2.Key(sha256.New, password, []byte("saltsalt"), iterations, 32))
 	h := hmac.New(sha256.New, macKey)
 	h.Write(authSafe)
-	params := must(asn1.Marshal(pbes2Params{KDF: pbkdf2Alg(1, 32),
+	params := must(asn1.Marshal(pbes2Params{KDF: pbkdf2Alg(int64(iterations), 32),
 		Scheme: pkix.AlgorithmIdentifier{Algorithm: oidHMACSHA256, Parameters: asn1.NullRawValue}}))
 	mac := macData{Mac: digestInfo{Algorithm: pkix.AlgorithmIdentifier{Algorithm: oidPBMAC1, Parameters: raw(params)},
 		Digest: h.Sum(nil)}, MacSalt: []byte("unused"), Iterations: 1}
