@@ -498,10 +498,12 @@ func (p *planner) certificate() {
 	p.add(f, n, st, any)
 }
 
+// alternatives lists the cross-certificates (and intermediates) to serve,
+// greedily: the one bringing back the most phones (without an inventory,
+// the most store groups) first, each listed once with every store it
+// brings back; one that brings back nobody left is not listed.
 func (p *planner) alternatives() {
-	if p.req.Blocker != "" || len(errorFindings(p.base)) > 0 {
-		// Those come first; the chain fixes below still count.
-	}
+	var cands []chain.Alternative
 	seen := map[string]bool{}
 	for _, r := range p.base {
 		if r == nil {
@@ -512,28 +514,58 @@ func (p *planner) alternatives() {
 				continue
 			}
 			seen[alt.AddSHA1] = true
-			n, st, any := p.bring(func(g *work) bool { return p.altCovers(alt.AddSHA1, g.Store) })
-			kind, what := KindCross, "cross-certificate"
-			if k := p.cat.KnownBySHA1(alt.AddSHA1); k != nil && k.Kind != truststore.KindCross {
-				kind, what = KindIntermediate, "intermediate CA certificate"
-			}
-			file := alt.AddSHA1 + ".cer"
-			pool := p.req.Source.Pool
-			if pool == "" {
-				pool = PoolPlaceholder
-			}
-			f := Fix{Kind: kind, Effort: "one certificate added on every Front End server, no phone or directory touched",
-				Title: fmt.Sprintf("serve the %s %s (%s) with the chain", what, altName(alt), alt.AddSHA1),
-				Note:  alt.Message}
-			f.Steps = []Step{
-				{Text: "export it", Commands: []Command{Run("lpetrust", "roots", "export", alt.AddSHA1, "--out", file)}},
-				{Text: "on every Front End server, import it into the local computer's Intermediate Certification Authorities store (Windows then sends it in the chain)",
-					Commands: []Command{RunWindows("certutil", "-addstore", "CA", file)}},
-				{Text: "verify that the pool now sends it", Commands: []Command{Run(p.withStore("lpetrust", "check", pool)...)}},
-			}
-			p.add(f, n, st, any)
+			cands = append(cands, alt)
 		}
 	}
+	for len(cands) > 0 {
+		best, bestPhones, bestGroups := -1, 0, 0
+		for i, alt := range cands {
+			phones, groups := p.count(func(g *work) bool { return p.altCovers(alt.AddSHA1, g.Store) })
+			if groups > 0 && (best < 0 || phones > bestPhones || phones == bestPhones && groups > bestGroups) {
+				best, bestPhones, bestGroups = i, phones, groups
+			}
+		}
+		if best < 0 {
+			return
+		}
+		alt := cands[best]
+		cands = append(cands[:best], cands[best+1:]...)
+		p.addAlternative(alt)
+	}
+}
+
+// count is what bring(pred) would bring back: phones and groups.
+func (p *planner) count(pred func(*work) bool) (phones, groups int) {
+	for _, g := range p.groups {
+		if g.Stranded && !g.done && pred(g) {
+			phones += g.Phones
+			groups++
+		}
+	}
+	return phones, groups
+}
+
+func (p *planner) addAlternative(alt chain.Alternative) {
+	n, st, any := p.bring(func(g *work) bool { return p.altCovers(alt.AddSHA1, g.Store) })
+	kind, what := KindCross, "cross-certificate"
+	if k := p.cat.KnownBySHA1(alt.AddSHA1); k != nil && k.Kind != truststore.KindCross {
+		kind, what = KindIntermediate, "intermediate CA certificate"
+	}
+	file := alt.AddSHA1 + ".cer"
+	pool := p.req.Source.Pool
+	if pool == "" {
+		pool = PoolPlaceholder
+	}
+	f := Fix{Kind: kind, Effort: "one certificate added on every Front End server, no phone or directory touched",
+		Title: fmt.Sprintf("serve the %s %s (%s) with the chain", what, altName(alt), alt.AddSHA1),
+		Note:  alt.Message}
+	f.Steps = []Step{
+		{Text: "export it", Commands: []Command{Run("lpetrust", "roots", "export", alt.AddSHA1, "--out", file)}},
+		{Text: "on every Front End server, import it into the local computer's Intermediate Certification Authorities store (Windows then sends it in the chain)",
+			Commands: []Command{RunWindows("certutil", "-addstore", "CA", file)}},
+		{Text: "verify that the pool now sends it", Commands: []Command{Run(p.withStore("lpetrust", "check", pool)...)}},
+	}
+	p.add(f, n, st, any)
 }
 
 // altCovers: every input either trusts the store or has the alternative
@@ -681,7 +713,7 @@ func (p *planner) publish() {
 		return
 	}
 	n, st, any := p.bring(func(g *work) bool { return !g.AD && trusted(p.after, g.Store) })
-	f := Fix{Kind: KindCertProv, Effort: "a root store import and two PowerShell lines per root on the Front End servers",
+	f := Fix{Kind: KindCertProv, Effort: "a root store import and one PowerShell line per root on the Front End servers",
 		Title: "hand " + rootNames(trust) + " to PIN-authenticated phones through the Certificate Provisioning service (TrustedCACerts)",
 		Note:  "PIN-authenticated phones do not read Active Directory"}
 	export, files := p.exportStep(trust)
@@ -689,20 +721,19 @@ func (p *planner) publish() {
 	for _, file := range files {
 		imp.Commands = append(imp.Commands, RunWindows("certutil", "-addstore", "Root", file))
 	}
-	ps := Step{Text: "then, in the Lync Server Management Shell", Commands: CertProvCommands(trust)}
+	ps := Step{Text: "then, on a Front End server, add them to the web services' TrustedCACerts (Lync Server Management Shell cmdlets)", Commands: CertProvCommands(trust)}
 	f.Steps = []Step{export, imp, ps}
 	p.add(f, n, st, any)
 }
 
-// CertProvCommands are the PowerShell lines that add roots to the web
-// services' TrustedCACerts, which PIN-authenticated phones receive.
+// CertProvCommands are the PowerShell statements that add roots to the web
+// services' TrustedCACerts, which PIN-authenticated phones receive: one
+// statement per root, holding no variable, so that each runs on its own
+// (and from cmd through powershell -Command).
 func CertProvCommands(roots []Root) []Command {
 	var out []Command
-	for i, r := range roots {
-		v := fmt.Sprintf("$ca%d", i+1)
-		out = append(out,
-			PS(fmt.Sprintf("%s = New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA", v, PowerShell.Quote(r.SHA1))),
-			PS(fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=%s}", v)))
+	for _, r := range roots {
+		out = append(out, PS(fmt.Sprintf("Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=(New-CsWebTrustedCACertificate -Thumbprint %s -CAStore TrustedRootCA)}", PowerShell.Quote(r.SHA1))))
 	}
 	return out
 }

@@ -238,3 +238,73 @@ func TestLookAlike(t *testing.T) {
 		t.Errorf("roots %+v", p.Roots)
 	}
 }
+
+// One cross-certificate that covers two stores is listed once, naming both,
+// with the phone counts of every group it brings back summed; a second
+// cross that would bring back only phones the first did is not listed.
+func TestCrossListedOnce(t *testing.T) {
+	ins, err := chain.ReadFile("../../testdata/certs/modern/DF3C24F9BFD666761B268073FE06D1CC8D4F82A4.pem", chain.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs := ins[0].Certs
+	const b740 = "B7402517EEAAC80AB04681186E8247BD7851CD0A"
+	crosses := func(p *Plan) []Fix {
+		var out []Fix
+		for _, f := range p.Fixes {
+			if f.Kind == KindCross {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	// Without an inventory: stores.
+	p := planFor(t, certs, Request{Target: "CU11"})
+	cs := crosses(p)
+	if len(cs) != 1 || !strings.Contains(cs[0].Title, b740) || strings.Join(cs[0].Stores, ",") != "CU10,CU11" {
+		t.Fatalf("crosses %+v", cs)
+	}
+	if got := p.Reach(cs[0]); got != "brings back phones with CU10, CU11 firmware" {
+		t.Errorf("reach %q", got)
+	}
+	// With an inventory: the phones of both stores, and the cumulative
+	// remaining count.
+	groups := []Group{
+		{Store: "RTM", Family: truststore.Families[0], AD: true, Phones: 2, Stranded: true},
+		{Store: "CU10", Family: truststore.Families[0], AD: true, Phones: 3, Stranded: true},
+		{Store: "CU11", Family: truststore.Families[0], AD: true, Phones: 4, Stranded: true},
+	}
+	p = planFor(t, certs, Request{Target: "CU11", Groups: groups})
+	cs = crosses(p)
+	if len(cs) != 1 || cs[0].Phones != 7 || cs[0].Remaining != 2 || strings.Join(cs[0].Stores, ",") != "CU10,CU11" {
+		t.Fatalf("crosses %+v", cs)
+	}
+	if p.Stranded != 9 || p.Fixes[0].Kind != KindCross {
+		t.Errorf("stranded %d, fixes %s", p.Stranded, kinds(p))
+	}
+	if got := p.Reach(cs[0]); got != "brings back 7 phones, 2 stranded phones remain" {
+		t.Errorf("reach %q", got)
+	}
+}
+
+func TestRemains(t *testing.T) {
+	for n, want := range map[int]string{0: "none remain", 1: "1 stranded phone remains", 2: "2 stranded phones remain"} {
+		if got := Remains(n); got != want {
+			t.Errorf("Remains(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		kind      Kind
+		n, remain int
+		want      string
+	}{
+		{KindCross, 3, 1, "brings back 3 phones, 1 stranded phone remains"},
+		{KindPublishAD, 1, 2, "brings back 1 phone, 2 stranded phones remain"},
+		{KindReplace, 2, 0, "brings back 2 phones, none remain"},
+		{KindRenew, 7, 0, "keeps 7 phones signing in; none remain"},
+	} {
+		if got := InventoryReach(tc.kind, tc.n, tc.remain); got != tc.want {
+			t.Errorf("%s %d %d: %q, want %q", tc.kind, tc.n, tc.remain, got, tc.want)
+		}
+	}
+}

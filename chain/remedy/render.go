@@ -4,18 +4,40 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
+
+// Remains says how many phones stay stranded after a fix, for people:
+// "none remain", "1 stranded phone remains", "2 stranded phones remain".
+func Remains(n int) string {
+	switch n {
+	case 0:
+		return "none remain"
+	case 1:
+		return "1 stranded phone remains"
+	}
+	return fmt.Sprintf("%d stranded phones remain", n)
+}
+
+// InventoryReach says whom a fix of an inventory's plan brings back and
+// how many phones remain stranded after it ("brings back 3 phones, 1
+// stranded phone remains"). Every output that counts phones per fix (the
+// text plan, the HTML report) says it with these words.
+func InventoryReach(kind Kind, phones, remaining int) string {
+	switch kind {
+	case KindRenew:
+		return "keeps " + plural(phones, "phone", "phones") + " signing in; " + Remains(remaining)
+	case KindPlatform:
+		return plural(phones, "phone", "phones")
+	}
+	return "brings back " + plural(phones, "phone", "phones") + ", " + Remains(remaining)
+}
 
 // Reach says whom a fix brings back, for people.
 func (p *Plan) Reach(f Fix) string {
 	if p.Inventory {
-		if f.Kind == KindRenew {
-			return "keeps " + plural(f.Phones, "phone", "phones") + fmt.Sprintf(" signing in; %d stranded remain", f.Remaining)
-		}
-		if f.Kind == KindPlatform {
-			return plural(f.Phones, "phone", "phones")
-		}
-		return fmt.Sprintf("brings back %s, %d stranded remain", plural(f.Phones, "phone", "phones"), f.Remaining)
+		return InventoryReach(f.Kind, f.Phones, f.Remaining)
 	}
 	if len(f.Stores) == 0 {
 		if f.Prerequisite {
@@ -35,36 +57,42 @@ func (p *Plan) Reach(f Fix) string {
 
 // WriteText writes the plan for people: the notes, then the fixes
 // numbered, each with its steps and commands for the shell. indent is put
-// before every line.
+// before every line. Prose is wrapped to textwrap.Width columns; each
+// command is on a line of its own, never wrapped, so that it pastes.
 func (p *Plan) WriteText(w io.Writer, s Shell, indent string) error {
 	var b strings.Builder
+	prose := func(first, hanging, text string) {
+		b.WriteString(textwrap.Wrap(first, hanging, text, textwrap.Width))
+	}
 	if p.Summary != "" {
-		fmt.Fprintf(&b, "%s%s\n", indent, p.Summary)
+		prose(indent, indent+"  ", p.Summary)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(&b, "%s%s\n", indent, n)
+		prose(indent, indent+"  ", n)
 	}
 	if len(p.Fixes) == 0 && p.Summary == "" {
 		fmt.Fprintf(&b, "%sNo fix needed.\n", indent)
 	}
+	step := indent + "     "
 	for _, f := range p.Fixes {
-		fmt.Fprintf(&b, "%s%d. %s — %s (%s)\n", indent, f.Rank, f.Title, p.Reach(f), f.Effort)
+		num := fmt.Sprintf("%d. ", f.Rank)
+		prose(indent+num, indent+strings.Repeat(" ", len(num)), fmt.Sprintf("%s — %s (%s)", f.Title, p.Reach(f), f.Effort))
 		for _, st := range f.Steps {
 			text := st.Text
 			if len(st.Commands) > 0 {
 				text += ":"
 			}
-			fmt.Fprintf(&b, "%s     %s\n", indent, text)
+			prose(step, step, text)
 			for _, c := range st.Commands {
 				line := c.Render(s)
 				if in := c.RunsIn(s); in != s {
 					line += "    # " + string(in)
 				}
-				fmt.Fprintf(&b, "%s       %s\n", indent, line)
+				fmt.Fprintf(&b, "%s  %s\n", step, line)
 			}
 		}
 		if f.Note != "" {
-			fmt.Fprintf(&b, "%s     note: %s\n", indent, f.Note)
+			prose(step+"note: ", step+"      ", f.Note)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

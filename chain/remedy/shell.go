@@ -56,8 +56,10 @@ const (
 	// Windows: a Windows program (certutil), quoted for PowerShell or
 	// cmd; for sh it is written as PowerShell, since it runs on Windows.
 	Windows
-	// PowerShellOnly: PowerShell statements (the Lync Server cmdlets),
-	// written the same whatever the shell.
+	// PowerShellOnly: a PowerShell statement (the Lync Server cmdlets),
+	// written as it is for PowerShell and sh (where it is marked as
+	// PowerShell's), and for cmd as a powershell -Command call that runs
+	// as printed there.
 	PowerShellOnly
 )
 
@@ -85,6 +87,9 @@ func PS(script string) Command { return Command{Script: script, Host: PowerShell
 func (c Command) Render(s Shell) string {
 	switch c.Host {
 	case PowerShellOnly:
+		if s == Cmd {
+			return "powershell -NoProfile -Command " + quoteCmd(c.Script)
+		}
 		return c.Script
 	case Windows:
 		if s == SH {
@@ -101,7 +106,7 @@ func (c Command) Render(s Shell) string {
 // RunsIn reports the shell the rendered command is actually written in.
 func (c Command) RunsIn(s Shell) Shell {
 	switch {
-	case c.Host == PowerShellOnly:
+	case c.Host == PowerShellOnly && s != Cmd:
 		return PowerShell
 	case c.Host == Windows && s == SH:
 		return PowerShell

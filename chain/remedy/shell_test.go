@@ -3,6 +3,7 @@ package remedy
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,16 +45,7 @@ func TestQuoteRoundTrip(t *testing.T) {
 		want := []string{"lpetrust", "ad", "publish", arg}
 		for _, sh := range Shells {
 			line := c.Render(sh)
-			var got []string
-			var err error
-			switch sh {
-			case SH:
-				got, err = shelltest.SplitSH(line)
-			case PowerShell:
-				got, err = shelltest.SplitPowerShell(line)
-			case Cmd:
-				got, err = shelltest.SplitCmd(line, cmdEnv)
-			}
+			got, err := shelltest.Split(string(sh), line, cmdEnv)
 			if err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: %q rendered %s splits to %q (%v)", sh, arg, line, got, err)
 			}
@@ -181,29 +173,79 @@ func TestGoldenPlans(t *testing.T) {
 			t.Errorf("%s differs from the golden file (rerun with -update after checking):\n%s", path, buf.String())
 		}
 		// Every command splits back into its arguments in the shell it
-		// is written in.
+		// is written in; a PowerShell statement parses as one, and in cmd
+		// reaches powershell -Command unchanged.
 		for _, p := range plans {
 			for _, f := range p.Fixes {
 				for _, c := range f.Commands() {
-					if c.Host == PowerShellOnly {
-						continue
-					}
-					line := c.Render(sh)
-					var got []string
-					switch c.RunsIn(sh) {
-					case SH:
-						got, err = shelltest.SplitSH(line)
-					case PowerShell:
-						got, err = shelltest.SplitPowerShell(line)
-					case Cmd:
-						got, err = shelltest.SplitCmd(line, cmdEnv)
-					}
-					if err != nil || !reflect.DeepEqual(got, c.Args) {
-						t.Errorf("%s: %s splits to %q (%v), want %q", sh, line, got, err, c.Args)
+					if err := checkRuns(c, sh); err != nil {
+						t.Error(err)
 					}
 				}
 			}
 		}
+	}
+}
+
+// checkRuns proves that c, rendered for sh, runs as printed there: the
+// program receives exactly its arguments.
+func checkRuns(c Command, sh Shell) error {
+	line := c.Render(sh)
+	want := c.Args
+	if c.Host == PowerShellOnly {
+		if err := shelltest.CheckPowerShellStatement(c.Script); err != nil {
+			return fmt.Errorf("%s: %w", sh, err)
+		}
+		if c.RunsIn(sh) == PowerShell {
+			if line != c.Script {
+				return fmt.Errorf("%s: %s is not the statement %s", sh, line, c.Script)
+			}
+			return nil
+		}
+		want = []string{"powershell", "-NoProfile", "-Command", c.Script}
+	}
+	got, err := shelltest.Split(string(c.RunsIn(sh)), line, cmdEnv)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("%s: %s splits to %q (%v), want %q", sh, line, got, err, want)
+	}
+	return nil
+}
+
+// Item 5 of the planner's leftovers: cmd reads a trailing "# powershell"
+// as arguments, so a PowerShell statement is written for cmd as a
+// powershell -Command call, and no cmd line carries a "#" marker.
+func TestPowerShellStatementInCmd(t *testing.T) {
+	roots := []Root{{SHA1: "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4"}}
+	cmds := CertProvCommands(roots)
+	if len(cmds) != 1 {
+		t.Fatalf("%d commands, want one statement per root", len(cmds))
+	}
+	want := map[Shell]string{
+		PowerShell: "Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=(New-CsWebTrustedCACertificate -Thumbprint DF3C24F9BFD666761B268073FE06D1CC8D4F82A4 -CAStore TrustedRootCA)}",
+		Cmd:        `powershell -NoProfile -Command "Set-CsWebServiceConfiguration -Identity Global -TrustedCACerts @{Add=(New-CsWebTrustedCACertificate -Thumbprint DF3C24F9BFD666761B268073FE06D1CC8D4F82A4 -CAStore TrustedRootCA)}"`,
+	}
+	for sh, w := range want {
+		if got := cmds[0].Render(sh); got != w {
+			t.Errorf("%s: %s\nwant %s", sh, got, w)
+		}
+		if err := checkRuns(cmds[0], sh); err != nil {
+			t.Error(err)
+		}
+	}
+	if cmds[0].RunsIn(Cmd) != Cmd || cmds[0].RunsIn(SH) != PowerShell {
+		t.Errorf("runs in %s for cmd, %s for sh", cmds[0].RunsIn(Cmd), cmds[0].RunsIn(SH))
+	}
+	// A statement cmd would otherwise break: %, quotes, & are carried.
+	hard := PS(`Write-Output '100% a&b "q" (x)'`)
+	if err := checkRuns(hard, Cmd); err != nil {
+		t.Error(err)
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "plan_cmd.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(golden), "# ") {
+		t.Errorf("plan_cmd.golden has a # marker, which cmd passes on as arguments")
 	}
 }
 

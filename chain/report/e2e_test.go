@@ -45,17 +45,22 @@ func TestRealDigiCertG2Root(t *testing.T) {
 	if len(cs.MissingRoots) != 1 || cs.MissingRoots[0].SHA1 != "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4" {
 		t.Fatalf("missing roots %+v", cs.MissingRoots)
 	}
-	// Item 5: fixes are cumulative, least effort first: the two DigiCert
-	// crosses bring back the CU11 and then the CU10 phones, publishing the
-	// root the RTM ones; nothing else is listed.
+	// Item 5: fixes are cumulative, least effort first: one DigiCert cross
+	// (B7402517…, via DigiCert High Assurance EV) brings back the CU10 and
+	// CU11 phones together, listed once; the other (CU11 only) would bring
+	// back nobody more and is not listed; publishing the root brings back
+	// the RTM ones.
 	var got []string
 	for _, f := range cs.Fixes {
 		got = append(got, f.Kind+":"+strconv.Itoa(f.Phones)+"/"+strconv.Itoa(f.Remaining))
 	}
-	if strings.Join(got, " ") != "cross-certificate:5/6 cross-certificate:2/4 publish-ad:4/0" || cs.Plan.Remaining != 0 {
+	if strings.Join(got, " ") != "cross-certificate:7/4 publish-ad:4/0" || cs.Plan.Remaining != 0 {
 		t.Errorf("fixes %v", got)
 	}
-	if f := cs.Fixes[2]; !strings.Contains(f.Title, "DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4)") {
+	if f := cs.Fixes[0]; !strings.Contains(f.Title, "(B7402517EEAAC80AB04681186E8247BD7851CD0A)") {
+		t.Errorf("cross fix %+v", f)
+	}
+	if f := cs.Fixes[1]; !strings.Contains(f.Title, "DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4)") {
 		t.Errorf("publish fix %+v", f)
 	}
 	// Counting the real root as published in AD brings every phone back

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"github.com/lpetrust/lpetrust/chain/remedy"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -160,8 +161,9 @@ func TestHorizonSteps(t *testing.T) {
 	runReport(t, cat, lyncReport, []Chain{readChainFile(t, chainFile, "two-paths")}, Options{}, NewTableWriter(&tab, remedy.SH))
 	for _, line := range []string{
 		"  Trust horizon: 7 phones trust it on 2026-11-22\n",
-		"    2028-09-30  intermediate Issuing CA (" + sha(ca.cert) + ") expires (CU10, CU11): 2 phones stranded, 5 still trust it\n",
-		"    2031-12-31  the leaf pool01.contoso.com (" + sha(leaf.cert) + ") expires (CU11): 5 phones stranded, none trusts it after\n",
+		// Wrapped to 120 columns, the continuation under the event's text.
+		textwrap.Wrap("    2028-09-30  ", strings.Repeat(" ", 16), "intermediate Issuing CA ("+sha(ca.cert)+") expires (CU10, CU11): 2 phones stranded, 5 still trust it", textwrap.Width),
+		textwrap.Wrap("    2031-12-31  ", strings.Repeat(" ", 16), "the leaf pool01.contoso.com ("+sha(leaf.cert)+") expires (CU11): 5 phones stranded, none trusts it after", textwrap.Width),
 	} {
 		if !strings.Contains(tab.String(), line) {
 			t.Errorf("table lacks %q:\n%s", line, tab.String())

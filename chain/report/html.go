@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/lpetrust/lpetrust/chain/remedy"
 )
 
 // MaxHTMLPhones bounds the stranded phones listed in the HTML report; the
@@ -395,7 +397,10 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%.0f%%", float64(n)*100/float64(of))
 	},
-	"n":            plural,
+	"n": plural,
+	"reach": func(kind string, phones, remaining int) string {
+		return remedy.InventoryReach(remedy.Kind(kind), phones, remaining)
+	},
 	"horizonYears": func() int { return HorizonYears },
 	"pick":         pick,
 	"add":          func(a, b int) int { return a + b },
@@ -548,7 +553,7 @@ Judged at {{day .S.At}}; known expiries looked for within {{n .S.HorizonDays "da
 {{end}}</tbody></table></div>{{end}}
 {{else}}<p class="bad">No phone of the inventory trusts {{$c.Name}} on {{day $.S.At}}.</p>{{end}}
 <h3>What to do, least effort first</h3>
-{{if $c.Fixes}}<ol>{{range $c.Fixes}}<li><strong>{{.Title}}</strong>: brings back {{n .Phones "phone" "phones"}}, {{.Remaining}} stranded remain ({{.Effort}}).
+{{if $c.Fixes}}<ol>{{range $c.Fixes}}<li><strong>{{.Title}}</strong>: {{reach .Kind .Phones .Remaining}} ({{.Effort}}).
 {{if .Commands}}<pre>{{range .Commands}}{{.}}
 {{end}}</pre>{{end}}{{if .Note}}<div><small>{{.Note}}</small></div>{{end}}</li>
 {{end}}</ol>{{else if $.S.NoPhone}}<p class="warn">No fix to give: {{$.S.NoPhone}}.</p>{{else}}<p class="ok">No fix needed.</p>{{end}}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lpetrust/lpetrust/chain/remedy"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
@@ -54,15 +55,17 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	t.s = s
 	w := t.w
 	inv := s.Inventory
-	fmt.Fprintf(w, "Inventory %s (%s): %s, %s", inv.Source, inv.Format, plural(inv.Records, "record", "records"), plural(inv.Phones, "phone", "phones"))
+	var intro strings.Builder
+	fmt.Fprintf(&intro, "Inventory %s (%s): %s, %s", inv.Source, inv.Format, plural(inv.Records, "record", "records"), plural(inv.Phones, "phone", "phones"))
 	if inv.DuplicateRows > 0 {
-		fmt.Fprintf(w, " (%s of the same MAC)", plural(inv.DuplicateRows, "older registration", "older registrations"))
+		fmt.Fprintf(&intro, " (%s of the same MAC)", plural(inv.DuplicateRows, "older registration", "older registrations"))
 	}
-	fmt.Fprintf(w, ", %d %s", otherTotal(inv.Other), pick(otherTotal(inv.Other), "not an LPE phone", "not LPE phones"))
+	fmt.Fprintf(&intro, ", %d %s", otherTotal(inv.Other), pick(otherTotal(inv.Other), "not an LPE phone", "not LPE phones"))
 	if o := otherList(inv.Other); o != "" {
-		fmt.Fprintf(w, " (%s)", o)
+		fmt.Fprintf(&intro, " (%s)", o)
 	}
-	fmt.Fprintf(w, ", %s\n", plural(inv.BadRows, "unparsable row", "unparsable rows"))
+	fmt.Fprintf(&intro, ", %s", plural(inv.BadRows, "unparsable row", "unparsable rows"))
+	prose(w, "", "  ", intro.String())
 	fmt.Fprintf(w, "Judged at %s; known expiries within %s\n\n", s.At.UTC().Format(time.RFC3339), plural(s.HorizonDays, "day", "days"))
 
 	tw := t.table()
@@ -75,7 +78,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Safe), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "SAFE: trusted now and through the horizon, on firmware that registers to Lync Server 2013; STRANDED LATER: trusted now, stranded by a known expiry within it")
+	prose(w, "", "  ", "SAFE: trusted now and through the horizon, on firmware that registers to Lync Server 2013; STRANDED LATER: trusted now, stranded by a known expiry within it")
 
 	fmt.Fprintln(w, "\nBy firmware release (stranded now / expiring within the horizon):")
 	tw = t.table()
@@ -117,28 +120,29 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	writePoolTables(w, t, s)
 
 	for _, c := range s.Chains {
-		fmt.Fprintf(w, "\n%s (%s)", c.Name, c.Kind)
+		header := fmt.Sprintf("%s (%s)", c.Name, c.Kind)
 		if len(c.Chain) > 0 {
 			leaf := c.Chain[0]
 			top := c.Chain[len(c.Chain)-1]
-			fmt.Fprintf(w, ": %s, expires %s; chain ends at %s (%s)", leaf.Name, day(leaf.NotAfter), top.Name, top.SHA1)
+			header += fmt.Sprintf(": %s, expires %s; chain ends at %s (%s)", leaf.Name, day(leaf.NotAfter), top.Name, top.SHA1)
 		}
 		fmt.Fprintln(w)
+		prose(w, "", "    ", header)
 		if c.Blocker != "" {
-			fmt.Fprintf(w, "  every phone stranded: %s\n", c.Blocker)
+			prose(w, "  ", "    ", "every phone stranded: "+c.Blocker)
 		}
 		for _, n := range c.Notes {
-			fmt.Fprintf(w, "  note: %s\n", n)
+			prose(w, "  ", "    ", "note: "+n)
 		}
 		for _, r := range c.Reasons {
-			fmt.Fprintf(w, "  stranded (%s, %s): %s\n", strings.Join(r.Stores, ", "), plural(r.Phones, "phone", "phones"), r.Reason)
+			prose(w, "  ", "    ", fmt.Sprintf("stranded (%s, %s): %s", strings.Join(r.Stores, ", "), plural(r.Phones, "phone", "phones"), r.Reason))
 		}
 		for _, e := range c.ExpiringDates {
 			fmt.Fprintf(w, "  %s trusted now %s stranded on %s\n", plural(e.Phones, "phone", "phones"), pick(e.Phones, "becomes", "become"), day(e.Date))
 		}
 		writeHorizon(w, s.At, c)
 		for _, f := range c.Findings {
-			fmt.Fprintf(w, "  finding (%s, %s): %s\n", f.Severity, f.Basis, f.Message)
+			prose(w, "  ", "    ", fmt.Sprintf("finding (%s, %s): %s", f.Severity, f.Basis, f.Message))
 		}
 		fmt.Fprintln(w, "  Minimum firmware per family:")
 		for _, fc := range c.ByFamily {
@@ -151,10 +155,14 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			fmt.Fprintf(w, "    %s: %s; %d of %s stranded\n", fc.Family, minimum, fc.Stranded, plural(fc.Phones, "phone", "phones"))
 		}
 		if c.CannotRegister > 0 {
-			fmt.Fprintf(w, "  %s OCS 2007 / R2 firmware: cannot register to Lync Server 2013 or later, not counted as SAFE\n", plural(c.CannotRegister, "phone runs", "phones run"))
+			prose(w, "  ", "    ", fmt.Sprintf("%s OCS 2007 / R2 firmware: cannot register to Lync Server 2013 or later, not counted as SAFE", plural(c.CannotRegister, "phone runs", "phones run")))
 		}
 		if len(c.Plan.Fixes) == 0 && s.NoPhone != "" {
-			fmt.Fprintf(w, "  No fix to give: %s.\n", s.NoPhone)
+			prose(w, "  ", "    ", "No fix to give: "+s.NoPhone+".")
+			// The plan, which says them otherwise, is not written.
+			for _, in := range c.Instead {
+				prose(w, "  ", "    ", "Instead: "+in.Message+".")
+			}
 		} else {
 			if len(c.Plan.Fixes) > 0 {
 				fmt.Fprintln(w, "  Fixes, least effort first, each counting only phones no earlier fix brought back:")
@@ -163,14 +171,11 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 				return false, err
 			}
 		}
-		for _, in := range c.Instead {
-			fmt.Fprintf(w, "  Instead: %s.\n", in.Message)
-		}
 	}
 	if inv.BadRows > 0 {
 		fmt.Fprintln(w, "\nUnparsable rows:")
 		for _, p := range inv.Problems {
-			fmt.Fprintf(w, "  line %d: %s\n", p.Line, p.Reason)
+			prose(w, "  ", "    ", fmt.Sprintf("line %d: %s", p.Line, p.Reason))
 		}
 		if inv.BadRows > len(inv.Problems) {
 			fmt.Fprintf(w, "  and %d more\n", inv.BadRows-len(inv.Problems))
@@ -179,7 +184,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	if len(s.Assumptions) > 0 {
 		fmt.Fprintln(w, "\nAssumptions:")
 		for _, a := range s.Assumptions {
-			fmt.Fprintf(w, "  %s\n", a)
+			prose(w, "  ", "    ", a)
 		}
 	}
 	if !s.StrandedNow() {
@@ -212,6 +217,12 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	return true, nil
 }
 
+// prose writes text wrapped to textwrap.Width columns: after first, then
+// after hanging.
+func prose(w io.Writer, first, hanging, text string) {
+	io.WriteString(w, textwrap.Wrap(first, hanging, text, textwrap.Width))
+}
+
 // writeHorizon writes a chain's trust horizon, one line per event.
 func writeHorizon(w io.Writer, at time.Time, c ChainSummary) {
 	if c.HorizonTrusted == 0 {
@@ -220,8 +231,8 @@ func writeHorizon(w io.Writer, at time.Time, c ChainSummary) {
 	}
 	fmt.Fprintf(w, "  Trust horizon: %s %s it on %s\n", plural(c.HorizonTrusted, "phone", "phones"), pick(c.HorizonTrusted, "trusts", "trust"), day(at))
 	for _, e := range c.Horizon {
-		fmt.Fprintf(w, "    %s  %s (%s): %s stranded, %s\n", day(e.Date), e.Cause, strings.Join(e.Stores, ", "),
-			plural(e.Stranded, "phone", "phones"), trustedAfter(e.TrustedAfter))
+		prose(w, "    "+day(e.Date)+"  ", "                ", fmt.Sprintf("%s (%s): %s stranded, %s", e.Cause, strings.Join(e.Stores, ", "),
+			plural(e.Stranded, "phone", "phones"), trustedAfter(e.TrustedAfter)))
 	}
 	if n := len(c.Horizon); n == 0 || c.Horizon[n-1].TrustedAfter > 0 {
 		fmt.Fprintf(w, "    nothing else on its trusted paths expires before %s\n", day(c.HorizonEnd))

@@ -264,3 +264,34 @@ func TestWildcardLeafStrandsEveryPhone(t *testing.T) {
 		t.Errorf("reasons %+v", cs.Reasons)
 	}
 }
+
+// The table says "no certificate the server could send makes … trust this
+// chain" once per chain (in the plan), not again as an "Instead:" line; and
+// counts what remains with the plan's words.
+func TestTableSaysInsteadOnce(t *testing.T) {
+	var buf bytes.Buffer
+	runReport(t, contosoCatalogue(t), lyncReport, todayAndRenewal(t), Options{}, NewTableWriter(&buf, remedy.SH))
+	out := buf.String()
+	if n := strings.Count(strings.ToLower(out), "no certificate the server could send makes"); n != 2 {
+		t.Errorf("said %d times for 2 chains:\n%s", n, out)
+	}
+	if strings.Contains(out, "Instead:") {
+		t.Errorf("an Instead: line repeats the plan:\n%s", out)
+	}
+	for _, want := range []string{"brings back 2 phones, 1 stranded phone remains (replace 2 phones)", "brings back 4 phones, none remain"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "stranded remain") {
+		t.Errorf("a count without its noun:\n%s", out)
+	}
+	// The HTML report counts with the same words.
+	buf.Reset()
+	runReport(t, contosoCatalogue(t), lyncReport, todayAndRenewal(t), Options{}, NewHTMLWriter(&buf))
+	for _, want := range []string{": brings back 2 phones, 1 stranded phone remains (replace 2 phones).", ": brings back 4 phones, none remain ("} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}

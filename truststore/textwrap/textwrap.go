@@ -1,0 +1,139 @@
+// Package textwrap lays out lpetrust's text for people so that it fits a
+// console of Width columns: prose wrapped at word boundaries with a hanging
+// indent, long names elided with an ASCII "..." (it survives every code
+// page). A word is never cut, so a thumbprint or a path stays whole; a
+// printed command is not prose and is written on its own line, unwrapped,
+// so that it still pastes. Machine output (CSV, JSON) never comes here.
+package textwrap
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Width is the widest line lpetrust's text output writes (commands and
+// single words longer than a line apart).
+const Width = 120
+
+// Len is the width of s in columns: one per rune (lpetrust writes no wide
+// or combining characters in its own text).
+func Len(s string) int { return utf8.RuneCountInString(s) }
+
+// Wrap writes text after first, and each further line after hanging,
+// breaking at spaces so that no line passes width columns unless one
+// word alone does. Newlines in text start a new line (after hanging). The
+// result ends with a newline.
+func Wrap(first, hanging, text string, width int) string {
+	var b strings.Builder
+	for i, para := range strings.Split(text, "\n") {
+		prefix := first
+		if i > 0 {
+			prefix = hanging
+		}
+		wrapLine(&b, prefix, hanging, para, width)
+	}
+	return b.String()
+}
+
+func wrapLine(b *strings.Builder, prefix, hanging, text string, width int) {
+	line := prefix
+	n := Len(prefix)
+	empty := true // nothing but the prefix on the line yet
+	for _, word := range words(text) {
+		w := Len(word)
+		if !empty && n+1+w > width {
+			b.WriteString(line)
+			b.WriteByte('\n')
+			line, n, empty = hanging, Len(hanging), true
+		}
+		if !empty {
+			line += " "
+			n++
+		}
+		line += word
+		n += w
+		empty = false
+	}
+	b.WriteString(line)
+	b.WriteByte('\n')
+}
+
+// words splits text at spaces, keeping a command quoted in prose
+// ("(lpetrust cas --store RTM --reachable)") as one word, so that it is
+// never cut.
+func words(text string) []string {
+	var out []string
+	inCmd := false
+	for _, w := range strings.Split(text, " ") {
+		switch {
+		case w == "":
+		case inCmd:
+			out[len(out)-1] += " " + w
+			inCmd = !strings.HasSuffix(w, ")")
+		default:
+			out = append(out, w)
+			inCmd = w == "(lpetrust"
+		}
+	}
+	return out
+}
+
+// Elide shortens s to n columns by replacing its middle with "...",
+// keeping the end that tells names apart ("... - G2", ".pem"). Never
+// give it a thumbprint or a command.
+func Elide(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n || n < 5 {
+		return s
+	}
+	head := (n - 3) * 2 / 3
+	tail := n - 3 - head
+	return string(r[:head]) + "..." + string(r[len(r)-tail:])
+}
+
+// Table writes aligned columns (two spaces apart) whose last column is
+// prose: it is wrapped to fit width, its further lines indented to the
+// column. Cells before the last are written whole.
+type Table struct {
+	rows  [][]string
+	width int
+}
+
+// NewTable returns a table fitting width columns.
+func NewTable(width int) *Table { return &Table{width: width} }
+
+// Row adds a row.
+func (t *Table) Row(cells ...string) { t.rows = append(t.rows, cells) }
+
+// String lays the table out.
+func (t *Table) String() string {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r[:max(len(r)-1, 0)] {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], Len(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		if len(r) == 0 {
+			b.WriteByte('\n')
+			continue
+		}
+		var lead strings.Builder
+		for i, c := range r[:len(r)-1] {
+			lead.WriteString(c)
+			lead.WriteString(strings.Repeat(" ", widths[i]-Len(c)+2))
+		}
+		last := r[len(r)-1]
+		if last == "" {
+			b.WriteString(strings.TrimRight(lead.String(), " "))
+			b.WriteByte('\n')
+			continue
+		}
+		b.WriteString(Wrap(lead.String(), strings.Repeat(" ", Len(lead.String())), last, t.width))
+	}
+	return b.String()
+}

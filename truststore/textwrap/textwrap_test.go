@@ -1,0 +1,52 @@
+package textwrap
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWrap(t *testing.T) {
+	got := Wrap("  1. ", "     ", "serve the cross-certificate DigiCert Global Root G2 (B7402517EEAAC80AB04681186E8247BD7851CD0A) with the chain", 40)
+	want := "  1. serve the cross-certificate\n     DigiCert Global Root G2\n     (B7402517EEAAC80AB04681186E8247BD7851CD0A)\n     with the chain\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// A command in prose is one word: never cut.
+	got = Wrap("", "  ", "trusts without AD: Amazon Root CA 1 (lpetrust cas --store RTM --store CU10 --reachable).", 40)
+	want = "trusts without AD: Amazon Root CA 1\n  (lpetrust cas --store RTM --store CU10 --reachable).\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := Wrap("a: ", "   ", "short", Width); got != "a: short\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestElide(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"renewal-digicert-g2.pem", 17, "renewal-d...2.pem"},
+		{"short.pem", 17, "short.pem"},
+		{"Polycom CX700 / LG-Nortel IP 8540", 20, "Polycom CX7...P 8540"},
+	} {
+		if got := Elide(tc.in, tc.n); got != tc.want || Len(got) > tc.n || strings.ContainsRune(got, '…') {
+			t.Errorf("Elide(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestTable(t *testing.T) {
+	tb := NewTable(40)
+	tb.Row("  ✗", "RTM", "no path to any root of this store; the chain ends at GTS Root R1")
+	tb.Row("  ✓", "CU11", "trusted until 2031-11-09")
+	want := "  ✗  RTM   no path to any root of this\n" +
+		"           store; the chain ends at GTS\n" +
+		"           Root R1\n" +
+		"  ✓  CU11  trusted until 2031-11-09\n"
+	if got := tb.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
