@@ -96,7 +96,7 @@ Services); reading works for any authenticated user.` + adExitCodes,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	f.register(cmd.PersistentFlags(), "timeout")
-	cmd.AddCommand(newADListCmd(a, f), newADPublishCmd(a, f, nil), newADRemoveCmd(a, f))
+	cmd.AddCommand(newADListCmd(a, f, nil), newADPublishCmd(a, f, nil), newADRemoveCmd(a, f, nil))
 	return cmd
 }
 

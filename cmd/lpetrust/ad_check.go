@@ -36,9 +36,5 @@ func missingRootsFromCheck(a *app, cat *truststore.Catalogue, target string, opt
 		fmt.Fprintf(a.stderr, "lpetrust: --from-check %s: %s\n", target, oneLine(errors.Join(errs...).Error()))
 		return nil, negative()
 	}
-	supplied := map[string]bool{}
-	for _, c := range opts.Intermediates {
-		supplied[truststore.SHA1Hex(c)] = true
-	}
-	return remedy.CollectRoots(cat, target, results, supplied, nil), nil
+	return remedy.CollectRoots(cat, target, results, remedy.Supplied(opts.Intermediates), nil), nil
 }

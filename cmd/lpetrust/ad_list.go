@@ -12,9 +12,16 @@ import (
 	"github.com/lpetrust/lpetrust/chain"
 )
 
-func newADListCmd(a *app, f *adFlags) *cobra.Command {
-	var container, chainFile, fromInspect, fromCheck string
-	var src chainSourceFlags
+// adListOptions are what lpetrust ad list is asked.
+type adListOptions struct {
+	app                                          *app
+	conn                                         *adFlags
+	container, chainFile, fromInspect, fromCheck string
+	src                                          chainSourceFlags
+}
+
+func newADListCmd(a *app, f *adFlags, runF func(*adListOptions) error) *cobra.Command {
+	o := &adListOptions{app: a, conn: f}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the CA certificates published in Active Directory",
@@ -32,72 +39,80 @@ found are published in Certification Authorities (what phones read).` + adExitCo
   lpetrust ad list --server dc1.example.com --user 'EXAMPLE\audit' --chain pool-chain.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			containers, err := adpublish.ParseContainers(container)
-			if err != nil {
-				return usageError("--container: %s", err)
-			}
-			if chainFile != "" && fromInspect != "" {
-				return usageError("give --chain or --from-inspect, not both")
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			opts, err := f.connectOptions(a)
-			if err != nil {
-				return err
-			}
-			missing, err := missingRootsSource(a, cat, chainFile+fromInspect, fromCheck, &src)
-			if err != nil {
-				return err
-			}
-			d, err := f.connect(a, opts)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			objs, err := d.List(adpublish.ListOptions{Containers: containers, Catalogue: cat, At: a.At()})
-			if err != nil {
-				fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
-				return negative()
-			}
-			// "Published" means in Certification Authorities: read it even
-			// when --container leaves it out of the listing.
-			matchIn := objs
-			if len(missing) > 0 && !slices.Contains(containers, adpublish.ContainerCA) {
-				ca, err := d.List(adpublish.ListOptions{Containers: []adpublish.Container{adpublish.ContainerCA}, Catalogue: cat, At: a.At()})
-				if err != nil {
-					fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
-					return negative()
-				}
-				matchIn = append(ca, objs...)
-			}
-			var pubs []adpublish.Publication
-			allPublished := true
-			for _, m := range missing {
-				p := adpublish.PublishedSHA1(matchIn, m.SHA1, m.Subject, m.Name)
-				pubs = append(pubs, p)
-				allPublished = allPublished && p.Published
-			}
-			if err := printADList(a, serverOf(d), objs, pubs, missing != nil || chainFile+fromInspect+fromCheck != ""); err != nil {
-				return err
-			}
-			if !allPublished {
-				return negative()
-			}
-			return nil
+			return runADList(o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&container, "container", "all", "`CONTAINER` to read: ca (Certification Authorities), aia, ntauth or all")
-	fl.StringVar(&chainFile, "chain", "", "also check the missing roots of the certificate chain in `FILE`")
-	fl.StringVar(&fromInspect, "from-inspect", "", "also check the missing roots in `FILE` (lpetrust inspect -o json, or a certificate file)")
-	fl.StringVar(&fromCheck, "from-check", "", "also check the missing roots of the live endpoint `TARGET` (host[:port])")
-	src.register(fl)
+	fl.StringVar(&o.container, "container", "all", "`CONTAINER` to read: ca (Certification Authorities), aia, ntauth or all")
+	fl.StringVar(&o.chainFile, "chain", "", "also check the missing roots of the certificate chain in `FILE`")
+	fl.StringVar(&o.fromInspect, "from-inspect", "", "also check the missing roots in `FILE` (lpetrust inspect -o json, or a certificate file)")
+	fl.StringVar(&o.fromCheck, "from-check", "", "also check the missing roots of the live endpoint `TARGET` (host[:port])")
+	o.src.register(fl)
 	return cmd
+}
+
+func runADList(o *adListOptions) error {
+	a, f := o.app, o.conn
+	if err := a.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	containers, err := adpublish.ParseContainers(o.container)
+	if err != nil {
+		return usageError("--container: %s", err)
+	}
+	if o.chainFile != "" && o.fromInspect != "" {
+		return usageError("give --chain or --from-inspect, not both")
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	opts, err := f.connectOptions(a)
+	if err != nil {
+		return err
+	}
+	missing, err := missingRootsSource(a, cat, o.chainFile+o.fromInspect, o.fromCheck, &o.src)
+	if err != nil {
+		return err
+	}
+	d, err := f.connect(a, opts)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	objs, err := d.List(adpublish.ListOptions{Containers: containers, Catalogue: cat, At: a.At()})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
+		return negative()
+	}
+	// "Published" means in Certification Authorities: read it even
+	// when --container leaves it out of the listing.
+	matchIn := objs
+	if len(missing) > 0 && !slices.Contains(containers, adpublish.ContainerCA) {
+		ca, err := d.List(adpublish.ListOptions{Containers: []adpublish.Container{adpublish.ContainerCA}, Catalogue: cat, At: a.At()})
+		if err != nil {
+			fmt.Fprintf(a.stderr, "lpetrust: %s\n", oneLine(err.Error()))
+			return negative()
+		}
+		matchIn = append(ca, objs...)
+	}
+	var pubs []adpublish.Publication
+	allPublished := true
+	for _, m := range missing {
+		p := adpublish.PublishedSHA1(matchIn, m.SHA1, m.Subject, m.Name)
+		pubs = append(pubs, p)
+		allPublished = allPublished && p.Published
+	}
+	if err := printADList(a, serverOf(d), objs, pubs, missing != nil || o.chainFile+o.fromInspect+o.fromCheck != ""); err != nil {
+		return err
+	}
+	if !allPublished {
+		return negative()
+	}
+	return nil
 }
 
 // pfxHint says how to give the password of an encrypted PFX.

@@ -43,10 +43,47 @@ type caCrossJSON struct {
 	NotAfter   string `json:"not_after"`
 }
 
-func newCasCmd(a *app) *cobra.Command {
-	var storeNames []string
-	var reachable bool
-	var overlay string
+// casOptions are what lpetrust cas is asked.
+type casOptions struct {
+	app        *app
+	storeNames []string
+	reachable  bool
+	overlay    string
+}
+
+func runCas(o *casOptions) error {
+	a := o.app
+	if err := a.checkOutput("table", "json", "csv"); err != nil {
+		return err
+	}
+	if o.overlay != "" {
+		a.storeFile = o.overlay
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	stores := cat.Stores()
+	if len(o.storeNames) > 0 {
+		stores = nil
+		seen := map[string]bool{}
+		for _, n := range o.storeNames {
+			s, err := storeForRelease(a, cat, strings.TrimSpace(n))
+			if err != nil {
+				return err
+			}
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				stores = append(stores, s)
+			}
+		}
+	}
+	rows := casRows(cat, stores, a.At(), o.reachable)
+	return printCas(a, stores, rows)
+}
+
+func newCasCmd(a *app, runF func(*casOptions) error) *cobra.Command {
+	o := &casOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "cas",
 		Short: "Which CA hierarchies the phones trust, through what, until when",
@@ -77,38 +114,15 @@ On this command --store names stores: give an overlay file with --overlay.`,
   lpetrust cas --overlay stores.yaml --store CU12 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json", "csv"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			if overlay != "" {
-				a.storeFile = overlay
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			stores := cat.Stores()
-			if len(storeNames) > 0 {
-				stores = nil
-				seen := map[string]bool{}
-				for _, n := range storeNames {
-					s, err := storeForRelease(a, cat, strings.TrimSpace(n))
-					if err != nil {
-						return err
-					}
-					if !seen[s.Name] {
-						seen[s.Name] = true
-						stores = append(stores, s)
-					}
-				}
-			}
-			rows := casRows(cat, stores, a.At(), reachable)
-			return printCas(a, stores, rows)
+			return runCas(o)
 		},
 	}
-	cmd.Flags().StringSliceVar(&storeNames, "store", nil, "only these stores or releases (RTM, CU10, CU11, an overlay store; repeat or comma-separate)")
-	cmd.Flags().BoolVar(&reachable, "reachable", false, "only hierarchies a selected store reaches without AD (in store or via cross)")
-	cmd.Flags().StringVar(&overlay, "overlay", "", "overlay `FILE` adding builds, roots or stores (the global --store of other commands)")
+	cmd.Flags().StringSliceVar(&o.storeNames, "store", nil, "only these stores or releases (RTM, CU10, CU11, an overlay store; repeat or comma-separate)")
+	cmd.Flags().BoolVar(&o.reachable, "reachable", false, "only hierarchies a selected store reaches without AD (in store or via cross)")
+	cmd.Flags().StringVar(&o.overlay, "overlay", "", "overlay `FILE` adding builds, roots or stores (the global --store of other commands)")
 	return cmd
 }
 

@@ -8,7 +8,39 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
-func newFirmwareCmd(a *app) *cobra.Command {
+// firmwareOptions are what lpetrust firmware is asked.
+type firmwareOptions struct {
+	app    *app
+	inputs []string
+}
+
+func runFirmware(o *firmwareOptions) error {
+	a := o.app
+	if err := a.checkOutput("table", "json", "csv"); err != nil {
+		return err
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	var rows []truststore.Resolution
+	if len(o.inputs) == 0 {
+		for _, b := range cat.Builds() {
+			rows = append(rows, truststore.Resolution{Input: b.Version, Build: b})
+		}
+	}
+	for _, in := range o.inputs {
+		rs, err := cat.Resolve(in)
+		if err != nil {
+			return usageError("firmware %q: %s", in, err)
+		}
+		rows = append(rows, rs...)
+	}
+	return printFirmware(a, rows)
+}
+
+func newFirmwareCmd(a *app, runF func(*firmwareOptions) error) *cobra.Command {
+	o := &firmwareOptions{app: a}
 	return &cobra.Command{
 		Use:   "firmware [INPUT...]",
 		Short: "List the firmware catalogue, or map versions, release names and user-agents to a store",
@@ -28,27 +60,11 @@ phone tokens is refused rather than guessed at.`,
   lpetrust firmware "CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition)" -o json
   lpetrust firmware 4.0.7577.4470 --store overlay.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json", "csv"); err != nil {
-				return err
+			o.inputs = args
+			if runF != nil {
+				return runF(o)
 			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			var rows []truststore.Resolution
-			if len(args) == 0 {
-				for _, b := range cat.Builds() {
-					rows = append(rows, truststore.Resolution{Input: b.Version, Build: b})
-				}
-			}
-			for _, in := range args {
-				rs, err := cat.Resolve(in)
-				if err != nil {
-					return usageError("firmware %q: %s", in, err)
-				}
-				rows = append(rows, rs...)
-			}
-			return printFirmware(a, rows)
+			return runFirmware(o)
 		},
 	}
 }

@@ -180,3 +180,65 @@ func TestConnectionFlagsShared(t *testing.T) {
 		}
 	}
 }
+
+// Every other command: its flags and arguments become its options.
+func TestOtherCommandsFlagsToOptions(t *testing.T) {
+	var list *adListOptions
+	code, stderr := runHooked(t, "ad", func(a *app) *cobra.Command {
+		return newADListCmd(a, &adFlags{}, func(o *adListOptions) error { list = o; return nil })
+	}, "ad", "list", "--container", "ca", "--from-check", "pool01.contoso.com", "--intermediates", "ca.pem", "--pfx-password-file", "pfx.pass")
+	if code != 0 || stderr != "" || list == nil || list.container != "ca" || list.fromCheck != "pool01.contoso.com" ||
+		!reflect.DeepEqual(list.src.intermediates, []string{"ca.pem"}) || list.src.pfxPasswordFile != "pfx.pass" {
+		t.Errorf("ad list: exit %d, stderr %q, options %+v", code, stderr, list)
+	}
+	var remove *adRemoveOptions
+	code, stderr = runHooked(t, "ad", func(a *app) *cobra.Command {
+		return newADRemoveCmd(a, &adFlags{}, func(o *adRemoveOptions) error { remove = o; return nil })
+	}, "ad", "remove", "--sha1", "df3c24f9bfd666761b268073fe06d1cc8d4f82a4", "--container", "aia", "--dry-run")
+	if code != 0 || stderr != "" || remove == nil || remove.sha1 != "df3c24f9bfd666761b268073fe06d1cc8d4f82a4" || remove.container != "aia" || !remove.dryRun {
+		t.Errorf("ad remove: exit %d, stderr %q, options %+v", code, stderr, remove)
+	}
+	var fw *firmwareOptions
+	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
+		return newFirmwareCmd(a, func(o *firmwareOptions) error { fw = o; return nil })
+	}, "firmware", "4.0.7577.4411", "CU7")
+	if code != 0 || stderr != "" || fw == nil || !reflect.DeepEqual(fw.inputs, []string{"4.0.7577.4411", "CU7"}) {
+		t.Errorf("firmware: exit %d, stderr %q, options %+v", code, stderr, fw)
+	}
+	var roots *rootsOptions
+	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
+		return newRootsCmd(a, func(o *rootsOptions) error { roots = o; return nil })
+	}, "roots", "--release", "CU10", "--valid", "-o", "pem")
+	if code != 0 || stderr != "" || roots == nil || roots.release != "CU10" || !roots.valid || roots.expired || roots.known || roots.app.output != "pem" {
+		t.Errorf("roots: exit %d, stderr %q, options %+v", code, stderr, roots)
+	}
+	var diff *rootsDiffOptions
+	code, stderr = runHooked(t, "roots", func(a *app) *cobra.Command {
+		return newRootsDiffCmd(a, func(o *rootsDiffOptions) error { diff = o; return nil })
+	}, "roots", "diff", "CU9", "4.0.7577.4463")
+	if code != 0 || stderr != "" || diff == nil || diff.from != "CU9" || diff.to != "4.0.7577.4463" {
+		t.Errorf("roots diff: exit %d, stderr %q, options %+v", code, stderr, diff)
+	}
+	code, stderr = runHooked(t, "roots", func(a *app) *cobra.Command {
+		return newRootsDiffCmd(a, func(o *rootsDiffOptions) error { t.Error("run with one argument"); return nil })
+	}, "roots", "diff", "CU9")
+	wantUsage(t, code, stderr, "lpetrust: accepts 2 arg(s), received 1\n")
+	var cas *casOptions
+	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
+		return newCasCmd(a, func(o *casOptions) error { cas = o; return nil })
+	}, "cas", "--store", "RTM,CU10", "--store", "CU11", "--reachable", "--overlay", "stores.yaml")
+	if code != 0 || stderr != "" || cas == nil || !reflect.DeepEqual(cas.storeNames, []string{"RTM", "CU10", "CU11"}) || !cas.reachable || cas.overlay != "stores.yaml" {
+		t.Errorf("cas: exit %d, stderr %q, options %+v", code, stderr, cas)
+	}
+	var version *versionOptions
+	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
+		return newVersionCmd(a, func(o *versionOptions) error { version = o; return nil })
+	}, "-o", "json", "version")
+	if code != 0 || stderr != "" || version == nil || version.app.output != "json" {
+		t.Errorf("version: exit %d, stderr %q, options %+v", code, stderr, version)
+	}
+	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
+		return newVersionCmd(a, func(o *versionOptions) error { t.Error("run with an argument"); return nil })
+	}, "version", "extra")
+	wantUsage(t, code, stderr, "lpetrust: unknown command \"extra\" for \"lpetrust version\"\n")
+}

@@ -48,9 +48,63 @@ func rootNote(r *truststore.Root) string {
 	return r.Note
 }
 
-func newRootsCmd(a *app) *cobra.Command {
-	var release, firmware string
-	var expired, valid, known bool
+// rootsOptions are what lpetrust roots is asked.
+type rootsOptions struct {
+	app                   *app
+	release, firmware     string
+	expired, valid, known bool
+}
+
+func runRoots(o *rootsOptions) error {
+	a := o.app
+	if err := a.checkOutput("table", "json", "csv", "pem"); err != nil {
+		return err
+	}
+	if o.release != "" && o.firmware != "" {
+		return usageError("--release and --firmware cannot be combined")
+	}
+	if o.expired && o.valid {
+		return usageError("--expired and --valid cannot be combined")
+	}
+	if o.known && (o.release != "" || o.firmware != "") {
+		return usageError("--known lists CAs no firmware has: it cannot be combined with --release or --firmware")
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	roots := cat.Roots()
+	var kinds map[string]string
+	switch {
+	case o.known:
+		roots, kinds = knownAsRoots(cat.Known()), knownKinds(cat.Known())
+	case o.release != "":
+		store, err := storeForRelease(a, cat, o.release)
+		if err != nil {
+			return err
+		}
+		roots = store.Roots
+	case o.firmware != "":
+		store, res, err := cat.ResolveStore(o.firmware)
+		if err != nil {
+			return usageError("--firmware %q: %s", o.firmware, err)
+		}
+		warnUnverified(a, o.firmware, res.Build)
+		roots = store.Roots
+	}
+	var picked []*truststore.Root
+	for _, r := range roots {
+		ok := truststore.ValidAt(r.Cert, a.At())
+		if (o.expired && ok) || (o.valid && !ok) {
+			continue
+		}
+		picked = append(picked, r)
+	}
+	return printRoots(a, picked, kinds)
+}
+
+func newRootsCmd(a *app, runF func(*rootsOptions) error) *cobra.Command {
+	o := &rootsOptions{app: a}
 	cmd := &cobra.Command{
 		Use:   "roots",
 		Short: "List the root certificates a phone firmware trusts",
@@ -75,58 +129,18 @@ openssl verify -CAfile).`,
   lpetrust roots --known -o csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json", "csv", "pem"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			if release != "" && firmware != "" {
-				return usageError("--release and --firmware cannot be combined")
-			}
-			if expired && valid {
-				return usageError("--expired and --valid cannot be combined")
-			}
-			if known && (release != "" || firmware != "") {
-				return usageError("--known lists CAs no firmware has: it cannot be combined with --release or --firmware")
-			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			roots := cat.Roots()
-			var kinds map[string]string
-			switch {
-			case known:
-				roots, kinds = knownAsRoots(cat.Known()), knownKinds(cat.Known())
-			case release != "":
-				store, err := storeForRelease(a, cat, release)
-				if err != nil {
-					return err
-				}
-				roots = store.Roots
-			case firmware != "":
-				store, res, err := cat.ResolveStore(firmware)
-				if err != nil {
-					return usageError("--firmware %q: %s", firmware, err)
-				}
-				warnUnverified(a, firmware, res.Build)
-				roots = store.Roots
-			}
-			var picked []*truststore.Root
-			for _, r := range roots {
-				ok := truststore.ValidAt(r.Cert, a.At())
-				if (expired && ok) || (valid && !ok) {
-					continue
-				}
-				picked = append(picked, r)
-			}
-			return printRoots(a, picked, kinds)
+			return runRoots(o)
 		},
 	}
-	cmd.Flags().StringVar(&release, "release", "", "list the store of this release or store name (RTM, CU10, CU11, CU12 …)")
-	cmd.Flags().StringVar(&firmware, "firmware", "", "list the store of this firmware version or phone user-agent")
-	cmd.Flags().BoolVar(&expired, "expired", false, "only roots expired (or not yet valid) at --at")
-	cmd.Flags().BoolVar(&valid, "valid", false, "only roots valid at --at")
-	cmd.Flags().BoolVar(&known, "known", false, "list the other CAs the tool knows instead: roots no LPE firmware has, and cross-certificates to LPE roots")
-	cmd.AddCommand(newRootsDiffCmd(a), newRootsExportCmd(a, nil))
+	cmd.Flags().StringVar(&o.release, "release", "", "list the store of this release or store name (RTM, CU10, CU11, CU12 …)")
+	cmd.Flags().StringVar(&o.firmware, "firmware", "", "list the store of this firmware version or phone user-agent")
+	cmd.Flags().BoolVar(&o.expired, "expired", false, "only roots expired (or not yet valid) at --at")
+	cmd.Flags().BoolVar(&o.valid, "valid", false, "only roots valid at --at")
+	cmd.Flags().BoolVar(&o.known, "known", false, "list the other CAs the tool knows instead: roots no LPE firmware has, and cross-certificates to LPE roots")
+	cmd.AddCommand(newRootsDiffCmd(a, nil), newRootsExportCmd(a, nil))
 	return cmd
 }
 
@@ -247,7 +261,40 @@ func printRoots(a *app, roots []*truststore.Root, kinds map[string]string) error
 	return nil
 }
 
-func newRootsDiffCmd(a *app) *cobra.Command {
+// rootsDiffOptions are what lpetrust roots diff is asked.
+type rootsDiffOptions struct {
+	app      *app
+	from, to string
+}
+
+func runRootsDiff(o *rootsDiffOptions) error {
+	a := o.app
+	if err := a.checkOutput("table", "json", "csv"); err != nil {
+		return err
+	}
+	cat, err := a.Catalogue()
+	if err != nil {
+		return err
+	}
+	var stores [2]*truststore.Store
+	for i, in := range []string{o.from, o.to} {
+		if s := cat.Store(in); s != nil {
+			stores[i] = s
+			continue
+		}
+		s, res, err := cat.ResolveStore(in)
+		if err != nil {
+			return usageError("%q: %s", in, err)
+		}
+		warnUnverified(a, in, res.Build)
+		stores[i] = s
+	}
+	added, removed := diffStores(stores[0], stores[1])
+	return printRootsDiff(a, stores[0].Name, stores[1].Name, added, removed)
+}
+
+func newRootsDiffCmd(a *app, runF func(*rootsDiffOptions) error) *cobra.Command {
+	o := &rootsDiffOptions{app: a}
 	return &cobra.Command{
 		Use:   "diff FROM TO",
 		Short: "Show the roots a firmware upgrade adds (and removes)",
@@ -258,28 +305,11 @@ possible with overlay stores).`,
   lpetrust roots diff 4.0.7577.4372 CU11 -o json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json", "csv"); err != nil {
-				return err
+			o.from, o.to = args[0], args[1]
+			if runF != nil {
+				return runF(o)
 			}
-			cat, err := a.Catalogue()
-			if err != nil {
-				return err
-			}
-			var stores [2]*truststore.Store
-			for i, in := range args {
-				if s := cat.Store(in); s != nil {
-					stores[i] = s
-					continue
-				}
-				s, res, err := cat.ResolveStore(in)
-				if err != nil {
-					return usageError("%q: %s", in, err)
-				}
-				warnUnverified(a, in, res.Build)
-				stores[i] = s
-			}
-			added, removed := diffStores(stores[0], stores[1])
-			return printRootsDiff(a, stores[0].Name, stores[1].Name, added, removed)
+			return runRootsDiff(o)
 		},
 	}
 }

@@ -68,7 +68,33 @@ func buildVersion() versionInfo {
 	return v
 }
 
-func newVersionCmd(a *app) *cobra.Command {
+// versionOptions are what lpetrust version is asked.
+type versionOptions struct {
+	app *app
+}
+
+func runVersion(o *versionOptions) error {
+	a := o.app
+	if err := a.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	v := buildVersion()
+	if a.output == "json" {
+		return writeJSON(a.stdout, v)
+	}
+	unknown := func(s string) string {
+		if s == "" {
+			return "unknown"
+		}
+		return s
+	}
+	_, err := fmt.Fprintf(a.stdout, "lpetrust %s\ncommit: %s\nbuilt: %s\ndata: %s\nsnapshot: %s\ngo: %s %s\n",
+		v.Version, unknown(v.Commit), unknown(v.BuildDate), dataSnapshot(), unknown(v.Data.Snapshot), v.GoVersion, v.Platform)
+	return err
+}
+
+func newVersionCmd(a *app, runF func(*versionOptions) error) *cobra.Command {
+	o := &versionOptions{app: a}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the lpetrust version, commit, build date and data snapshot",
@@ -81,22 +107,10 @@ JSON (-o json): {"version", "commit", "build_date", "go_version", "platform",
 		Example: "  lpetrust version\n  lpetrust version -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput("table", "json"); err != nil {
-				return err
+			if runF != nil {
+				return runF(o)
 			}
-			v := buildVersion()
-			if a.output == "json" {
-				return writeJSON(a.stdout, v)
-			}
-			unknown := func(s string) string {
-				if s == "" {
-					return "unknown"
-				}
-				return s
-			}
-			_, err := fmt.Fprintf(a.stdout, "lpetrust %s\ncommit: %s\nbuilt: %s\ndata: %s\nsnapshot: %s\ngo: %s %s\n",
-				v.Version, unknown(v.Commit), unknown(v.BuildDate), dataSnapshot(), unknown(v.Data.Snapshot), v.GoVersion, v.Platform)
-			return err
+			return runVersion(o)
 		},
 	}
 }
