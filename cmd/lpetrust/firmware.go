@@ -16,10 +16,7 @@ type firmwareOptions struct {
 
 func runFirmware(o *firmwareOptions) error {
 	a := o.app
-	if err := a.checkOutput("table", "json", "csv"); err != nil {
-		return err
-	}
-	cat, err := a.Catalogue()
+	cat, err := a.catalogueFor("table", "json", "csv")
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,15 @@ func (a *app) Catalogue() (*truststore.Catalogue, error) {
 	return c, nil
 }
 
+// catalogueFor refuses an --output format the command does not support,
+// then returns the catalogue: the start of every command that prints it.
+func (a *app) catalogueFor(formats ...string) (*truststore.Catalogue, error) {
+	if err := a.checkOutput(formats...); err != nil {
+		return nil, err
+	}
+	return a.Catalogue()
+}
+
 // At is the moment every validity judgement is made: --at, or now.
 func (a *app) At() time.Time { return a.at }
 

@@ -269,10 +269,7 @@ type rootsDiffOptions struct {
 
 func runRootsDiff(o *rootsDiffOptions) error {
 	a := o.app
-	if err := a.checkOutput("table", "json", "csv"); err != nil {
-		return err
-	}
-	cat, err := a.Catalogue()
+	cat, err := a.catalogueFor("table", "json", "csv")
 	if err != nil {
 		return err
 	}
