@@ -35,9 +35,18 @@ func NewLongCSVWriter(w io.Writer) *LongCSVWriter {
 
 // Begin writes the header.
 func (c *LongCSVWriter) Begin(s *Summary) (bool, error) {
+	var kinds []string
 	for _, ch := range s.Chains {
-		c.kinds = append(c.kinds, ch.Kind)
+		kinds = append(kinds, ch.Kind)
 	}
+	c.setKinds(kinds)
+	_, err := c.w.Write(appendCSVRecord(nil, LongCSVHeader...))
+	return true, err
+}
+
+// setKinds sets the kinds of the chains, in the verdicts' order.
+func (c *LongCSVWriter) setKinds(kinds []string) {
+	c.kinds = kinds
 	// A verdict's id names its chain, so its columns (chain to reason) are
 	// written once.
 	c.verdict = func(dst []byte, v *PhoneVerdict) []byte {
@@ -47,15 +56,23 @@ func (c *LongCSVWriter) Begin(s *Summary) (bool, error) {
 		dst = append(dst, ',')
 		return appendCSVVerdict(dst, v)
 	}
-	_, err := c.w.Write(appendCSVRecord(nil, LongCSVHeader...))
-	return true, err
+}
+
+func (c *LongCSVWriter) formatter() phoneFormatter {
+	f := &LongCSVWriter{}
+	f.setKinds(c.kinds)
+	return f
+}
+
+func (c *LongCSVWriter) writeListing(b []byte) error {
+	_, err := c.w.Write(b)
+	return err
 }
 
 // Phone writes the phone's rows, one per chain.
 func (c *LongCSVWriter) Phone(p *Phone) error {
 	c.rec = c.appendPhone(c.rec[:0], p)
-	_, err := c.w.Write(c.rec)
-	return err
+	return c.writeListing(c.rec)
 }
 
 // appendPhone appends the phone's rows.

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,13 +138,42 @@ type unmemoized struct{ Writer }
 
 func (u unmemoized) Phone(p *Phone) error { return u.Writer.Phone(p.Clone()) }
 
-// TestListingMemoized checks that what the listing writers memoize per
-// phone template (see phoneTemplate) is what they write for a phone in
-// full, on the Lync report and on the estate (pools, sites, roles).
+// sequential hands the writer every phone in one goroutine (EachPhone),
+// counting those with a template.
+type sequential struct {
+	Writer
+	templated int
+}
+
+func (s *sequential) Phone(p *Phone) error {
+	if p.tmpl != nil && p.tmpl.id > 0 {
+		s.templated++
+	}
+	return s.Writer.Phone(p)
+}
+
+// TestListingMemoized checks that the listings written by the second
+// pass's goroutines (writeListing) and by EachPhone, memoizing what a
+// phone template fixes (see phoneTemplate), are what a writer writes for
+// every phone in full, on the Lync report and on the estate (pools,
+// sites, roles).
 func TestListingMemoized(t *testing.T) {
 	cat := contosoCatalogue(t)
 	estate := estateChains(t)
 	estate[0].Pool, estate[1].Pool, estate[2].Pool = "pool01.contoso.com", "POOL02.contoso.com.", "sba-leeds.contoso.com"
+	// A generated inventory of newer registrations of the same phones, cut
+	// into segments of a few records.
+	generated := filepath.Join(t.TempDir(), "generated.csv")
+	f, err := os.Create(generated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeInventory(f, 5000, 1500); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer func(n int64) { segmentBytes = n }(segmentBytes)
+	segmentBytes = 1000
 	for _, inv := range []struct {
 		name   string
 		file   string
@@ -151,27 +182,35 @@ func TestListingMemoized(t *testing.T) {
 	}{
 		{"lync", lyncReport, todayAndRenewal(t), Options{}},
 		{"estate", estateInventory, estate, Options{Registrars: testRegistrars}},
+		{"generated", generated, append(todayAndRenewal(t), readChain(t, "g2-root.pem", "root only", KindCandidate)), Options{}},
 	} {
 		for _, format := range []struct {
 			name string
 			w    func(io.Writer) Writer
-			memo func(Writer) int // templates memoized
 		}{
-			{"table", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }, func(w Writer) int { return len(w.(*TableWriter).cells) }},
-			{"csv", func(w io.Writer) Writer { return NewCSVWriter(w) }, func(w Writer) int { return len(w.(*CSVWriter).device) }},
-			{"csv-long", func(w io.Writer) Writer { return NewLongCSVWriter(w) }, func(w Writer) int { return len(w.(*LongCSVWriter).device) }},
-			{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }, func(w Writer) int { return len(w.(*JSONWriter).device) }},
+			{"table", func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) }},
+			{"csv", func(w io.Writer) Writer { return NewCSVWriter(w) }},
+			{"csv-long", func(w io.Writer) Writer { return NewLongCSVWriter(w) }},
+			{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }},
 		} {
 			t.Run(inv.name+"/"+format.name, func(t *testing.T) {
-				var memo, full bytes.Buffer
-				w := format.w(&memo)
-				runReport(t, cat, inv.file, inv.chains, inv.opts, w)
-				runReport(t, cat, inv.file, inv.chains, inv.opts, unmemoized{format.w(&full)})
-				if format.memo(w) == 0 {
-					t.Fatal("no phone template memoized")
+				var parallel, seq, full bytes.Buffer
+				w := format.w(&parallel)
+				if _, ok := w.(listingWriter); !ok {
+					t.Fatal("not a listingWriter")
 				}
-				if !bytes.Equal(memo.Bytes(), full.Bytes()) {
-					t.Errorf("memoized output differs from the full one:\n%s", diff(full.String(), memo.String()))
+				runReport(t, cat, inv.file, inv.chains, inv.opts, w)
+				sw := &sequential{Writer: format.w(&seq)}
+				runReport(t, cat, inv.file, inv.chains, inv.opts, sw)
+				runReport(t, cat, inv.file, inv.chains, inv.opts, unmemoized{format.w(&full)})
+				if sw.templated == 0 {
+					t.Fatal("no phone with a template")
+				}
+				if !bytes.Equal(parallel.Bytes(), full.Bytes()) {
+					t.Errorf("writeListing's output differs from the full one:\n%s", diff(full.String(), parallel.String()))
+				}
+				if !bytes.Equal(seq.Bytes(), full.Bytes()) {
+					t.Errorf("EachPhone's memoized output differs from the full one:\n%s", diff(full.String(), seq.String()))
 				}
 			})
 		}

@@ -317,7 +317,13 @@ func otherList(m map[string]int) string {
 // Phone writes a stranded phone; trusted ones are left out of the table.
 func (t *TableWriter) Phone(p *Phone) error {
 	t.num = t.appendPhone(t.num[:0], p)
-	_, err := t.w.Write(t.num)
+	return t.writeListing(t.num)
+}
+
+func (t *TableWriter) formatter() phoneFormatter { return &TableWriter{widths: t.widths} }
+
+func (t *TableWriter) writeListing(b []byte) error {
+	_, err := t.w.Write(b)
 	return err
 }
 
@@ -394,7 +400,10 @@ type CSVWriter struct {
 
 // NewCSVWriter returns a Writer of the CSV format.
 func NewCSVWriter(w io.Writer) *CSVWriter {
-	c := &CSVWriter{w: bufio.NewWriterSize(w, writeBuffer)}
+	c := &CSVWriter{}
+	if w != nil { // nil: a formatter only
+		c.w = bufio.NewWriterSize(w, writeBuffer)
+	}
 	c.appendTailFunc = c.appendTail
 	return c
 }
@@ -417,7 +426,13 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 // Phone writes one row.
 func (c *CSVWriter) Phone(p *Phone) error {
 	c.rec = c.appendPhone(c.rec[:0], p)
-	_, err := c.w.Write(c.rec)
+	return c.writeListing(c.rec)
+}
+
+func (c *CSVWriter) formatter() phoneFormatter { return NewCSVWriter(nil) }
+
+func (c *CSVWriter) writeListing(b []byte) error {
+	_, err := c.w.Write(b)
 	return err
 }
 
@@ -525,7 +540,10 @@ type JSONWriter struct {
 
 // NewJSONWriter returns a Writer of the JSON format.
 func NewJSONWriter(w io.Writer) *JSONWriter {
-	j := &JSONWriter{w: bufio.NewWriterSize(w, writeBuffer), first: true}
+	j := &JSONWriter{first: true}
+	if w != nil { // nil: a formatter only
+		j.w = bufio.NewWriterSize(w, writeBuffer)
+	}
 	j.verdict = func(dst []byte, v *PhoneVerdict) []byte {
 		return append(dst, j.verdicts.get(v, appendVerdictJSON)...)
 	}
@@ -557,24 +575,35 @@ func (j *JSONWriter) Begin(s *Summary) (bool, error) {
 // Phone writes one phone, on one line: a million phones stay readable
 // with line tools and cost a fraction of indented output.
 func (j *JSONWriter) Phone(p *Phone) error {
-	if j.first {
-		j.first = false
-		j.line = append(j.line[:0], "\n    "...)
-	} else {
-		j.line = append(j.line[:0], ",\n    "...)
-	}
-	j.line = j.appendPhone(j.line, p)
-	_, err := j.w.Write(j.line)
-	return err
+	j.line = j.appendPhone(j.line[:0], p)
+	return j.writeListing(j.line)
 }
 
-// appendPhone appends p as appendPhoneJSON does, with the template's
-// fields memoized.
+// appendPhone appends p as appendPhoneJSON does, after the separator of
+// an array element that is not the first, with the template's fields
+// memoized.
 func (j *JSONWriter) appendPhone(dst []byte, p *Phone) []byte {
+	dst = append(dst, ",\n    "...)
 	dst = appendPhoneJSONHead(dst, p)
 	dst = j.device.appendTemplate(dst, p, appendPhoneJSONDevice)
 	dst = appendPhoneJSONSeen(dst, p)
 	return j.tail.appendTemplate(dst, p, j.tailFunc)
+}
+
+func (j *JSONWriter) formatter() phoneFormatter { return NewJSONWriter(nil) }
+
+// writeListing writes phones appendPhone appended; the first phone of the
+// array loses its comma.
+func (j *JSONWriter) writeListing(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	if j.first {
+		j.first = false
+		b = b[1:]
+	}
+	_, err := j.w.Write(b)
+	return err
 }
 
 // End closes the document.

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -159,16 +160,18 @@ type Builder struct {
 	// byClass caches, by Row.Class, the last group found for the class:
 	// rows of one class nearly always share sign-in method, pool and site.
 	byClass []classSlot
-	// phoneVerdictSets are the verdicts of the per-phone lines by pool,
-	// classification and sign-in method, shared by the phones that have
-	// them (writers only read them).
-	phoneVerdictSets map[verdictSetKey][]PhoneVerdict
-	// templates are the phone templates of the second pass, by the
-	// pass's classification (see templateOf).
-	templates     map[templateKey]*phoneTemplate
-	templateSlots []templateSlot
-	macs          macTable
-	counts        []int // phones counted per group, not yet in groups (see count)
+	// maker makes the phones of Phone; each goroutine of the second pass
+	// has its own (see phoneMaker).
+	maker *phoneMaker
+	// mu guards what phoneMakers share: pools, phoneVerdicts and the
+	// chains' verdicts, which they fill in as they meet new templates.
+	mu sync.Mutex
+	// resume and marks are the first pass's Reader and its Marks, where
+	// the second pass may be split (see writeListing).
+	resume *inventory.Reader
+	marks  []inventory.Mark
+	macs   macTable
+	counts []int // phones counted per group, not yet in groups (see count)
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict
 	registrars    map[string]int       // pool and machine FQDN → index in opts.Registrars
@@ -567,8 +570,11 @@ func (p *Phone) Stranded() bool {
 // rows that are not phones and for registrations superseded by a later one
 // of the same MAC address.
 func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
+	if b.maker == nil {
+		b.maker = b.newPhoneMaker()
+	}
 	p := &Phone{}
-	if !b.fillPhone(p, row, new(time.Time)) {
+	if !b.maker.fill(p, row, new(time.Time)) {
 		return nil, false
 	}
 	if row.HasMAC {
@@ -578,18 +584,30 @@ func (b *Builder) Phone(row *inventory.Row) (*Phone, bool) {
 	return p, true
 }
 
-// fillPhone is Phone writing into p, with seen as the storage of p.Seen,
-// and without p.MAC (the caller formats row.MAC).
-func (b *Builder) fillPhone(p *Phone, row *inventory.Row, seen *time.Time) bool {
+// phoneMaker makes the phones of the rows of one Reader of the second
+// pass (whose Row.Class ids are its own), from phone templates.
+type phoneMaker struct {
+	b         *Builder
+	templates map[templateKey]*phoneTemplate
+	slots     []templateSlot
+}
+
+func (b *Builder) newPhoneMaker() *phoneMaker {
+	return &phoneMaker{b: b, templates: map[templateKey]*phoneTemplate{}}
+}
+
+// fill is Phone writing into p, with seen as the storage of p.Seen, and
+// without p.MAC (the caller formats row.MAC).
+func (mk *phoneMaker) fill(p *Phone, row *inventory.Row, seen *time.Time) bool {
 	if row.Kind != inventory.KindPhone {
 		return false
 	}
 	if row.HasMAC {
-		if !b.macs.latest(row.Line) {
+		if !mk.b.macs.latest(row.Line) {
 			return false
 		}
 	}
-	t := b.templateOf(row)
+	t := mk.templateOf(row)
 	*p = t.proto
 	p.Line, p.UserURI = row.Line, row.UserURI
 	if !row.Seen.IsZero() {
@@ -605,16 +623,16 @@ func (b *Builder) fillPhone(p *Phone, row *inventory.Row, seen *time.Time) bool 
 // by its id, so that a phone costs only its own fields.
 type phoneTemplate struct {
 	proto Phone // proto.tmpl is the template itself
-	id    int32 // numbered from 1 in a pass
+	id    int32 // numbered from 1 by its phoneMaker
 }
 
-// templateKey names a phoneTemplate (class: the pass's Row.Class).
+// templateKey names a phoneTemplate (class: the Reader's Row.Class).
 type templateKey struct {
 	class              int32
 	signIn, pool, site string
 }
 
-// templateSlot is the template of the last row of one class (see Builder.templateSlots).
+// templateSlot is the template of the last row of one class (see phoneMaker.slots).
 type templateSlot struct {
 	signIn, pool, site string
 	t                  *phoneTemplate
@@ -623,22 +641,24 @@ type templateSlot struct {
 // templateOf returns the template of a phone's row; rows of one class
 // nearly always share sign-in method, pool and site, so the last template
 // of each class is looked at first.
-func (b *Builder) templateOf(row *inventory.Row) *phoneTemplate {
+func (mk *phoneMaker) templateOf(row *inventory.Row) *phoneTemplate {
 	var slot *templateSlot
 	if c := int(row.Class); c >= 0 && c < maxClassSlots {
-		if c >= len(b.templateSlots) {
-			b.templateSlots = append(b.templateSlots, make([]templateSlot, c+1-len(b.templateSlots))...)
+		if c >= len(mk.slots) {
+			mk.slots = append(mk.slots, make([]templateSlot, c+1-len(mk.slots))...)
 		}
-		slot = &b.templateSlots[c]
+		slot = &mk.slots[c]
 		if slot.t != nil && slot.signIn == row.SignIn && slot.pool == row.Pool && slot.site == row.Site {
 			return slot.t
 		}
 	}
 	k := templateKey{row.Class, row.SignIn, row.Pool, row.Site}
-	t, ok := b.templates[k]
+	t, ok := mk.templates[k]
 	if !ok {
+		t = &phoneTemplate{id: int32(len(mk.templates) + 1)}
+		b := mk.b
+		b.mu.Lock()
 		pool := b.poolOf(row.Pool)
-		t = &phoneTemplate{id: int32(len(b.templates) + 1)}
 		t.proto = Phone{
 			Manufacturer: row.Manufacturer, Model: row.Model,
 			Family: row.Family, Firmware: row.Version, Release: row.Build.Release, Store: row.Build.Store,
@@ -646,11 +666,9 @@ func (b *Builder) templateOf(row *inventory.Row) *phoneTemplate {
 			SignIn: signInLabel(row.SignIn), Pool: pool.label, Site: b.siteOf(row.Site, pool),
 			Verdicts: b.phoneVerdictSet(pool, row), tmpl: t,
 		}
-		if b.templates == nil {
-			b.templates = map[templateKey]*phoneTemplate{}
-		}
-		if len(b.templates) < maxVerdictSets {
-			b.templates[k] = t
+		b.mu.Unlock()
+		if len(mk.templates) < maxVerdictSets {
+			mk.templates[k] = t
 		} else {
 			t.id = 0 // not kept: writers do not memoize it
 		}
@@ -661,36 +679,18 @@ func (b *Builder) templateOf(row *inventory.Row) *phoneTemplate {
 	return t
 }
 
-// verdictSetKey names the verdicts a phone gets from every chain: they
-// depend on its pool, its classification (the store) and its sign-in method.
-type verdictSetKey struct {
-	pool   *poolInfo
-	class  int32
-	signIn string
-}
-
 // phoneVerdictSet returns the verdicts of every chain for a phone of that
-// pool and row, shared with the other phones that have them.
+// pool and row (shared by the phones of a template; writers only read them).
 func (b *Builder) phoneVerdictSet(pool *poolInfo, row *inventory.Row) []PhoneVerdict {
-	k := verdictSetKey{pool, row.Class, row.SignIn}
-	if vs, ok := b.phoneVerdictSets[k]; ok {
-		return vs
-	}
 	vs := make([]PhoneVerdict, 0, len(b.chains))
 	for _, jc := range b.chains {
 		vs = append(vs, b.phoneVerdict(jc, pool, row.Build.Store, row.SignIn))
 	}
-	if b.phoneVerdictSets == nil {
-		b.phoneVerdictSets = map[verdictSetKey][]PhoneVerdict{}
-	}
-	if len(b.phoneVerdictSets) < maxVerdictSets {
-		b.phoneVerdictSets[k] = vs
-	}
 	return vs
 }
 
-// maxVerdictSets bounds Builder.phoneVerdictSets (classes are bounded by
-// the Reader's cache, not their number over a file).
+// maxVerdictSets bounds phoneMaker.templates (classes are bounded by the
+// Reader's cache, not their number over a file).
 const maxVerdictSets = 1 << 16
 
 // phoneKey names one distinct verdict of the per-phone lines.

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lpetrust/lpetrust/truststore"
@@ -50,12 +53,39 @@ func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, 
 		return nil, err
 	}
 	if want {
-		if err := b.EachPhone(source, open, w.Phone); err != nil {
+		if lw, ok := w.(listingWriter); ok {
+			err = b.writeListing(source, open, lw)
+		} else {
+			err = b.EachPhone(source, open, w.Phone)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
 	return s, w.End()
 }
+
+// listingWriter is a Writer whose per-phone lines can be formatted in
+// several goroutines at once, each with its own formatter, and written in
+// file order (see writeListing).
+type listingWriter interface {
+	Writer
+	// formatter returns a formatter for one goroutine, for the summary
+	// Begin had (call it after Begin).
+	formatter() phoneFormatter
+	// writeListing writes what formatters appended, in file order.
+	writeListing(b []byte) error
+}
+
+// phoneFormatter appends a phone's lines as its listingWriter writes them.
+type phoneFormatter interface {
+	appendPhone(dst []byte, p *Phone) []byte
+}
+
+// segmentBytes is about how much of the inventory one goroutine of the
+// second pass formats at a time (see inventory.Reader.SetMarks): small
+// enough that the formatted segments waiting to be written stay a few MB.
+var segmentBytes int64 = 512 << 10 // a variable for tests
 
 // Scan is the first pass: it reads the whole inventory into the Builder
 // and returns the summary.
@@ -74,6 +104,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
 	ir.SetLight(true)
+	ir.SetMarks(segmentBytes)
 	defer ir.ReadAhead()()
 	// Two stages: one goroutine reads and classifies rows, this one counts
 	// them (the MAC map is the costly part), batch by batch.
@@ -113,6 +144,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if readErr != nil {
 		return nil, readErr
 	}
+	b.resume, b.marks = ir, ir.Marks()
 	stats := ir.Stats()
 	if stats.Records > 0 && stats.BadRows == stats.Records {
 		return nil, &UnreadableError{Source: source, Rows: stats.BadRows, First: stats.Problems[0]}
@@ -208,8 +240,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 	ir.SetUserURIBytes(true) // copied into each batch's buffer
 	defer ir.ReadAhead()()
 
-	// Verdict sets are keyed by the classification ids of this pass's Reader.
-	b.phoneVerdictSets, b.templates, b.templateSlots = nil, nil, nil
+	mk := b.newPhoneMaker() // for the classification ids of this pass's Reader
 
 	// Phones are built in recycled batches: no allocation per phone. One
 	// goroutine reads and judges, this one calls fn.
@@ -224,7 +255,7 @@ func (b *Builder) EachPhone(source string, open Opener, fn func(*Phone) error) e
 				if err != nil {
 					return fmt.Errorf("inventory %s: %w", source, err)
 				}
-				if !batch.add(b, row) || len(batch.phones) < batchSize {
+				if !batch.add(mk, row) || len(batch.phones) < batchSize {
 					continue
 				}
 				batch.finish()
@@ -299,6 +330,136 @@ func pipeline[B any](fresh func() B, produce func(batch B, send func(B) (B, bool
 	return produceErr // set before full was closed
 }
 
+// writeListing is the second pass for a listingWriter: the inventory is
+// cut at the first pass's Marks into segments, formatted by one goroutine
+// per CPU, each with its own Reader, and written in file order. An input
+// that cannot be read at an offset, or without Marks, is read by EachPhone.
+func (b *Builder) writeListing(source string, open Opener, lw listingWriter) error {
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	if !ok || len(b.marks) == 0 {
+		rc.Close()
+		return b.EachPhone(source, open, lw.Phone)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(b.marks))
+	type segment struct {
+		from Mark
+		end  int64
+		done chan segmentResult // buffered: a worker never waits for the writer
+	}
+	segments := make(chan *segment)         // to the workers
+	inOrder := make(chan *segment, workers) // to the writer, each once a worker has it
+	free := make(chan []byte, 2*workers+2)  // output buffers to reuse
+	stop := make(chan struct{})
+	go func() {
+		defer close(inOrder)
+		defer close(segments)
+		for i, m := range b.marks {
+			s := &segment{from: m, end: math.MaxInt64, done: make(chan segmentResult, 1)}
+			if i+1 < len(b.marks) {
+				s.end = b.marks[i+1].Offset
+			}
+			select {
+			case segments <- s:
+			case <-stop:
+				return
+			}
+			select {
+			case inOrder <- s:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := lw.formatter()
+			mk := b.newPhoneMaker()
+			batch := newPhoneBatch(512)
+			var ir *inventory.Reader
+			for s := range segments {
+				r := io.NewSectionReader(ra, s.from.Offset, s.end-s.from.Offset)
+				if ir == nil {
+					ir = b.resume.Resume(r, s.from)
+					ir.SetLineFilter(b.macs.latest)
+					ir.SetUserURIBytes(true)
+				} else {
+					ir.MoveTo(r, s.from)
+				}
+				var out []byte
+				select {
+				case out = <-free:
+				default:
+				}
+				out, err := formatSegment(ir, mk, batch, f, out[:0])
+				if err != nil {
+					err = fmt.Errorf("inventory %s: %w", source, err)
+				}
+				s.done <- segmentResult{out, err}
+			}
+		}()
+	}
+	var werr error
+	for s := range inOrder {
+		r := <-s.done
+		if werr == nil {
+			if werr = r.err; werr == nil {
+				werr = lw.writeListing(r.out)
+			}
+			if werr != nil {
+				close(stop)
+			}
+		}
+		select {
+		case free <- r.out:
+		default:
+		}
+	}
+	wg.Wait() // before rc is closed
+	return werr
+}
+
+// Mark is where a segment of the second pass starts.
+type Mark = inventory.Mark
+
+// segmentResult is a formatted segment of the second pass.
+type segmentResult struct {
+	out []byte
+	err error
+}
+
+// formatSegment appends to out the lines of the phones ir reads to its end.
+func formatSegment(ir *inventory.Reader, mk *phoneMaker, batch *phoneBatch, f phoneFormatter, out []byte) ([]byte, error) {
+	flush := func() {
+		batch.finish()
+		for i := range batch.phones {
+			out = f.appendPhone(out, &batch.phones[i])
+		}
+		batch.reset()
+	}
+	for {
+		row, err := ir.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		if batch.add(mk, row) && len(batch.phones) == cap(batch.phones) {
+			flush()
+		}
+	}
+	flush()
+	return out, nil
+}
+
 // phoneBatch is a batch of phones of the second pass with the storage of
 // their registration times, MAC addresses and user URIs.
 type phoneBatch struct {
@@ -320,10 +481,10 @@ func (pb *phoneBatch) reset() {
 }
 
 // add appends the phone of row, if it is one the report lists.
-func (pb *phoneBatch) add(b *Builder, row *inventory.Row) bool {
+func (pb *phoneBatch) add(mk *phoneMaker, row *inventory.Row) bool {
 	n := len(pb.phones)
 	pb.phones = pb.phones[:n+1]
-	if !b.fillPhone(&pb.phones[n], row, &pb.seen[n]) {
+	if !mk.fill(&pb.phones[n], row, &pb.seen[n]) {
 		pb.phones = pb.phones[:n]
 		return false
 	}
