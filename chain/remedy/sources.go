@@ -5,6 +5,7 @@ import (
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
+	"github.com/lpetrust/lpetrust/chain/live/estate"
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
@@ -45,6 +46,27 @@ func ForEndpoints(base Request, eps []live.Endpoint, notes []live.PoolNote) *Pla
 	req.Live, req.Inputs, req.Results, req.Servers = true, audit.Inputs, audit.Results, audit.Servers
 	req.Roots.Supplied = Supplied(base.Options.Intermediates)
 	return Make(req)
+}
+
+// ForEstate makes the plan of each pool of an estate audit (check
+// --estate), in the audit's order: the pool's endpoints and consistency
+// notes judged as ForEndpoints does, the plan named after the pool, and its
+// check commands naming it (unless base.Source.Pool names one already).
+// ad publish --from-check would not audit the same endpoints again, so
+// Source.Check is left empty.
+func ForEstate(base Request, pools []estate.PoolAudit) []*Plan {
+	out := make([]*Plan, len(pools))
+	for i := range pools {
+		g := &pools[i]
+		req := base
+		req.Name = g.Pool.FQDN
+		req.Source.Check = ""
+		if req.Source.Pool == "" {
+			req.Source.Pool = g.Pool.FQDN
+		}
+		out[i] = ForEndpoints(req, g.Endpoints, g.Consistency)
+	}
+	return out
 }
 
 // AdvisedRoots are the roots the plans advise for Active Directory that

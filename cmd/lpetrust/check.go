@@ -308,13 +308,18 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 // endpoints); pool names the pool for the printed check commands (--pool
 // replaces it).
 func checkPlan(a *app, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, opts chain.Options, f *checkFlags, again, pool, target string, exported map[string]string) *remedy.Plan {
+	return remedy.ForEndpoints(checkRequest(a, cat, opts, f, again, pool, target, exported), eps, notes)
+}
+
+// checkRequest is what the planner is asked for check's audits.
+func checkRequest(a *app, cat *truststore.Catalogue, opts chain.Options, f *checkFlags, again, pool, target string, exported map[string]string) remedy.Request {
 	if f.pool != "" {
 		pool = f.pool
 	}
-	return remedy.ForEndpoints(remedy.Request{Catalogue: cat, Options: opts, Target: target,
+	return remedy.Request{Catalogue: cat, Options: opts, Target: target,
 		Roots:  remedy.RootOptions{PublishUnknown: f.publishUnknown},
 		Source: remedy.Source{Check: again, Intermediates: f.intermediates, StoreFile: a.storeFile, Exported: exported, ExportDir: f.exportMissing, Pool: pool},
-	}, eps, notes)
+	}
 }
 
 // endpointJSON is one endpoint of check -o json: the endpoint's fields and,

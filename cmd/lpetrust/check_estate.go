@@ -67,17 +67,15 @@ func readCheckEstate(a *app, f *checkFlags, req *live.Request) (*estate.Estate, 
 	return est, nil
 }
 
-// writeCheckEstate writes the audit of an estate, grouped by site and pool.
+// writeCheckEstate writes the audit of an estate, grouped by site and pool,
+// with each pool's plan.
 func writeCheckEstate(a *app, cat *truststore.Catalogue, est *estate.Estate, eps []live.Endpoint, f *checkFlags, opts chain.Options, target string, exported map[string]string) error {
 	ports, _ := estatePorts(f.ports)
 	groups := est.Group(eps, ports)
-	plans := make([]*remedy.Plan, len(groups))
-	for i := range groups {
-		plans[i] = checkPlan(a, cat, groups[i].Endpoints, groups[i].Consistency, opts, f, "", groups[i].Pool.FQDN, target, exported)
-	}
+	plans := remedy.ForEstate(checkRequest(a, cat, opts, f, "", "", target, exported), groups)
 	switch a.output {
 	case "json":
-		return writeJSON(a.stdout, estateCheckJSON(est, groups, target))
+		return writeJSON(a.stdout, estateCheckJSON(est, groups, plans, target))
 	case "csv":
 		return writeEstateCheckCSV(a.stdout, cat, groups)
 	}
@@ -87,11 +85,7 @@ func writeCheckEstate(a *app, cat *truststore.Catalogue, est *estate.Estate, eps
 // estatePlans are the plans of every pool of the estate.
 func estatePlans(a *app, cat *truststore.Catalogue, est *estate.Estate, eps []live.Endpoint, opts chain.Options, f *checkFlags, target string, exported map[string]string) []*remedy.Plan {
 	ports, _ := estatePorts(f.ports)
-	var out []*remedy.Plan
-	for _, g := range est.Group(eps, ports) {
-		out = append(out, checkPlan(a, cat, g.Endpoints, g.Consistency, opts, f, "", g.Pool.FQDN, target, exported))
-	}
-	return out
+	return remedy.ForEstate(checkRequest(a, cat, opts, f, "", "", target, exported), est.Group(eps, ports))
 }
 
 func kindLabel(k estate.Kind) string {
@@ -151,14 +145,16 @@ func dashIfEmpty(s string) string {
 }
 
 // estateCheckJSON is the JSON of an estate audit: the estate, then each
-// pool with its endpoints (the objects of check -o json) and consistency notes.
-func estateCheckJSON(est *estate.Estate, groups []estate.PoolAudit, target string) any {
+// pool with its endpoints (the objects of check -o json), consistency notes
+// and plan.
+func estateCheckJSON(est *estate.Estate, groups []estate.PoolAudit, plans []*remedy.Plan, target string) any {
 	type poolJSON struct {
 		estate.Pool
 		PhoneReady  bool            `json:"phone_ready"`
 		Verdict     string          `json:"verdict"`
 		Consistency []live.PoolNote `json:"consistency"`
 		Endpoints   []live.Endpoint `json:"endpoints"`
+		Plan        *remedy.Plan    `json:"plan"`
 	}
 	out := struct {
 		Source  string     `json:"source"`
@@ -171,7 +167,7 @@ func estateCheckJSON(est *estate.Estate, groups []estate.PoolAudit, target strin
 	for i := range groups {
 		g := &groups[i]
 		out.Pools = append(out.Pools, poolJSON{Pool: *g.Pool, PhoneReady: g.PhoneReady(target), Verdict: g.Verdict(target),
-			Consistency: g.Consistency, Endpoints: g.Endpoints})
+			Consistency: g.Consistency, Endpoints: g.Endpoints, Plan: plans[i]})
 	}
 	return out
 }

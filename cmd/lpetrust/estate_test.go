@@ -162,6 +162,16 @@ func TestCheckEstate(t *testing.T) {
 			SIPPort    int              `json:"sip_port"`
 			PhoneReady bool             `json:"phone_ready"`
 			Endpoints  []map[string]any `json:"endpoints"`
+			Plan       *struct {
+				Chain   string `json:"chain"`
+				Summary string `json:"summary"`
+				Fixes   []struct {
+					Kind     string              `json:"kind"`
+					Title    string              `json:"title"`
+					Stores   []string            `json:"stores"`
+					Commands map[string][]string `json:"commands"`
+				} `json:"fixes"`
+			} `json:"plan"`
 		} `json:"pools"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
@@ -176,6 +186,26 @@ func TestCheckEstate(t *testing.T) {
 	}
 	if want := "Leeds sba-leeds.lab.test branch false 1,London pool01.lab.test front-end true 4,Manchester pool02.lab.test front-end true 2"; strings.Join(got, ",") != want {
 		t.Errorf("pools %q, want %q", got, want)
+	}
+	// Each pool has its plan, the one the table prints for it: the Leeds
+	// appliance's renewed root is only in CU11's store, so it is published
+	// (AD) and handed to PIN phones for RTM and CU10; pool01's members serve
+	// two chains (a server fix); pool02 needs nothing.
+	var plans []string
+	for _, p := range doc.Pools {
+		if p.Plan == nil {
+			t.Fatalf("%s: no plan", p.FQDN)
+		}
+		var fixes []string
+		for _, f := range p.Plan.Fixes {
+			fixes = append(fixes, f.Kind+" "+strings.Join(f.Stores, "+"))
+		}
+		plans = append(plans, p.Plan.Chain+": "+p.Plan.Summary+" ["+strings.Join(fixes, ", ")+"]")
+	}
+	if want := "sba-leeds.lab.test: Phones with CU10 firmware would NOT sign in at every endpoint checked. [publish-ad RTM+CU10, certprov RTM+CU10]|" +
+		"pool01.lab.test: Phones with CU10 firmware sign in at every endpoint checked. [server ]|" +
+		"pool02.lab.test: Phones with CU10 firmware sign in at every endpoint checked. []"; strings.Join(plans, "|") != want {
+		t.Errorf("plans\n%s\nwant\n%s", strings.Join(plans, "\n"), want)
 	}
 
 	// CSV: check's columns, with the pool, its kind and site first.

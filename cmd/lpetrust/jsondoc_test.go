@@ -98,6 +98,13 @@ func (d jsonDoc) documented(section, path string, depth int) bool {
 				return true
 			}
 		}
+		// An array typed with a section that documents a top-level array
+		// (check's endpoints): its elements are that section's "[]".
+		if m := docLink.FindStringSubmatch(r.typ); m != nil && strings.HasPrefix(path, r.path+"[]") {
+			if d.documented(m[1], strings.TrimPrefix(path, r.path), depth+1) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -148,6 +155,10 @@ func TestJSONReference(t *testing.T) {
 	p := livetest.StartPool(t)
 	runs = append(runs, run{"check", []string{"--store", checkOverlay(t, p), "--at", "2026-06-01", "check", "--discover", "lpe.test",
 		"--resolver", p.DNS, "--port", strconv.Itoa(p.Port), "--timeout", "3s"}})
+	// check --estate, against the loopback estate of TestCheckEstate.
+	lab := startEstateLab(t)
+	runs = append(runs, run{"check --estate", []string{"--store", lab.overlay, "--at", "2026-06-01", "check", "--estate", lab.topology,
+		"--resolver", lab.dns, "--firmware", "CU10", "--timeout", "3s"}})
 	// The directory commands, against the Samba AD DC when it runs (read
 	// only: dry runs).
 	if os.Getenv("LPETRUST_TEST_LDAP_URL") != "" && os.Getenv("LPETRUST_TEST_LDAP_ADMIN_PASSWORD_FILE") != "" {
