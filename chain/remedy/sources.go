@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"crypto/x509"
+	"fmt"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
@@ -89,4 +90,24 @@ func AdvisedRoots(plans ...*Plan) []Root {
 		}
 	}
 	return out
+}
+
+// LookAlikeError refuses a certificate given to be published as a root
+// that carries the name of the known root Known with another key.
+type LookAlikeError struct {
+	Cert, Known *x509.Certificate
+}
+
+func (e *LookAlikeError) Error() string {
+	return fmt.Sprintf("%s (%s) carries the name of the known root %s (%s) with another key: a look-alike, not published",
+		truststore.DisplayName(e.Cert), truststore.SHA1Hex(e.Cert), truststore.DisplayName(e.Known), truststore.SHA1Hex(e.Known))
+}
+
+// RefuseLookAlike returns a *LookAlikeError when c is a look-alike of a
+// known root (LookAlike), nil otherwise.
+func RefuseLookAlike(cat *truststore.Catalogue, c *x509.Certificate) error {
+	if k := LookAlike(cat, c); k != nil {
+		return &LookAlikeError{Cert: c, Known: k}
+	}
+	return nil
 }

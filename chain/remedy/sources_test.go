@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"crypto/x509"
+	"errors"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -70,5 +71,30 @@ func TestSupplied(t *testing.T) {
 	}
 	if got := Supplied(); len(got) != 0 || got == nil {
 		t.Errorf("Supplied() = %#v, want an empty set", got)
+	}
+}
+
+func TestRefuseLookAlike(t *testing.T) {
+	cat := truststore.Default()
+	ins, err := chain.ReadFile("../../testdata/examples/renewal-digicert-g2.pem", chain.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range ins[0].Certs {
+		if err := RefuseLookAlike(cat, c); err != nil {
+			var la *LookAlikeError
+			if !errors.As(err, &la) || truststore.SHA1Hex(la.Known) != "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4" {
+				t.Errorf("%T %v", err, err)
+			}
+			got = append(got, err.Error())
+		}
+	}
+	want := []string{"DigiCert Global Root G2 (CFD56112A4E97964D8FB03CD6F83471B53141C83) carries the name of the known root DigiCert Global Root G2 (DF3C24F9BFD666761B268073FE06D1CC8D4F82A4) with another key: a look-alike, not published"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("refusals %q, want %q", got, want)
+	}
+	if err := RefuseLookAlike(cat, cat.KnownBySHA1("DF3C24F9BFD666761B268073FE06D1CC8D4F82A4").Cert); err != nil {
+		t.Errorf("the known root itself: %v", err)
 	}
 }

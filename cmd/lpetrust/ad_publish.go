@@ -178,9 +178,8 @@ func publishInputs(a *app, cat *truststore.Catalogue, kind adpublish.Kind, files
 		}
 		for _, in := range ins {
 			for _, c := range in.Certs {
-				if k := remedy.LookAlike(cat, c); k != nil && kind == adpublish.KindRoot {
-					return nil, badInput(fmt.Errorf("%s: %s (%s) carries the name of the known root %s (%s) with another key: a look-alike, not published",
-						in.Source, truststore.DisplayName(c), truststore.SHA1Hex(c), truststore.DisplayName(k), truststore.SHA1Hex(k)))
+				if err := remedy.RefuseLookAlike(cat, c); err != nil && kind == adpublish.KindRoot {
+					return nil, badInput(fmt.Errorf("%s: %w", in.Source, err))
 				}
 				if err := add(c, in.Source); err != nil {
 					return nil, err
