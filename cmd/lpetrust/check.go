@@ -421,33 +421,7 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 		}
 	}
 
-	var problems []string
-	for i := range eps {
-		e := &eps[i]
-		if e.Err != nil {
-			continue
-		}
-		if v := e.Result.Verdict(target); v != nil && !v.Trusted {
-			problems = append(problems, fmt.Sprintf("%s: not trusted by %s: %s", e.Label(), target, strings.Join(v.Reasons, "; ")))
-		}
-		for _, fd := range e.Result.Findings {
-			if fd.Severity == chain.SeverityError || fd.Severity == chain.SeverityWarning {
-				problems = append(problems, fmt.Sprintf("%s: %s [%s] %s: %s", e.Label(), fd.Severity, fd.Basis, fd.Code, fd.Message))
-			}
-		}
-		if !e.Phone.OK {
-			problems = append(problems, fmt.Sprintf("%s: phone handshake (TLS 1.0, RSA CBC suites) refused: %s", e.Label(), e.Phone.Error))
-		}
-		if e.ModernDiffers {
-			problems = append(problems, fmt.Sprintf("%s: a modern client gets another certificate (%s, %s, %s) than the phone probe; the phone's is the one judged",
-				e.Label(), e.Modern.LeafSHA1(), truststore.DisplayName(e.Modern.Certs[0]), truststore.PublicKeyDescription(e.Modern.Certs[0])))
-		}
-		if e.SNIDiffers {
-			sha := e.NoSNI.LeafSHA1()
-			problems = append(problems, fmt.Sprintf("%s: without SNI the server presents another certificate (%s, %s); clients that send no server name get it (whether LPE phones send one is undocumented)",
-				e.Label(), sha, truststore.DisplayName(e.NoSNI.Certs[0])))
-		}
-	}
+	problems := live.Problems(eps, target)
 	if len(problems) > 0 {
 		fmt.Fprintln(w, "\nProblems:")
 		for _, p := range problems {
