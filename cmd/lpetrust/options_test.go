@@ -42,6 +42,24 @@ func runHooked(t *testing.T, parent string, hooked func(a *app) *cobra.Command, 
 	return code, errOut.String()
 }
 
+// parseOptions runs lpetrust with args, the command of newCmd (under
+// parent) stopped at its run function: it returns the options that
+// function gets (nil when it is not reached), the exit code and stderr.
+func parseOptions[O any](t *testing.T, parent string, newCmd func(*app, func(*O) error) *cobra.Command, args ...string) (*O, int, string) {
+	t.Helper()
+	var got *O
+	code, stderr := runHooked(t, parent, func(a *app) *cobra.Command {
+		return newCmd(a, func(o *O) error { got = o; return nil })
+	}, args...)
+	return got, code, stderr
+}
+
+// withADFlags adapts an ad subcommand's constructor, which also takes the
+// shared connection flags.
+func withADFlags[O any](newCmd func(*app, *adFlags, func(*O) error) *cobra.Command) func(*app, func(*O) error) *cobra.Command {
+	return func(a *app, runF func(*O) error) *cobra.Command { return newCmd(a, &adFlags{}, runF) }
+}
+
 // wantUsage checks a bad value: exit 2 and one line naming it.
 func wantUsage(t *testing.T, code int, stderr, want string) {
 	t.Helper()
@@ -51,11 +69,7 @@ func wantUsage(t *testing.T, code int, stderr, want string) {
 }
 
 func TestInspectFlagsToOptions(t *testing.T) {
-	var got *inspectOptions
-	hook := func(a *app) *cobra.Command {
-		return newInspectCmd(a, func(o *inspectOptions) error { got = o; return nil })
-	}
-	code, stderr := runHooked(t, "", hook, "--at", "2026-11-22", "-o", "json", "inspect", "pool 2026.pfx", "ca.p7b",
+	got, code, stderr := parseOptions(t, "", newInspectCmd, "--at", "2026-11-22", "-o", "json", "inspect", "pool 2026.pfx", "ca.p7b",
 		"--password-file", "pfx.pass", "--intermediates", "a.pem", "--intermediates", "b.pem", "--aia", "--aia-timeout", "3s",
 		"--firmware", "CU10", "--pool", "pool01.contoso.com", "--sip-domain", "contoso.com", "--warn-days", "60", "--strict",
 		"--export-missing", "roots", "--publish-unknown", "--honor-expired-roots")
@@ -69,18 +83,14 @@ func TestInspectFlagsToOptions(t *testing.T) {
 		!j.strict || j.exportMissing != "roots" || !j.publishUnknown || !j.honorExpiredRoots || got.app.output != "json" {
 		t.Errorf("options %+v", got)
 	}
-	code, stderr = runHooked(t, "", hook, "inspect", "chain.pem", "--warn-days", "many")
+	_, code, stderr = parseOptions(t, "", newInspectCmd, "inspect", "chain.pem", "--warn-days", "many")
 	wantUsage(t, code, stderr, "lpetrust: invalid argument \"many\" for \"--warn-days\" flag: strconv.ParseInt: parsing \"many\": invalid syntax\n")
-	code, stderr = runHooked(t, "", hook, "inspect")
+	_, code, stderr = parseOptions(t, "", newInspectCmd, "inspect")
 	wantUsage(t, code, stderr, "lpetrust: inspect: give at least one certificate FILE or directory\n")
 }
 
 func TestCheckFlagsToOptions(t *testing.T) {
-	var got *checkOptions
-	hook := func(a *app) *cobra.Command {
-		return newCheckCmd(a, func(o *checkOptions) error { got = o; return nil })
-	}
-	code, stderr := runHooked(t, "", hook, "-o", "csv", "check", "pool01.contoso.com", "[::1]:5061", "--discover", "contoso.com",
+	got, code, stderr := parseOptions(t, "", newCheckCmd, "-o", "csv", "check", "pool01.contoso.com", "[::1]:5061", "--discover", "contoso.com",
 		"--discover", "fabrikam.com", "--targets", "front ends.txt", "--estate", "topology.xml", "--resolver", "10.0.0.10:53",
 		"--port", "5061,+444", "--port", "+4443", "--concurrency", "4", "--timeout", "3s", "--deadline", "1m",
 		"--firmware", "CU10", "--export-missing", "roots", "--publish-unknown")
@@ -94,16 +104,12 @@ func TestCheckFlagsToOptions(t *testing.T) {
 		got.exportMissing != "roots" || !got.publishUnknown || got.app.output != "csv" {
 		t.Errorf("options %+v", got)
 	}
-	code, stderr = runHooked(t, "", hook, "check", "pool01.contoso.com", "--timeout", "3q")
+	_, code, stderr = parseOptions(t, "", newCheckCmd, "check", "pool01.contoso.com", "--timeout", "3q")
 	wantUsage(t, code, stderr, "lpetrust: invalid argument \"3q\" for \"--timeout\" flag: time: unknown unit \"q\" in duration \"3q\"\n")
 }
 
 func TestReportFlagsToOptions(t *testing.T) {
-	var got *reportOptions
-	hook := func(a *app) *cobra.Command {
-		return newReportCmd(a, func(o *reportOptions) error { got = o; return nil })
-	}
-	code, stderr := runHooked(t, "", hook, "report", "--inventory", "IP Phone Inventory Report.csv", "--chain", "pool2026.pfx", "-o", "csv-long",
+	got, code, stderr := parseOptions(t, "", newReportCmd, "report", "--inventory", "IP Phone Inventory Report.csv", "--chain", "pool2026.pfx", "-o", "csv-long",
 		"--chain", "leeds.contoso.com=sba.pem", "--pool", "pool01.contoso.com", "--pfx-password-file", "pfx.pass", "--horizon", "90d",
 		"--unknown-sign-in", "pin", "--with-ad", "--domain", "contoso.com", "--dns-server", "10.0.0.10", "--ntlm", "--user", `CONTOSO\audit`,
 		"--password-file", "ldap.pass", "--deadline", "2m", "--ldap-timeout", "5s", "--out", "report.csv", "--estate", "topology.xml")
@@ -122,18 +128,14 @@ func TestReportFlagsToOptions(t *testing.T) {
 	if f.ad != want {
 		t.Errorf("connection flags %+v, want %+v", f.ad, want)
 	}
-	code, stderr = runHooked(t, "", hook, "report", "--inventory", "phones.csv", "--chain", "c.pem", "--pool-timeout", "soon")
+	_, code, stderr = parseOptions(t, "", newReportCmd, "report", "--inventory", "phones.csv", "--chain", "c.pem", "--pool-timeout", "soon")
 	wantUsage(t, code, stderr, "lpetrust: invalid argument \"soon\" for \"--pool-timeout\" flag: time: invalid duration \"soon\"\n")
 }
 
 // remediate and report take the connection flags of lpetrust ad, with the
 // same defaults and help, and keep --ldap-timeout for ad's --timeout.
 func TestConnectionFlagsShared(t *testing.T) {
-	var got *remediateOptions
-	hook := func(a *app) *cobra.Command {
-		return newRemediateCmd(a, func(o *remediateOptions) error { got = o; return nil })
-	}
-	code, stderr := runHooked(t, "", hook, "remediate", "--dry-run", "--pool", "pool01.contoso.com", "--domain", "contoso.com", "--dns-server", "10.0.0.10:53")
+	got, code, stderr := parseOptions(t, "", newRemediateCmd, "remediate", "--dry-run", "--pool", "pool01.contoso.com", "--domain", "contoso.com", "--dns-server", "10.0.0.10:53")
 	if code != 0 || stderr != "" || got == nil || !got.dryRun || got.report.ad.domain != "contoso.com" || got.report.ad.dnsServer != "10.0.0.10:53" ||
 		got.report.ad.deadline != 10*time.Minute || got.report.ad.timeout != 30*time.Second {
 		t.Fatalf("exit %d, stderr %q, options %+v", code, stderr, got)
@@ -183,39 +185,24 @@ func TestConnectionFlagsShared(t *testing.T) {
 
 // Every other command: its flags and arguments become its options.
 func TestOtherCommandsFlagsToOptions(t *testing.T) {
-	var list *adListOptions
-	code, stderr := runHooked(t, "ad", func(a *app) *cobra.Command {
-		return newADListCmd(a, &adFlags{}, func(o *adListOptions) error { list = o; return nil })
-	}, "ad", "list", "--container", "ca", "--from-check", "pool01.contoso.com", "--intermediates", "ca.pem", "--pfx-password-file", "pfx.pass")
+	list, code, stderr := parseOptions(t, "ad", withADFlags(newADListCmd), "ad", "list", "--container", "ca", "--from-check", "pool01.contoso.com", "--intermediates", "ca.pem", "--pfx-password-file", "pfx.pass")
 	if code != 0 || stderr != "" || list == nil || list.container != "ca" || list.fromCheck != "pool01.contoso.com" ||
 		!reflect.DeepEqual(list.src.intermediates, []string{"ca.pem"}) || list.src.pfxPasswordFile != "pfx.pass" {
 		t.Errorf("ad list: exit %d, stderr %q, options %+v", code, stderr, list)
 	}
-	var remove *adRemoveOptions
-	code, stderr = runHooked(t, "ad", func(a *app) *cobra.Command {
-		return newADRemoveCmd(a, &adFlags{}, func(o *adRemoveOptions) error { remove = o; return nil })
-	}, "ad", "remove", "--sha1", "df3c24f9bfd666761b268073fe06d1cc8d4f82a4", "--container", "aia", "--dry-run")
+	remove, code, stderr := parseOptions(t, "ad", withADFlags(newADRemoveCmd), "ad", "remove", "--sha1", "df3c24f9bfd666761b268073fe06d1cc8d4f82a4", "--container", "aia", "--dry-run")
 	if code != 0 || stderr != "" || remove == nil || remove.sha1 != "df3c24f9bfd666761b268073fe06d1cc8d4f82a4" || remove.container != "aia" || !remove.dryRun {
 		t.Errorf("ad remove: exit %d, stderr %q, options %+v", code, stderr, remove)
 	}
-	var fw *firmwareOptions
-	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
-		return newFirmwareCmd(a, func(o *firmwareOptions) error { fw = o; return nil })
-	}, "firmware", "4.0.7577.4411", "CU7")
+	fw, code, stderr := parseOptions(t, "", newFirmwareCmd, "firmware", "4.0.7577.4411", "CU7")
 	if code != 0 || stderr != "" || fw == nil || !reflect.DeepEqual(fw.inputs, []string{"4.0.7577.4411", "CU7"}) {
 		t.Errorf("firmware: exit %d, stderr %q, options %+v", code, stderr, fw)
 	}
-	var roots *rootsOptions
-	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
-		return newRootsCmd(a, func(o *rootsOptions) error { roots = o; return nil })
-	}, "roots", "--release", "CU10", "--valid", "-o", "pem")
+	roots, code, stderr := parseOptions(t, "", newRootsCmd, "roots", "--release", "CU10", "--valid", "-o", "pem")
 	if code != 0 || stderr != "" || roots == nil || roots.release != "CU10" || !roots.valid || roots.expired || roots.known || roots.app.output != "pem" {
 		t.Errorf("roots: exit %d, stderr %q, options %+v", code, stderr, roots)
 	}
-	var diff *rootsDiffOptions
-	code, stderr = runHooked(t, "roots", func(a *app) *cobra.Command {
-		return newRootsDiffCmd(a, func(o *rootsDiffOptions) error { diff = o; return nil })
-	}, "roots", "diff", "CU9", "4.0.7577.4463")
+	diff, code, stderr := parseOptions(t, "roots", newRootsDiffCmd, "roots", "diff", "CU9", "4.0.7577.4463")
 	if code != 0 || stderr != "" || diff == nil || diff.from != "CU9" || diff.to != "4.0.7577.4463" {
 		t.Errorf("roots diff: exit %d, stderr %q, options %+v", code, stderr, diff)
 	}
@@ -223,17 +210,11 @@ func TestOtherCommandsFlagsToOptions(t *testing.T) {
 		return newRootsDiffCmd(a, func(o *rootsDiffOptions) error { t.Error("run with one argument"); return nil })
 	}, "roots", "diff", "CU9")
 	wantUsage(t, code, stderr, "lpetrust: accepts 2 arg(s), received 1\n")
-	var cas *casOptions
-	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
-		return newCasCmd(a, func(o *casOptions) error { cas = o; return nil })
-	}, "cas", "--store", "RTM,CU10", "--store", "CU11", "--reachable", "--overlay", "stores.yaml")
+	cas, code, stderr := parseOptions(t, "", newCasCmd, "cas", "--store", "RTM,CU10", "--store", "CU11", "--reachable", "--overlay", "stores.yaml")
 	if code != 0 || stderr != "" || cas == nil || !reflect.DeepEqual(cas.storeNames, []string{"RTM", "CU10", "CU11"}) || !cas.reachable || cas.overlay != "stores.yaml" {
 		t.Errorf("cas: exit %d, stderr %q, options %+v", code, stderr, cas)
 	}
-	var version *versionOptions
-	code, stderr = runHooked(t, "", func(a *app) *cobra.Command {
-		return newVersionCmd(a, func(o *versionOptions) error { version = o; return nil })
-	}, "-o", "json", "version")
+	version, code, stderr := parseOptions(t, "", newVersionCmd, "-o", "json", "version")
 	if code != 0 || stderr != "" || version == nil || version.app.output != "json" {
 		t.Errorf("version: exit %d, stderr %q, options %+v", code, stderr, version)
 	}
