@@ -18,6 +18,23 @@ type macTable struct {
 	// wide holds the groups that do not fit an entry's 16 bits, by entry index.
 	wide    map[uint32]int32
 	winners []uint64 // bit per line: the line is the latest registration of its MAC
+	sink    uint32   // see touch
+}
+
+// touch loads the slots the registrations will probe first, all in one
+// loop: independent loads overlap their cache misses, where add's probes
+// would wait for each in turn (on a year of distinct phones the slots are
+// tens of MB, and the MAC table most of the first pass's time).
+func (t *macTable) touch(batch []registration) {
+	if len(t.slots) == 0 {
+		return
+	}
+	mask := uint64(len(t.slots) - 1)
+	var sum uint32
+	for i := range batch {
+		sum += t.slots[macHash(batch[i].mac&macMask)&mask]
+	}
+	t.sink = sum
 }
 
 // macEntry is one distinct MAC address: the address in the low 48 bits and

@@ -134,6 +134,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 			return nil
 		},
 		func(batch []registration) error {
+			b.macs.touch(batch)
 			for i := range batch {
 				b.count(&batch[i])
 			}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lpetrust/lpetrust/truststore"
 )
@@ -401,8 +402,11 @@ func (ir *Reader) field(fields [][]byte, r role) []byte {
 	if i < 0 || i >= len(fields) {
 		return nil
 	}
-	v := bytes.TrimSpace(fields[i])
-	if string(v) == "NULL" {
+	v := fields[i]
+	if n := len(v); n > 0 && (v[0] <= ' ' || v[0] >= utf8.RuneSelf || v[n-1] <= ' ' || v[n-1] >= utf8.RuneSelf) {
+		v = bytes.TrimSpace(v) // else there is no space to trim
+	}
+	if len(v) == 4 && string(v) == "NULL" {
 		return nil
 	}
 	return v
@@ -615,24 +619,41 @@ func parseMAC(b []byte, decimal bool) (uint64, bool) {
 	var n uint64
 	digits := 0
 	for _, c := range b {
-		var d byte
+		d := macDigit[c]
 		switch {
-		case c >= '0' && c <= '9':
-			d = c - '0'
-		case c >= 'a' && c <= 'f':
-			d = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			d = c - 'A' + 10
-		case c == '-' || c == ':' || c == '.' || c == ' ':
-			continue
+		case d < 16:
+			n = n<<4 | uint64(d)
+			digits++
+		case d == macSeparator:
 		default:
 			return 0, false
 		}
-		n = n<<4 | uint64(d)
-		digits++
 	}
 	return n, digits == 12
 }
+
+// macDigit maps a byte of a MAC address to its hex value, macSeparator
+// for the separators parseMAC skips, and macBad for the rest.
+var macDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = macBad
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c-'a'+10), byte(c-'a'+10)
+	}
+	for _, c := range "-:. " {
+		t[c] = macSeparator
+	}
+	return t
+}()
+
+const (
+	macSeparator = 16
+	macBad       = 17
+)
 
 // FormatMAC writes a MAC address the way the Lync report does: 00-04-F2-00-01-76.
 func FormatMAC(m uint64) string {
@@ -782,7 +803,27 @@ func fastTime(b []byte) (time.Time, bool) {
 	if i != len(b) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC), true
+	// time.Date(y, mo, d, h, mi, sec, nsec, time.UTC), without its
+	// normalization (every field is in range).
+	secs := daysSinceEpoch(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
+	return time.Unix(secs, int64(nsec)).UTC(), true
+}
+
+// daysSinceEpoch is the number of days from 1970-01-01 to the date
+// (proleptic Gregorian calendar; Howard Hinnant's days_from_civil).
+func daysSinceEpoch(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 { // January and February of year 0
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097+doe) - 719468
 }
 
 // digits reads min to max decimal digits of b from i and then, unless sep
