@@ -2,7 +2,9 @@ package main
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -119,7 +121,8 @@ func TestADDisabledAccount(t *testing.T) {
 // TestADDomainDiscovery: --domain finds the DCs from SRV records served by
 // a loopback DNS server; the first (priority 0) is down, the second is used,
 // for a simple bind and for Kerberos with a password and no krb5.conf (the
-// KDC comes from _kerberos._tcp too).
+// KDC comes from _kerberos._tcp too); remediate and report --with-ad find
+// it the same way and print commands that do.
 func TestADDomainDiscovery(t *testing.T) {
 	e := needADEnv(t)
 	realm := os.Getenv("LPETRUST_TEST_KRB5_REALM")
@@ -154,6 +157,36 @@ func TestADDomainDiscovery(t *testing.T) {
 	want = "Server: ldap://dc1." + domain + ":389 (sasl-sealed, signed and encrypted by the Kerberos session, DC proven by Kerberos), bound as Administrator@" + realm
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("kerberos: exit %d\n%s%s\nwant %s", code, out, errOut, want)
+	}
+
+	// remediate takes the same connection flags: its plan (nothing is
+	// written without --apply) reads the DC found through DNS, and the
+	// printed commands reach it the same way. The root is made here, so no
+	// other test has published it.
+	h := livetest.NewHierarchy(t, "lpetrust remediate domain", 90, time.Now().AddDate(1, 0, 0), "pool.lpe.test")
+	chainFile := filepath.Join(t.TempDir(), "pool.pem")
+	var pemData []byte
+	for _, c := range []*x509.Certificate{h.Leaf.Cert, h.Inter.Cert, h.Root.Cert} {
+		pemData = append(pemData, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	if err := os.WriteFile(chainFile, pemData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = lpetrust(t, "--shell", "sh", "remediate", "--chain", chainFile, "--domain", domain, "--dns-server", dns, "--ca-file", e.ca,
+		"--user", e.admin, "--password-file", e.adminPW, "--ldap-timeout", "5s", "--deadline", "1m")
+	want = "Server: ldap://dc1." + domain + ":389 (starttls, certificate verified), bound as " + e.admin
+	publish := "lpetrust ad publish --from-inspect " + chainFile + " --domain " + domain + " --dns-server " + dns + " --ca-file " + e.ca +
+		" --user " + e.admin + " --password-file " + e.adminPW + "\n"
+	if code != 1 || !strings.HasPrefix(out, want) || !strings.Contains(out, publish) || !strings.Contains(out, "Directory changes planned (nothing written):") {
+		t.Fatalf("remediate --domain: exit %d\n%s%s\nwant %s\nand %s", code, out, errOut, want, publish)
+	}
+
+	// report --with-ad too: the roots are read from the DC found through
+	// DNS, and the plan's commands say --domain.
+	code, out, errOut = lpetrust(t, "--shell", "sh", "report", "--inventory", filepath.Join("..", "..", "testdata", "inventory", "phones-semicolon.csv"),
+		"--chain", chainFile, "--with-ad", "--domain", domain, "--dns-server", dns, "--ca-file", e.ca, "--user", e.admin, "--password-file", e.adminPW)
+	if code != 1 || errOut != "" || !strings.Contains(out, publish) {
+		t.Fatalf("report --with-ad --domain: exit %d\n%s%s\nwant %s", code, out, errOut, publish)
 	}
 
 	// Every DC down: one line naming each.
