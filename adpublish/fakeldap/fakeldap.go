@@ -53,7 +53,11 @@ func Start(t testing.TB, b Behaviour) *Server {
 	var conns sync.WaitGroup
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done); ln.Close(); conns.Wait() })
+	// The accept loop holds a count of its own, so that its Add calls never
+	// race with the cleanup's Wait at a zero count.
+	conns.Add(1)
 	go func() {
+		defer conns.Done()
 		for {
 			c, err := ln.Accept()
 			if err != nil {
