@@ -398,6 +398,10 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 				select {
 				case out = <-free:
 				default:
+					// Room for a segment of the widest listing (JSON and
+					// the long CSV write about 6.5 bytes per byte read):
+					// a buffer that grows is copied and collected again.
+					out = make([]byte, 0, 8*segmentBytes)
 				}
 				out, err := formatSegment(ir, mk, batch, f, out[:0])
 				if err != nil {
