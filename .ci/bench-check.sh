@@ -13,7 +13,8 @@
 # disjoint CPUs with taskset (Debian: util-linux): lpetrust (and the openssl
 # loop) to the first half of the CPUs this script may use, benchpool to the
 # rest. The CPUs each got are printed. With one CPU, or without taskset,
-# both run unpinned and a note says so.
+# both run unpinned and a note says so; PIN=0 runs them unpinned on purpose
+# (the servers then share every CPU with the client, as before).
 #
 # Reported:
 #   - wall time against the ideal ceil(N/C) * DELAY, C the concurrency
@@ -23,7 +24,7 @@
 #   - peak memory (maximum resident set size) of the lpetrust process,
 #   - CPU time per endpoint of lpetrust and of the servers,
 #   - the machine's load average before the run.
-# Usage: .ci/bench-check.sh [N] [DELAY_MS]     (env: RUNS=3, KEYS=rsa2048, OPENSSL=1)
+# Usage: .ci/bench-check.sh [N] [DELAY_MS]     (env: RUNS=3, KEYS=rsa2048, OPENSSL=1, PIN=1)
 set -euo pipefail
 N=${1:-500}
 DELAY_MS=${2:-200}
@@ -37,7 +38,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # The CPUs: client the first half (at least one), servers the rest.
 client_pin=() server_pin=() client_cpus=all server_cpus=all pin_note=
-if command -v taskset >/dev/null; then
+if [ "${PIN:-1}" = 0 ]; then
+	pin_note="PIN=0: client and servers share the CPUs (not pinned)"
+elif command -v taskset >/dev/null; then
 	# This process's allowed CPUs, "0-3,6" expanded to one per line.
 	mapfile -t cpus < <(taskset -pc $$ | sed 's/.*: *//' | tr ',' '\n' |
 		awk -F- '{ if (NF == 2) for (i = $1; i <= $2; i++) print i; else print $1 }')
