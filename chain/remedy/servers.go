@@ -107,7 +107,6 @@ type Audit struct {
 // issues.
 func FromEndpoints(eps []live.Endpoint, notes []live.PoolNote) Audit {
 	var a Audit
-	seen := map[string]bool{}
 	issues := map[Problem]*ServerIssue{}
 	var order []Problem
 	add := func(pr Problem, label, detail string) {
@@ -138,19 +137,12 @@ func FromEndpoints(eps []live.Endpoint, notes []live.PoolNote) Audit {
 		if e.SNIDiffers {
 			add(ProblemNoSNI, e.Label(), "")
 		}
-		if e.Result == nil {
-			continue
+	}
+	for _, e := range ServedChains(eps) {
+		if e.Result != nil {
+			a.Inputs = append(a.Inputs, chain.Input{Source: e.Label(), Certs: e.Certs})
+			a.Results = append(a.Results, e.Result)
 		}
-		var key strings.Builder
-		for _, c := range e.Certs {
-			key.WriteString(truststore.SHA1Hex(c))
-		}
-		if seen[key.String()] {
-			continue
-		}
-		seen[key.String()] = true
-		a.Inputs = append(a.Inputs, chain.Input{Source: e.Label(), Certs: e.Certs})
-		a.Results = append(a.Results, e.Result)
 	}
 	for _, pr := range []Problem{ProblemNoSuchName, ProblemDNSNoAnswer, ProblemDNS, ProblemUnreachable, ProblemTLS10, ProblemECDSAOnly} {
 		if s := issues[pr]; s != nil {
@@ -165,6 +157,29 @@ func FromEndpoints(eps []live.Endpoint, notes []live.PoolNote) Audit {
 	}
 	_ = order
 	return a
+}
+
+// ServedChains are the endpoints that presented a chain, one per distinct
+// chain (the same certificates in the same order), the first to present
+// it, in audit order. A phone reaching any of them must trust them all.
+func ServedChains(eps []live.Endpoint) []*live.Endpoint {
+	var out []*live.Endpoint
+	seen := map[string]bool{}
+	for i := range eps {
+		e := &eps[i]
+		if e.Err != nil || len(e.Certs) == 0 {
+			continue
+		}
+		var key strings.Builder
+		for _, c := range e.Certs {
+			key.WriteString(truststore.SHA1Hex(c))
+		}
+		if !seen[key.String()] {
+			seen[key.String()] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // classify tells a DNS failure (a name that does not exist, a server that

@@ -7,7 +7,6 @@ import (
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/chain/live"
 	"github.com/lpetrust/lpetrust/chain/remedy"
-	"github.com/lpetrust/lpetrust/truststore"
 )
 
 // poolName is the host of a pool target, for the printed check commands.
@@ -26,7 +25,6 @@ func poolName(target string) string {
 // It fails when no member presented a chain.
 func PoolChain(target string, eps []live.Endpoint) (Chain, error) {
 	c := Chain{Name: target, Kind: KindPool, Source: remedy.Source{Check: target, Pool: poolName(target)}}
-	seen := map[string]bool{}
 	var refusing []string
 	for i := range eps {
 		ep := &eps[i]
@@ -41,14 +39,8 @@ func PoolChain(target string, eps []live.Endpoint) (Chain, error) {
 		if !ep.Phone.OK {
 			refusing = append(refusing, ep.Label())
 		}
-		var key strings.Builder
-		for _, cert := range ep.Certs {
-			key.WriteString(truststore.SHA1Hex(cert))
-		}
-		if seen[key.String()] {
-			continue
-		}
-		seen[key.String()] = true
+	}
+	for _, ep := range remedy.ServedChains(eps) {
 		c.Inputs = append(c.Inputs, chain.Input{Source: ep.Label(), Certs: ep.Certs})
 	}
 	if len(c.Inputs) == 0 {
