@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +31,7 @@ type TableWriter struct {
 	w      *bufio.Writer
 	s      *Summary
 	widths [6]int
+	user   int         // the widest user cell that keeps a line within textwrap.Width
 	num    []byte      // the lines being written
 	cells  []fragments // by verdict index, then phone template; see appendPhone
 
@@ -43,12 +43,6 @@ type TableWriter struct {
 func NewTableWriter(w io.Writer, shell remedy.Shell) *TableWriter {
 	return &TableWriter{w: bufio.NewWriterSize(w, writeBuffer), shell: shell}
 }
-
-func (t *TableWriter) table() *tabwriter.Writer {
-	return tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
-}
-
-func row(tw *tabwriter.Writer, cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
 
 // Begin writes the summary.
 func (t *TableWriter) Begin(s *Summary) (bool, error) {
@@ -68,25 +62,19 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	prose(w, "", "  ", intro.String())
 	fmt.Fprintf(w, "Judged at %s; known expiries within %s\n\n", s.At.UTC().Format(time.RFC3339), plural(s.HorizonDays, "day", "days"))
 
-	tw := t.table()
-	row(tw, "CHAIN", "KIND", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "MINIMUM RELEASE")
+	grid := [][]string{{"CHAIN", "KIND", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "MINIMUM RELEASE"}}
 	for _, c := range s.Chains {
 		minRel := "no release trusts it"
 		if c.MinimumRelease != nil {
 			minRel = *c.MinimumRelease
 		}
-		row(tw, c.Name, c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Safe), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel)
+		grid = append(grid, []string{textwrap.Elide(c.Name, nameWidth), c.Kind, strconv.Itoa(c.Phones), strconv.Itoa(c.Safe), strconv.Itoa(c.Stranded), strconv.Itoa(c.Expiring), minRel})
 	}
-	tw.Flush()
+	w.WriteString(textwrap.Grid(grid, textwrap.Width))
 	prose(w, "", "  ", "SAFE: trusted now and through the horizon, on firmware that registers to Lync Server 2013; STRANDED LATER: trusted now, stranded by a known expiry within it")
 
 	fmt.Fprintln(w, "\nBy firmware release (stranded now / expiring within the horizon):")
-	tw = t.table()
-	head := []string{"RELEASE", "BUILDS", "STORE", "PHONES"}
-	for _, c := range s.Chains {
-		head = append(head, c.Name)
-	}
-	row(tw, head...)
+	grid = [][]string{chainHeads(s, "RELEASE", "BUILDS", "STORE", "PHONES")}
 	if len(s.Chains) > 0 {
 		for i, rc := range s.Chains[0].ByRelease {
 			cells := []string{rc.Release, strings.Join(rc.Versions, " "), rc.Store, strconv.Itoa(s.releasePhones(rc))}
@@ -94,18 +82,13 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 				r := c.ByRelease[i]
 				cells = append(cells, fmt.Sprintf("%d / %d", r.Stranded, r.Expiring))
 			}
-			row(tw, cells...)
+			grid = append(grid, cells)
 		}
 	}
-	tw.Flush()
+	w.WriteString(textwrap.Grid(grid, textwrap.Width))
 
 	fmt.Fprintln(w, "\nBy device family and model:")
-	tw = t.table()
-	head = []string{"FAMILY", "MODEL", "FIRMWARE", "RELEASE", "PHONES"}
-	for _, c := range s.Chains {
-		head = append(head, c.Name)
-	}
-	row(tw, head...)
+	grid = [][]string{chainHeads(s, "FAMILY", "MODEL", "FIRMWARE", "RELEASE", "PHONES")}
 	if len(s.Chains) > 0 {
 		for i, mc := range s.Chains[0].ByModel {
 			cells := []string{mc.Family, dash(mc.Model), mc.Version, mc.Release, strconv.Itoa(s.modelPhones(mc))}
@@ -113,10 +96,10 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 				m := c.ByModel[i]
 				cells = append(cells, fmt.Sprintf("%d / %d", m.Stranded, m.Expiring))
 			}
-			row(tw, cells...)
+			grid = append(grid, cells)
 		}
 	}
-	tw.Flush()
+	w.WriteString(textwrap.Grid(grid, textwrap.Width))
 	writePoolTables(w, t, s)
 
 	for _, c := range s.Chains {
@@ -192,7 +175,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 	}
 	fmt.Fprintln(w, "\nStranded phones (the reasons are given per chain above):")
 	// Column widths are known from the first pass, so the (possibly
-	// millions of) lines are written directly rather than through tabwriter.
+	// millions of) lines are written directly rather than through textwrap.Grid.
 	t.widths = [6]int{len("LINE"), len("MAC"), len("MODEL"), len("FIRMWARE"), len("RELEASE"), len("CHAIN")}
 	widen := func(i int, s string) {
 		if n := utf8.RuneCountInString(s); n > t.widths[i] {
@@ -209,12 +192,56 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 			widen(4, releaseMarked(&Phone{Release: m.Release, FirmwareVerified: m.FirmwareVerified, CannotRegister: m.CannotRegister}))
 		}
 	}
+	t.fitPhoneList()
 	t.w.WriteString("LINE")
 	for n := len("LINE"); n < t.widths[0]+2; n++ {
 		t.w.WriteByte(' ')
 	}
 	t.line("MAC", "MODEL", "FIRMWARE", "RELEASE", "CHAIN", "USER")
 	return true, nil
+}
+
+// Columns of the stranded-phone list are narrowed, their cells elided,
+// to keep room for a user column of userRoom within textwrap.Width: the
+// chain first (the chains are named in full above), then the model, then
+// the release, none below narrowest.
+const (
+	userRoom    = 22
+	narrowest   = 12
+	userMinimum = 20
+)
+
+// fitPhoneList narrows the columns until a line with a user of userRoom
+// fits textwrap.Width, and sets the room the user cell has.
+func (t *TableWriter) fitPhoneList() {
+	prefix := func() int {
+		n := 0
+		for _, w := range t.widths {
+			n += w + 2
+		}
+		return n
+	}
+	for _, i := range []int{5, 2, 4} { // chain, model, release
+		for prefix()+userRoom > textwrap.Width && t.widths[i] > narrowest {
+			t.widths[i]--
+		}
+	}
+	t.user = max(textwrap.Width-prefix(), userMinimum)
+}
+
+// Names in the tables are elided (ASCII "...") to these widths, so that
+// the tables fit textwrap.Width; CSV and JSON carry them whole.
+const (
+	nameWidth      = 48 // a chain or pool naming a row
+	chainHeadWidth = 24 // a chain heading a column
+)
+
+// chainHeads is a header: the columns given, then one per chain.
+func chainHeads(s *Summary, cols ...string) []string {
+	for _, c := range s.Chains {
+		cols = append(cols, textwrap.Elide(c.Name, chainHeadWidth))
+	}
+	return cols
 }
 
 // prose writes text wrapped to textwrap.Width columns: after first, then
@@ -320,7 +347,7 @@ func (t *TableWriter) Phone(p *Phone) error {
 	return t.writeListing(t.num)
 }
 
-func (t *TableWriter) formatter() phoneFormatter { return &TableWriter{widths: t.widths} }
+func (t *TableWriter) formatter() phoneFormatter { return &TableWriter{widths: t.widths, user: t.user} }
 
 func (t *TableWriter) writeListing(b []byte) error {
 	_, err := t.w.Write(b)
@@ -345,7 +372,7 @@ func (t *TableWriter) appendPhone(dst []byte, p *Phone) []byte {
 		} else {
 			dst = t.appendCells(dst, p, i)
 		}
-		dst = append(dst, dash(p.UserURI)...)
+		dst = append(dst, fitCell(dash(p.UserURI), t.user)...)
 		dst = append(dst, '\n')
 	}
 	return dst
@@ -373,7 +400,17 @@ func (t *TableWriter) model(p *Phone) string {
 // appendCell appends a cell of the stranded-phone list padded to width
 // and the two spaces between columns.
 func appendCell(dst []byte, s string, width int) []byte {
+	s = fitCell(s, width)
 	return pad(append(dst, s...), utf8.RuneCountInString(s), width)
+}
+
+// fitCell elides s to width columns when it is wider (fitPhoneList
+// narrowed its column).
+func fitCell(s string, width int) string {
+	if width > 0 && len(s) > width && utf8.RuneCountInString(s) > width {
+		return textwrap.Elide(s, width)
+	}
+	return s
 }
 
 // pad appends the spaces after a cell of n runes in a column of width.

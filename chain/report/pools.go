@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 // Registrar is a pool phones register to — a Front End pool, a Survivable
@@ -414,50 +416,40 @@ func writePoolTables(w *bufio.Writer, t *TableWriter, s *Summary) {
 		return
 	}
 	fmt.Fprintln(w, "\nBy registrar pool (each phone judged against its pool's chain, or every chain when its pool is unknown):")
-	tw := t.table()
-	head := []string{"POOL", "SITE", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "BACKUP POOL", "STRANDED ON FAILOVER"}
-	for _, c := range s.Chains {
-		head = append(head, c.Name)
-	}
-	row(tw, head...)
+	grid := [][]string{chainHeads(s, "POOL", "SITE", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "BACKUP POOL", "STRANDED ON FAILOVER")}
 	for _, p := range s.Pools {
 		pool := orUnknown(p.Pool, "pool")
 		if p.Pool != "" && !p.InEstate && anyPoolChain(s) {
 			pool += " (not in the estate)"
 		}
-		cells := []string{pool, dash(p.Site), strconv.Itoa(p.Phones), strconv.Itoa(p.Trusted), strconv.Itoa(p.Stranded), strconv.Itoa(p.Expiring),
-			dash(p.BackupPool), backupCell(p)}
+		cells := []string{textwrap.Elide(pool, nameWidth), dash(p.Site), strconv.Itoa(p.Phones), strconv.Itoa(p.Trusted), strconv.Itoa(p.Stranded), strconv.Itoa(p.Expiring),
+			textwrap.Elide(dash(p.BackupPool), chainHeadWidth), backupCell(p)}
 		for _, c := range s.Chains {
 			cells = append(cells, poolCell(c.ByPool, p.Pool))
 		}
-		row(tw, cells...)
+		grid = append(grid, cells)
 	}
-	tw.Flush()
+	w.WriteString(textwrap.Grid(grid, textwrap.Width))
 	if s.UnknownPoolPhones > 0 && anyPoolChain(s) {
 		fmt.Fprintf(w, "%s whose pool the estate does not know %s judged against every pool's chain\n",
 			plural(s.UnknownPoolPhones, "phone", "phones"), isAre(s.UnknownPoolPhones))
 	}
 
 	fmt.Fprintln(w, "\nBy site:")
-	tw = t.table()
-	head = []string{"SITE", "POOLS", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "STRANDED ON FAILOVER"}
-	for _, c := range s.Chains {
-		head = append(head, c.Name)
-	}
-	row(tw, head...)
+	grid = [][]string{chainHeads(s, "SITE", "POOLS", "PHONES", "SAFE", "STRANDED", "STRANDED LATER", "STRANDED ON FAILOVER")}
 	for _, st := range s.Sites {
 		var pools []string
 		for _, p := range st.Pools {
 			pools = append(pools, orUnknown(p, "pool"))
 		}
-		cells := []string{orUnknown(st.Site, "site"), strings.Join(pools, ", "), strconv.Itoa(st.Phones), strconv.Itoa(st.Trusted),
+		cells := []string{orUnknown(st.Site, "site"), textwrap.Elide(strings.Join(pools, ", "), nameWidth), strconv.Itoa(st.Phones), strconv.Itoa(st.Trusted),
 			strconv.Itoa(st.Stranded), strconv.Itoa(st.Expiring), strconv.Itoa(st.BackupStranded)}
 		for _, c := range s.Chains {
 			cells = append(cells, siteCell(c.BySite, st.Site))
 		}
-		row(tw, cells...)
+		grid = append(grid, cells)
 	}
-	tw.Flush()
+	w.WriteString(textwrap.Grid(grid, textwrap.Width))
 }
 
 // anyPoolChain reports whether some chain is a pool's (the report knows the estate).

@@ -162,11 +162,18 @@ func TestPoolCountsWithEstate(t *testing.T) {
 	buf.Reset()
 	runReport(t, contosoCatalogue(t), estateInventory, chains, Options{Registrars: testRegistrars}, NewTableWriter(&buf, remedy.SH))
 	for _, line := range []string{
-		"pool01.contoso.com                       London      5       0     1         4               pool02.contoso.com  0                     1 / 4  -       -",
-		"sba-leeds.contoso.com                    Leeds       3       0     3         0               pool01.contoso.com  1                     -      -       3 / 0",
-		"pool09.fabrikam.com (not in the estate)  -           1       0     1         0               -                   -                     0 / 1  0 / 0   1 / 0",
+		// Wider than 120 columns as one table: split in two, each with
+		// the pool (site) column.
+		"pool01.contoso.com                       London      5       0     1         4               pool02.contoso.com\n",
+		"sba-leeds.contoso.com                    Leeds       3       0     3         0               pool01.contoso.com\n",
+		"pool09.fabrikam.com (not in the estate)  -           1       0     1         0               -\n",
+		"\nPOOL                                     STRANDED ON FAILOVER  today  comodo  renewal\n",
+		"pool01.contoso.com                       0                     1 / 4  -       -\n",
+		"sba-leeds.contoso.com                    1                     -      -       3 / 0\n",
+		"pool09.fabrikam.com (not in the estate)  -                     0 / 1  0 / 0   1 / 0\n",
 		"2 phones whose pool the estate does not know are judged against every pool's chain",
-		"Leeds       sba-leeds.contoso.com           3       0     3         0               1                     -      -       3 / 0",
+		"Leeds       sba-leeds.contoso.com           3       0     3         0               1                     -      -\n",
+		"\nSITE        renewal\nLeeds       3 / 0\n",
 		"CU10      4.0.7577.4411 4.0.7577.4414  CU10   3       0 / 2  0 / 0   2 / 0",
 		"sip:grace@contoso.com",
 	} {

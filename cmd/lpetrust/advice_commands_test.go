@@ -6,6 +6,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -13,9 +14,10 @@ import (
 	"github.com/lpetrust/lpetrust/chain/live/livetest"
 	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/chain/remedy/shelltest"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
-// TestPrintedCommandsParse takes every lpetrust command any output prints
+// TestPrintedCommandsParse (and the 120-column rule) takes every lpetrust command any output prints
 // (inspect of every certificate in testdata, report of every inventory in
 // every format, check of a live pool, remediate --dry-run; each for sh,
 // PowerShell and cmd), splits it the way its shell would, and runs it
@@ -55,6 +57,14 @@ func TestPrintedCommandsParse(t *testing.T) {
 				runs = append(runs, args)
 			}
 		}
+		// An estate: per-pool chains, and the pool and site tables.
+		for _, o := range []string{"table", "json"} {
+			runs = append(runs, []string{"--shell", string(sh), "--store", overlay, "--at", "2026-11-22", "-o", o, "report",
+				"--inventory", filepath.Join(td, "estate", "registrations.tsv"), "--estate", filepath.Join(td, "estate", "pools.csv"),
+				"--chain", "pool01.contoso.com=" + filepath.Join(td, "inventory", "chains", "today.pem"),
+				"--chain", "fe21.contoso.com=" + filepath.Join(td, "examples", "today-comodo-via-aaa.pem"),
+				"--chain", "sba-leeds.contoso.com=" + filepath.Join(td, "inventory", "chains", "renewal-g2.pem")})
+		}
 		for _, o := range []string{"table", "json"} {
 			runs = append(runs, []string{"--shell", string(sh), "--at", "2026-11-22", "-o", o, "remediate", "--dry-run", "--config-nc", "CN=Configuration,DC=example,DC=com",
 				"--chain", filepath.Join(td, "examples", "renewal-digicert-g2.pem"), "--chain", filepath.Join(td, "certs", "modern", "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4.pem"),
@@ -82,6 +92,11 @@ func TestPrintedCommandsParse(t *testing.T) {
 			continue
 		}
 		sh := remedy.Shell(args[1])
+		if isText(args) {
+			for _, l := range tooWide(out) {
+				t.Errorf("%d columns (over %d) in the output of %q:\n%s", textwrap.Len(l), textwrap.Width, args, l)
+			}
+		}
 		for _, c := range printedCommands(sh, args, out) {
 			key := string(c.shell) + "\x00" + c.line
 			if seen[key] {
@@ -119,6 +134,38 @@ func TestPrintedCommandsParse(t *testing.T) {
 	if len(seen) < 100 {
 		t.Errorf("only %d distinct printed commands", len(seen))
 	}
+}
+
+// isText reports whether a run writes text for people (-o table, the
+// default), which must fit textwrap.Width columns; CSV, JSON and HTML are
+// never wrapped.
+func isText(args []string) bool {
+	for i, a := range args {
+		if a == "-o" && i+1 < len(args) {
+			return args[i+1] == "table"
+		}
+	}
+	return true
+}
+
+// printedCommand matches a line that is a command to run (as the plan
+// prints it, on a line of its own): it may pass the width, so that it
+// pastes whole.
+var printedCommand = regexp.MustCompile(`^\s*(lpetrust|certutil|powershell) |^\s*(Set|New)-Cs[A-Za-z]+ `)
+
+// tooWide lists the lines of out wider than textwrap.Width that are not
+// a printed command.
+func tooWide(out string) []string {
+	var bad []string
+	for _, l := range strings.Split(out, "\n") {
+		if l == "LDIF of the planned changes:" {
+			break // the LDIF is a document for ldifde, not text for people
+		}
+		if textwrap.Len(l) > textwrap.Width && !printedCommand.MatchString(l) {
+			bad = append(bad, l)
+		}
+	}
+	return bad
 }
 
 type printed struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 // checkOptions are what lpetrust check is asked.
@@ -369,7 +370,10 @@ func minimumOf(e *live.Endpoint) string {
 
 func phoneCell(h live.Handshake) string {
 	if h.OK {
-		return "✓ " + h.Version + " " + h.CipherSuite
+		// The phone probe offers only RSA key exchange suites: the table
+		// names the cipher, so that it fits 120 columns (JSON and CSV
+		// give the suite's full name).
+		return "✓ " + h.Version + " " + strings.TrimPrefix(h.CipherSuite, "TLS_RSA_WITH_")
 	}
 	return "✗ refused"
 }
@@ -378,10 +382,11 @@ func phoneCell(h live.Handshake) string {
 // consistency notes and the plan.
 func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, notes []live.PoolNote, target string, plan *remedy.Plan, sh remedy.Shell) error {
 	stores := checkStoreNames(cat)
-	header := []string{"NAME", "ADDRESS:PORT", "SNI", "LEAF EXPIRES"}
+	header := []string{"NAME", "ADDRESS:PORT", "SNI", "EXPIRES"}
 	header = append(header, stores...)
 	header = append(header, "MINIMUM", "PHONE HANDSHAKE")
-	t := newTable(w, header...)
+	t := textwrap.NewTable(textwrap.Width)
+	t.Row(header...)
 	for i := range eps {
 		e := &eps[i]
 		name := e.Name
@@ -393,7 +398,7 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 			sni = "-"
 		}
 		if e.Err != nil {
-			t.row(name, e.HostPort(), sni, "error: "+e.Err.Error())
+			t.Row(name, e.HostPort(), sni, "error: "+e.Err.Error())
 			continue
 		}
 		_, exp := leafOf(e)
@@ -408,9 +413,9 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 			cells = append(cells, mark)
 		}
 		cells = append(cells, minimumOf(e), phoneCell(e.Phone))
-		t.row(cells...)
+		t.Row(cells...)
 	}
-	if err := t.flush(); err != nil {
+	if _, err := io.WriteString(w, t.String()); err != nil {
 		return err
 	}
 	for i := range eps {
@@ -425,13 +430,13 @@ func printCheck(w io.Writer, cat *truststore.Catalogue, eps []live.Endpoint, not
 	if len(problems) > 0 {
 		fmt.Fprintln(w, "\nProblems:")
 		for _, p := range problems {
-			fmt.Fprintf(w, "  - %s\n", p)
+			fmt.Fprint(w, textwrap.Wrap("  - ", "    ", p, textwrap.Width))
 		}
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "\nPool consistency:")
 		for _, n := range notes {
-			fmt.Fprintf(w, "  - %s\n", n.Message)
+			fmt.Fprint(w, textwrap.Wrap("  - ", "    ", n.Message, textwrap.Width))
 		}
 	}
 	fmt.Fprintln(w, "\nWhat to do:")

@@ -126,6 +126,9 @@ func TestCheckEstate(t *testing.T) {
 	if code != 1 || errs != "" {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
 	}
+	for _, l := range tooWide(out) {
+		t.Errorf("%d columns (over %d): %s", len([]rune(l)), 120, l)
+	}
 	ep := func(n int) string { return fmt.Sprintf(`127\.0\.0\.%d:%d`, n, lab.port) }
 	for _, re := range []string{
 		`^Estate .*topology\.xml \(topology-xml\): 3 pools at 3 sites$`,
@@ -135,7 +138,7 @@ func TestCheckEstate(t *testing.T) {
 		`^Site London — pool01\.lab\.test \(Front End pool, backup pool02\.lab\.test; 4 endpoints\)$`,
 		`^fe02\.lab\.test +` + ep(62) + ` +fe02\.lab\.test +2028-06-01 +✓ +✓ +✓ +RTM +✓ TLS 1\.0`,
 		// One note for the pool, whichever of its names reached the members.
-		`^Pool consistency:\n  - pool pool01\.lab\.test port \d+: 1 of 2 members differ from the others: ` + ep(62) + ` serves leaf [0-9A-F]{8} \(pool01\.lab\.test, expires 2028-06-01\) instead of [0-9A-F]{8} \(pool01\.lab\.test, expires 2027-06-01\)\n\n`,
+		`^Pool consistency:\n  - pool\s+pool01\.lab\.test\s+port\s+\d+:\s+1\s+of\s+2\s+members\s+differ\s+from\s+the\s+others:\s+` + ep(62) + `\s+serves\s+leaf\s+[0-9A-F]{8}\s+\(pool01\.lab\.test,\s+expires\s+2028-06-01\)\s+instead\s+of\s+[0-9A-F]{8}\s+\(pool01\.lab\.test,\s+expires\s+2027-06-01\)\n\n`,
 		`^Site Manchester — pool02\.lab\.test \(Front End pool, backup pool01\.lab\.test; 2 endpoints\)$`,
 		`^By pool \(phones with CU10 firmware sign in at every endpoint\?\):$`,
 		`^Leeds +sba-leeds\.lab\.test +branch +pool01\.lab\.test +1 +no: 1 not trusted by CU10$`,

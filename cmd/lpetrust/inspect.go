@@ -17,6 +17,7 @@ import (
 	"github.com/lpetrust/lpetrust/chain/remedy"
 	"github.com/lpetrust/lpetrust/truststore"
 	"github.com/lpetrust/lpetrust/truststore/inputfile"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 // pfxPasswordEnv names the environment variable holding a PKCS#12 password.
@@ -254,13 +255,13 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 		fmt.Fprintf(w, "== %s\n\nChain:\n", r.Source)
 		t := newTable(w, "  #", "SUBJECT", "ISSUER", "SHA-1", "EXPIRES", "KEY", "SIGNATURE", "FROM")
 		for k, c := range r.Chain {
-			t.row(fmt.Sprintf("  %d", k), elide(c.Name, nameColumn), elide(issuerDisplay(c), nameColumn), truststore.ShortSHA1(c.SHA1), day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
+			t.row(fmt.Sprintf("  %d", k), textwrap.Elide(c.Name, nameColumn), textwrap.Elide(issuerDisplay(c), nameColumn), truststore.ShortSHA1(c.SHA1), day(c.NotAfter), c.PublicKey, c.SignatureAlgorithm, c.Origin)
 		}
 		if err := t.flush(); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nFirmware stores at %s:\n", day(at))
-		t = newTable(w)
+		vt := textwrap.NewTable(textwrap.Width)
 		for _, v := range r.Verdicts {
 			mark := "✗"
 			text := strings.Join(v.Reasons, "; ")
@@ -275,9 +276,9 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 			if strings.EqualFold(v.Store, target) {
 				name += " (target)"
 			}
-			t.row("  "+mark, name, text)
+			vt.Row("  "+mark, name, text)
 		}
-		if err := t.flush(); err != nil {
+		if _, err := io.WriteString(w, vt.String()); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
@@ -298,7 +299,8 @@ func printInspect(w io.Writer, cat *truststore.Catalogue, results []*chain.Resul
 		if len(r.Findings) > 0 {
 			fmt.Fprintln(w, "\nFindings:")
 			for _, f := range r.Findings {
-				fmt.Fprintf(w, "  %-7s %-12s %s: %s\n", f.Severity, "["+f.Basis+"]", f.Code, f.Message)
+				lead := fmt.Sprintf("  %-7s %-12s ", f.Severity, "["+f.Basis+"]")
+				fmt.Fprint(w, textwrap.Wrap(lead, strings.Repeat(" ", len(lead)), f.Code+": "+f.Message, textwrap.Width))
 			}
 		}
 		fmt.Fprintln(w, "\nWhat to do:")

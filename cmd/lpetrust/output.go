@@ -81,16 +81,3 @@ func withoutPath(err error) error {
 // nameColumn is the widest certificate name a table shows, so that the
 // tables fit a 120-column console; JSON and CSV carry the full names.
 const nameColumn = 26
-
-// elide cuts s to n runes by replacing its middle with "..." (ASCII, so
-// that it survives every code page), keeping the end that tells names
-// apart ("... - G2"). Thumbprints are never elided.
-func elide(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	head := (n - 3) * 2 / 3
-	tail := n - 3 - head
-	return string(r[:head]) + "..." + string(r[len(r)-tail:])
-}

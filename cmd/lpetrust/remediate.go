@@ -10,6 +10,7 @@ import (
 
 	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain/report"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 // remediation is what remediate found and did, as JSON shows it.
@@ -203,7 +204,7 @@ func printRemediation(a *app, r *remediation) error {
 		fmt.Fprintf(w, "  already published: %s  %s\n", m.SHA1, m.Name)
 	}
 	for _, m := range r.Refused {
-		fmt.Fprintf(w, "  not published: %s  %s: %s\n", m.SHA1, m.Name, m.Reason)
+		fmt.Fprint(w, textwrap.Wrap("  ", "    ", fmt.Sprintf("not published: %s  %s: %s", m.SHA1, m.Name, m.Reason), textwrap.Width))
 	}
 	tw := newTable(w, "CHAIN", "NOW", "AFTER PUBLISHING (PLANNED)", "AFTER (RE-EVALUATED)")
 	fmt.Fprintln(w)
@@ -224,11 +225,12 @@ func printRemediation(a *app, r *remediation) error {
 			fmt.Fprintln(w, "\nDirectory changes planned (nothing written):")
 		}
 		for _, o := range r.Outcomes {
-			line := fmt.Sprintf("  %-9s %s (%s)", o.Status, o.DN, o.Attribute)
+			lead := fmt.Sprintf("  %-9s ", o.Status)
+			line := fmt.Sprintf("%s (%s)", o.DN, o.Attribute)
 			if o.Error != "" {
 				line += ": " + o.Error
 			}
-			fmt.Fprintln(w, line)
+			fmt.Fprint(w, textwrap.Wrap(lead, strings.Repeat(" ", len(lead)), line, textwrap.Width))
 		}
 	}
 	if r.Verified != nil {

@@ -93,7 +93,8 @@ func Elide(s string, n int) string {
 
 // Table writes aligned columns (two spaces apart) whose last column is
 // prose: it is wrapped to fit width, its further lines indented to the
-// column. Cells before the last are written whole.
+// column (or, when a word would not fit there, by four spaces). Cells
+// before the last are written whole.
 type Table struct {
 	rows  [][]string
 	width int
@@ -133,7 +134,76 @@ func (t *Table) String() string {
 			b.WriteByte('\n')
 			continue
 		}
-		b.WriteString(Wrap(lead.String(), strings.Repeat(" ", Len(lead.String())), last, t.width))
+		hanging := strings.Repeat(" ", Len(lead.String()))
+		for _, w := range words(last) {
+			if Len(hanging)+Len(w) > t.width {
+				// Under the column a word would pass the width: the
+				// continuation starts near the margin instead.
+				hanging = "    "
+				break
+			}
+		}
+		b.WriteString(Wrap(lead.String(), hanging, last, t.width))
 	}
 	return b.String()
+}
+
+// Grid lays out a table (rows[0] is the header) whose first column names
+// the row: cells padded to their column, two spaces apart, the last cell
+// of a line unpadded. When the columns do not fit width, the table is
+// written as several, one after another with a blank line between, each
+// repeating the first column with as many of the next columns as fit
+// (at least one), so that no line passes width unless a single column
+// does.
+func Grid(rows [][]string, width int) string {
+	if len(rows) == 0 {
+		return ""
+	}
+	n := 0
+	for _, r := range rows {
+		n = max(n, len(r))
+	}
+	widths := make([]int, n)
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], Len(c))
+		}
+	}
+	var b strings.Builder
+	for from := 1; from < n || from == 1; {
+		to, used := from, widths[0]
+		for to < n && (to == from || used+2+widths[to] <= width) {
+			used += 2 + widths[to]
+			to++
+		}
+		if from > 1 {
+			b.WriteByte('\n')
+		}
+		for _, r := range rows {
+			cells := []string{cell(r, 0)}
+			for i := from; i < to; i++ {
+				cells = append(cells, cell(r, i))
+			}
+			cols := append([]int{widths[0]}, widths[from:to]...)
+			for i, c := range cells {
+				b.WriteString(c)
+				if i < len(cells)-1 {
+					b.WriteString(strings.Repeat(" ", cols[i]-Len(c)+2))
+				}
+			}
+			b.WriteByte('\n')
+		}
+		if to >= n {
+			break
+		}
+		from = to
+	}
+	return b.String()
+}
+
+func cell(r []string, i int) string {
+	if i < len(r) {
+		return r[i]
+	}
+	return ""
 }

@@ -31,6 +31,9 @@ func TestElide(t *testing.T) {
 		{"renewal-digicert-g2.pem", 17, "renewal-d...2.pem"},
 		{"short.pem", 17, "short.pem"},
 		{"Polycom CX700 / LG-Nortel IP 8540", 20, "Polycom CX7...P 8540"},
+		{"Go Daddy Root Certificate Authority - G2", 26, "Go Daddy Root C...ity - G2"},
+		{"DigiCert Global Root G2", 26, "DigiCert Global Root G2"},
+		{"Class 3 Public Primary Certification Authority", 26, "Class 3 Public ...uthority"},
 	} {
 		if got := Elide(tc.in, tc.n); got != tc.want || Len(got) > tc.n || strings.ContainsRune(got, '…') {
 			t.Errorf("Elide(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
@@ -48,5 +51,22 @@ func TestTable(t *testing.T) {
 		"  ✓  CU11  trusted until 2031-11-09\n"
 	if got := tb.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestGrid(t *testing.T) {
+	rows := [][]string{{"RELEASE", "PHONES", "today.pem", "renewal.pem"}, {"CU10", "2", "0 / 2", "2 / 0"}}
+	if got, want := Grid(rows, 120), "RELEASE  PHONES  today.pem  renewal.pem\nCU10     2       0 / 2      2 / 0\n"; got != want {
+		t.Errorf("one table:\n%s\nwant\n%s", got, want)
+	}
+	// Too wide for 30 columns: two tables, each with the first column.
+	want := "RELEASE  PHONES  today.pem\nCU10     2       0 / 2\n\nRELEASE  renewal.pem\nCU10     2 / 0\n"
+	if got := Grid(rows, 30); got != want {
+		t.Errorf("split:\n%s\nwant\n%s", got, want)
+	}
+	for _, l := range strings.Split(Grid(rows, 30), "\n") {
+		if Len(l) > 30 {
+			t.Errorf("%q passes 30 columns", l)
+		}
 	}
 }
