@@ -71,16 +71,18 @@ func (c *LongCSVWriter) writeListing(b []byte) error {
 
 // Phone writes the phone's rows, one per chain.
 func (c *LongCSVWriter) Phone(p *Phone) error {
-	c.rec = c.appendPhone(c.rec[:0], p)
+	l := lineOf(p)
+	c.rec = c.appendLine(c.rec[:0], &l)
 	return c.writeListing(c.rec)
 }
 
-// appendPhone appends the phone's rows.
-func (c *LongCSVWriter) appendPhone(dst []byte, p *Phone) []byte {
-	c.prefix = appendCSVHead(c.prefix[:0], p)
-	c.prefix = c.device.appendTemplate(c.prefix, p, appendCSVDevice)
-	c.prefix = appendCSVSeen(c.prefix, p)
-	c.prefix = c.place.appendTemplate(c.prefix, p, appendLongCSVPlace)
+// appendLine appends the phone's rows.
+func (c *LongCSVWriter) appendLine(dst []byte, l *phoneLine) []byte {
+	c.prefix = appendCSVHead(c.prefix[:0], l)
+	c.prefix = c.device.appendTemplate(c.prefix, l, appendCSVDevice)
+	c.prefix = appendCSVSeen(c.prefix, l)
+	c.prefix = c.place.appendTemplate(c.prefix, l, appendLongCSVPlace)
+	p := l.fixed
 	for i := range p.Verdicts {
 		c.kind = ""
 		if i < len(c.kinds) {
@@ -88,7 +90,7 @@ func (c *LongCSVWriter) appendPhone(dst []byte, p *Phone) []byte {
 		}
 		dst = append(dst, c.prefix...)
 		dst = append(dst, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
-		dst = c.firmware.appendTemplate(dst, p, appendLongCSVFirmware)
+		dst = c.firmware.appendTemplate(dst, l, appendLongCSVFirmware)
 	}
 	return dst
 }

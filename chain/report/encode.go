@@ -2,7 +2,6 @@ package report
 
 import (
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -14,10 +13,46 @@ import (
 // report has only a handful of distinct verdicts. TestPhoneEncodersMatch
 // keeps the bytes identical to encoding/json's and encoding/csv's.
 
+// text is what the encoders take: a Phone's strings, or the bytes of a
+// record (see phoneLine).
+type text interface{ string | []byte }
+
+// decodeRune is utf8.DecodeRuneInString or utf8.DecodeRune.
+func decodeRune[T text](s T) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v)
+	case []byte:
+		return utf8.DecodeRune(v)
+	}
+	panic("unreachable")
+}
+
+// phoneLine is a phone as the listing writers take it: its own fields,
+// as bytes, and the fields its template fixes (fixed, memoized under id
+// when id > 0). The second pass's goroutines make one per record without
+// allocating (see formatSegment); lineOf makes one of a Phone.
+type phoneLine struct {
+	line     int
+	mac, uri []byte
+	seen     *time.Time
+	fixed    *Phone // Line, MAC, UserURI and Seen aside
+	id       int32
+}
+
+// lineOf is p as a phoneLine.
+func lineOf(p *Phone) phoneLine {
+	l := phoneLine{line: p.Line, mac: []byte(p.MAC), uri: []byte(p.UserURI), seen: p.Seen, fixed: p}
+	if p.tmpl != nil {
+		l.id = p.tmpl.id
+	}
+	return l
+}
+
 // appendJSONString appends s as encoding/json writes it with HTML escaping
 // off: quotes, backslashes and control characters escaped, invalid UTF-8
 // as U+FFFD, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString[T text](dst []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -48,7 +83,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
@@ -109,21 +144,22 @@ func appendRFC3339(dst []byte, t time.Time) []byte {
 // appendPhoneJSON appends p as one line of JSON, the fields in Phone's
 // order; verdict encodes each verdict.
 func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) []byte) []byte {
-	dst = appendPhoneJSONHead(dst, p)
+	l := lineOf(p)
+	dst = appendPhoneJSONHead(dst, &l)
 	dst = appendPhoneJSONDevice(dst, p)
-	dst = appendPhoneJSONSeen(dst, p)
+	dst = appendPhoneJSONSeen(dst, &l)
 	return appendPhoneJSONTail(dst, p, verdict)
 }
 
 // appendPhoneJSONHead appends the phone's own first fields: from the
 // opening brace to user_uri.
-func appendPhoneJSONHead(dst []byte, p *Phone) []byte {
+func appendPhoneJSONHead(dst []byte, l *phoneLine) []byte {
 	dst = append(dst, `{"line":`...)
-	dst = strconv.AppendInt(dst, int64(p.Line), 10)
+	dst = strconv.AppendInt(dst, int64(l.line), 10)
 	dst = append(dst, `,"mac":`...)
-	dst = appendJSONString(dst, p.MAC)
+	dst = appendJSONString(dst, l.mac)
 	dst = append(dst, `,"user_uri":`...)
-	return appendJSONString(dst, p.UserURI)
+	return appendJSONString(dst, l.uri)
 }
 
 // appendPhoneJSONDevice appends the fields a phone template fixes from
@@ -151,11 +187,11 @@ func appendPhoneJSONDevice(dst []byte, p *Phone) []byte {
 }
 
 // appendPhoneJSONSeen appends the value of last_seen.
-func appendPhoneJSONSeen(dst []byte, p *Phone) []byte {
-	if p.Seen == nil {
+func appendPhoneJSONSeen(dst []byte, l *phoneLine) []byte {
+	if l.seen == nil {
 		return append(dst, "null"...)
 	}
-	return appendJSONTime(dst, *p.Seen)
+	return appendJSONTime(dst, *l.seen)
 }
 
 // appendPhoneJSONTail appends the fields a phone template fixes from
@@ -229,42 +265,38 @@ func (f *fragments) of(id int32, enc func() []byte) []byte {
 	return (*f)[id]
 }
 
-// appendTemplate appends what enc writes for p's template fields, memoized
-// per template; enc is called on p itself when p has none.
-func (f *fragments) appendTemplate(dst []byte, p *Phone, enc func([]byte, *Phone) []byte) []byte {
-	if p.tmpl == nil || p.tmpl.id <= 0 {
-		return enc(dst, p)
+// appendTemplate appends what enc writes for the fields l's template
+// fixes, memoized per template (l.id).
+func (f *fragments) appendTemplate(dst []byte, l *phoneLine, enc func([]byte, *Phone) []byte) []byte {
+	if l.id <= 0 {
+		return enc(dst, l.fixed)
 	}
-	return append(dst, f.of(p.tmpl.id, func() []byte { return enc(nil, p) })...)
+	return append(dst, f.of(l.id, func() []byte { return enc(nil, l.fixed) })...)
 }
 
 // appendCSVField appends one field as encoding/csv writes it with a comma
 // separator and \n line ends: quoted when it holds a comma, a quote or a
 // line break, starts with white space, or is `\.`; quotes doubled.
-func appendCSVField(dst []byte, s string) []byte {
+func appendCSVField[T text](dst []byte, s T) []byte {
 	if !csvNeedsQuotes(s) {
 		return append(dst, s...)
 	}
 	dst = append(dst, '"')
-	for {
-		i := strings.IndexByte(s, '"')
-		if i < 0 {
-			break
+	for i := 0; i < len(s); i++ {
+		dst = append(dst, s[i])
+		if s[i] == '"' {
+			dst = append(dst, '"')
 		}
-		dst = append(dst, s[:i+1]...)
-		dst = append(dst, '"')
-		s = s[i+1:]
 	}
-	dst = append(dst, s...)
 	return append(dst, '"')
 }
 
 // csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma separator.
-func csvNeedsQuotes(s string) bool {
-	if s == "" {
+func csvNeedsQuotes[T text](s T) bool {
+	if len(s) == 0 {
 		return false
 	}
-	if s == `\.` {
+	if len(s) == 2 && s[0] == '\\' && s[1] == '.' {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
@@ -273,6 +305,9 @@ func csvNeedsQuotes(s string) bool {
 			return true
 		}
 	}
-	r, _ := utf8.DecodeRuneInString(s)
+	if s[0] < utf8.RuneSelf {
+		return unicode.IsSpace(rune(s[0]))
+	}
+	r, _ := decodeRune(s)
 	return unicode.IsSpace(r)
 }

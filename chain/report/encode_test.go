@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -170,6 +171,11 @@ func TestListingMemoized(t *testing.T) {
 	}
 	if err := writeInventory(f, 5000, 1500); err != nil {
 		t.Fatal(err)
+	}
+	// and records whose user URIs need quoting and escaping, one over two lines.
+	for i, uri := range []string{`"sip:a,b@contoso.com"`, `"sip:""q""@contoso.com"`, `" sip:lead@contoso.com"`, "sip:zürich\u2028@contoso.com",
+		"\"sip:two\nlines@contoso.com\"", `sip:back\slash@contoso.com`, "sip:bad\xff@contoso.com"} {
+		fmt.Fprintf(f, "POLYCOM,CX600,00-04-F2-FF-00-%02X,%s,CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition),11/3/2026 8:00:00 AM,,\n", i, uri)
 	}
 	f.Close()
 	defer func(n int64) { segmentBytes = n }(segmentBytes)

@@ -343,7 +343,8 @@ func otherList(m map[string]int) string {
 
 // Phone writes a stranded phone; trusted ones are left out of the table.
 func (t *TableWriter) Phone(p *Phone) error {
-	t.num = t.appendPhone(t.num[:0], p)
+	l := lineOf(p)
+	t.num = t.appendLine(t.num[:0], &l)
 	return t.writeListing(t.num)
 }
 
@@ -354,29 +355,40 @@ func (t *TableWriter) writeListing(b []byte) error {
 	return err
 }
 
-// appendPhone appends the phone's lines: one per chain that strands it.
-func (t *TableWriter) appendPhone(dst []byte, p *Phone) []byte {
+// appendLine appends the phone's lines: one per chain that strands it.
+func (t *TableWriter) appendLine(dst []byte, l *phoneLine) []byte {
+	p := l.fixed
 	for i := range p.Verdicts {
 		if p.Verdicts[i].Status != StatusStranded {
 			continue
 		}
 		at := len(dst)
-		dst = strconv.AppendInt(dst, int64(p.Line), 10)
+		dst = strconv.AppendInt(dst, int64(l.line), 10)
 		dst = pad(dst, len(dst)-at, t.widths[0])
-		dst = appendCell(dst, dash(p.MAC), t.widths[1])
+		dst = appendCell(dst, dashed(l.mac), t.widths[1])
 		for i >= len(t.cells) {
 			t.cells = append(t.cells, nil)
 		}
-		if p.tmpl != nil && p.tmpl.id > 0 {
-			dst = append(dst, t.cells[i].of(p.tmpl.id, func() []byte { return t.appendCells(nil, p, i) })...)
+		if l.id > 0 {
+			dst = append(dst, t.cells[i].of(l.id, func() []byte { return t.appendCells(nil, p, i) })...)
 		} else {
 			dst = t.appendCells(dst, p, i)
 		}
-		dst = append(dst, fitCell(dash(p.UserURI), t.user)...)
+		dst = appendFit(dst, dashed(l.uri), t.user)
 		dst = append(dst, '\n')
 	}
 	return dst
 }
+
+// dashed is b, or "-" when b is empty.
+func dashed(b []byte) []byte {
+	if len(b) == 0 {
+		return dashBytes
+	}
+	return b
+}
+
+var dashBytes = []byte("-")
 
 // appendCells appends the padded cells a phone template fixes for the
 // verdict i: model, firmware, release and chain.
@@ -399,18 +411,21 @@ func (t *TableWriter) model(p *Phone) string {
 
 // appendCell appends a cell of the stranded-phone list padded to width
 // and the two spaces between columns.
-func appendCell(dst []byte, s string, width int) []byte {
-	s = fitCell(s, width)
-	return pad(append(dst, s...), utf8.RuneCountInString(s), width)
+func appendCell[T text](dst []byte, s T, width int) []byte {
+	n := len(dst)
+	dst = appendFit(dst, s, width)
+	return pad(dst, utf8.RuneCount(dst[n:]), width)
 }
 
-// fitCell elides s to width columns when it is wider (fitPhoneList
-// narrowed its column).
-func fitCell(s string, width int) string {
-	if width > 0 && len(s) > width && utf8.RuneCountInString(s) > width {
-		return textwrap.Elide(s, width)
+// appendFit appends s, elided to width columns when it is wider
+// (fitPhoneList narrowed its column).
+func appendFit[T text](dst []byte, s T, width int) []byte {
+	n := len(dst)
+	dst = append(dst, s...)
+	if width > 0 && len(dst)-n > width && utf8.RuneCount(dst[n:]) > width {
+		dst = append(dst[:n], textwrap.Elide(string(dst[n:]), width)...)
 	}
-	return s
+	return dst
 }
 
 // pad appends the spaces after a cell of n runes in a column of width.
@@ -462,7 +477,8 @@ func (c *CSVWriter) Begin(s *Summary) (bool, error) {
 
 // Phone writes one row.
 func (c *CSVWriter) Phone(p *Phone) error {
-	c.rec = c.appendPhone(c.rec[:0], p)
+	l := lineOf(p)
+	c.rec = c.appendLine(c.rec[:0], &l)
 	return c.writeListing(c.rec)
 }
 
@@ -473,12 +489,12 @@ func (c *CSVWriter) writeListing(b []byte) error {
 	return err
 }
 
-// appendPhone appends the phone's row.
-func (c *CSVWriter) appendPhone(dst []byte, p *Phone) []byte {
-	dst = appendCSVHead(dst, p)
-	dst = c.device.appendTemplate(dst, p, appendCSVDevice)
-	dst = appendCSVSeen(dst, p)
-	return c.tail.appendTemplate(dst, p, c.appendTailFunc)
+// appendLine appends the phone's row.
+func (c *CSVWriter) appendLine(dst []byte, l *phoneLine) []byte {
+	dst = appendCSVHead(dst, l)
+	dst = c.device.appendTemplate(dst, l, appendCSVDevice)
+	dst = appendCSVSeen(dst, l)
+	return c.tail.appendTemplate(dst, l, c.appendTailFunc)
 }
 
 // appendTail appends the columns after last_seen and the line end.
@@ -495,18 +511,13 @@ func (c *CSVWriter) appendTail(dst []byte, p *Phone) []byte {
 	return append(dst, '\n')
 }
 
-// appendCSVPhone appends the phone's first eleven columns (line to last_seen).
-func appendCSVPhone(dst []byte, p *Phone) []byte {
-	return appendCSVSeen(appendCSVDevice(appendCSVHead(dst, p), p), p)
-}
-
 // appendCSVHead appends the line, mac and user_uri columns.
-func appendCSVHead(dst []byte, p *Phone) []byte {
-	dst = strconv.AppendInt(dst, int64(p.Line), 10)
+func appendCSVHead(dst []byte, l *phoneLine) []byte {
+	dst = strconv.AppendInt(dst, int64(l.line), 10)
 	dst = append(dst, ',')
-	dst = appendCSVField(dst, p.MAC)
+	dst = appendCSVField(dst, l.mac)
 	dst = append(dst, ',')
-	return appendCSVField(dst, p.UserURI)
+	return appendCSVField(dst, l.uri)
 }
 
 // appendCSVDevice appends the columns a phone template fixes from
@@ -520,10 +531,10 @@ func appendCSVDevice(dst []byte, p *Phone) []byte {
 }
 
 // appendCSVSeen appends the last_seen column with its leading comma.
-func appendCSVSeen(dst []byte, p *Phone) []byte {
+func appendCSVSeen(dst []byte, l *phoneLine) []byte {
 	dst = append(dst, ',')
-	if p.Seen != nil {
-		dst = appendRFC3339(dst, *p.Seen)
+	if l.seen != nil {
+		dst = appendRFC3339(dst, *l.seen)
 	}
 	return dst
 }
@@ -612,19 +623,20 @@ func (j *JSONWriter) Begin(s *Summary) (bool, error) {
 // Phone writes one phone, on one line: a million phones stay readable
 // with line tools and cost a fraction of indented output.
 func (j *JSONWriter) Phone(p *Phone) error {
-	j.line = j.appendPhone(j.line[:0], p)
+	l := lineOf(p)
+	j.line = j.appendLine(j.line[:0], &l)
 	return j.writeListing(j.line)
 }
 
-// appendPhone appends p as appendPhoneJSON does, after the separator of
-// an array element that is not the first, with the template's fields
-// memoized.
-func (j *JSONWriter) appendPhone(dst []byte, p *Phone) []byte {
+// appendLine appends the phone as appendPhoneJSON does, after the
+// separator of an array element that is not the first, with the
+// template's fields memoized.
+func (j *JSONWriter) appendLine(dst []byte, l *phoneLine) []byte {
 	dst = append(dst, ",\n    "...)
-	dst = appendPhoneJSONHead(dst, p)
-	dst = j.device.appendTemplate(dst, p, appendPhoneJSONDevice)
-	dst = appendPhoneJSONSeen(dst, p)
-	return j.tail.appendTemplate(dst, p, j.tailFunc)
+	dst = appendPhoneJSONHead(dst, l)
+	dst = j.device.appendTemplate(dst, l, appendPhoneJSONDevice)
+	dst = appendPhoneJSONSeen(dst, l)
+	return j.tail.appendTemplate(dst, l, j.tailFunc)
 }
 
 func (j *JSONWriter) formatter() phoneFormatter { return NewJSONWriter(nil) }

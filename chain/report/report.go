@@ -599,13 +599,8 @@ func (b *Builder) newPhoneMaker() *phoneMaker {
 // fill is Phone writing into p, with seen as the storage of p.Seen, and
 // without p.MAC (the caller formats row.MAC).
 func (mk *phoneMaker) fill(p *Phone, row *inventory.Row, seen *time.Time) bool {
-	if row.Kind != inventory.KindPhone {
+	if !mk.lists(row) {
 		return false
-	}
-	if row.HasMAC {
-		if !mk.b.macs.latest(row.Line) {
-			return false
-		}
 	}
 	t := mk.templateOf(row)
 	*p = t.proto
@@ -615,6 +610,12 @@ func (mk *phoneMaker) fill(p *Phone, row *inventory.Row, seen *time.Time) bool {
 		p.Seen = seen
 	}
 	return true
+}
+
+// lists reports whether the report lists the row's phone: a phone's row,
+// and the latest registration of its MAC address.
+func (mk *phoneMaker) lists(row *inventory.Row) bool {
+	return row.Kind == inventory.KindPhone && (!row.HasMAC || mk.b.macs.latest(row.Line))
 }
 
 // phoneTemplate is what the phones of one classification, sign-in method,

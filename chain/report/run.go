@@ -79,7 +79,7 @@ type listingWriter interface {
 
 // phoneFormatter appends a phone's lines as its listingWriter writes them.
 type phoneFormatter interface {
-	appendPhone(dst []byte, p *Phone) []byte
+	appendLine(dst []byte, l *phoneLine) []byte
 }
 
 // segmentBytes is about how much of the inventory one goroutine of the
@@ -383,7 +383,6 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 			defer wg.Done()
 			f := lw.formatter()
 			mk := b.newPhoneMaker()
-			batch := newPhoneBatch(512)
 			var ir *inventory.Reader
 			for s := range segments {
 				r := io.NewSectionReader(ra, s.from.Offset, s.end-s.from.Offset)
@@ -403,7 +402,7 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 					// a buffer that grows is copied and collected again.
 					out = make([]byte, 0, 8*segmentBytes)
 				}
-				out, err := formatSegment(ir, mk, batch, f, out[:0])
+				out, err := formatSegment(ir, mk, f, out[:0])
 				if err != nil {
 					err = fmt.Errorf("inventory %s: %w", source, err)
 				}
@@ -440,29 +439,37 @@ type segmentResult struct {
 	err error
 }
 
-// formatSegment appends to out the lines of the phones ir reads to its end.
-func formatSegment(ir *inventory.Reader, mk *phoneMaker, batch *phoneBatch, f phoneFormatter, out []byte) ([]byte, error) {
-	flush := func() {
-		batch.finish()
-		for i := range batch.phones {
-			out = f.appendPhone(out, &batch.phones[i])
-		}
-		batch.reset()
-	}
+// formatSegment appends to out the lines of the phones ir reads to its
+// end, each formatted from its record's bytes and its template: nothing is
+// allocated per phone.
+func formatSegment(ir *inventory.Reader, mk *phoneMaker, f phoneFormatter, out []byte) ([]byte, error) {
+	// One of each per segment: the formatter's interface call makes them
+	// escape.
+	var mac [inventory.MACLen]byte
+	var seen time.Time
+	var l phoneLine
 	for {
 		row, err := ir.Next()
 		if err == io.EOF {
-			break
+			return out, nil
 		}
 		if err != nil {
 			return out, err
 		}
-		if batch.add(mk, row) && len(batch.phones) == cap(batch.phones) {
-			flush()
+		if !mk.lists(row) {
+			continue
 		}
+		t := mk.templateOf(row)
+		l = phoneLine{line: row.Line, uri: row.UserURIBytes, fixed: &t.proto, id: t.id}
+		if row.HasMAC {
+			l.mac = inventory.AppendMAC(mac[:0], row.MAC)
+		}
+		if !row.Seen.IsZero() {
+			seen = row.Seen
+			l.seen = &seen
+		}
+		out = f.appendLine(out, &l)
 	}
-	flush()
-	return out, nil
 }
 
 // phoneBatch is a batch of phones of the second pass with the storage of
