@@ -396,7 +396,7 @@ func (t *TableWriter) appendCells(dst []byte, p *Phone, i int) []byte {
 	dst = appendCell(dst, t.model(p), t.widths[2])
 	dst = appendCell(dst, p.Firmware, t.widths[3])
 	dst = appendCell(dst, releaseMarked(p), t.widths[4])
-	return appendCell(dst, chainCell(p.Verdicts[i]), t.widths[5])
+	return appendCell(dst, fitChainCell(p.Verdicts[i], t.widths[5]), t.widths[5])
 }
 
 // model is the phone's model column; consecutive phones mostly share one,
@@ -415,6 +415,16 @@ func appendCell[T text](dst []byte, s T, width int) []byte {
 	n := len(dst)
 	dst = appendFit(dst, s, width)
 	return pad(dst, utf8.RuneCount(dst[n:]), width)
+}
+
+// fitChainCell is the chain cell within width: the name elided, the
+// backup mark kept.
+func fitChainCell(v PhoneVerdict, width int) string {
+	c := chainCell(v)
+	if width <= 0 || utf8.RuneCountInString(c) <= width || v.Role != RoleBackup {
+		return c
+	}
+	return textwrap.Elide(v.Chain, max(width-len(backupMark), 5)) + backupMark
 }
 
 // appendFit appends s, elided to width columns when it is wider

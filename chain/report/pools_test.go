@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/lpetrust/lpetrust/chain/remedy"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/lpetrust/lpetrust/chain"
+	"github.com/lpetrust/lpetrust/chain/remedy"
+	"github.com/lpetrust/lpetrust/truststore/textwrap"
 )
 
 var estateInventory = filepath.Join("..", "..", "testdata", "estate", "registrations.tsv")
@@ -205,5 +207,27 @@ func TestRegistrarErrors(t *testing.T) {
 	chains[0].Pool, chains[1].Pool = "pool01.contoso.com", "fe01.contoso.com"
 	if _, err := NewBuilder(contosoCatalogue(t), chains, Options{Registrars: testRegistrars}); err == nil || err.Error() != "today and comodo: two chains for pool pool01.contoso.com" {
 		t.Errorf("two chains: %v", err)
+	}
+}
+
+// With long chain names the table still fits 120 columns: the matrix
+// tables split, the stranded-phone list elides the chain column first and
+// keeps the backup mark.
+func TestTableFitsWithLongNames(t *testing.T) {
+	chains := estateChains(t)
+	chains[0].Pool, chains[1].Pool, chains[2].Pool = "pool01.contoso.com", "POOL02.contoso.com.", "sba-leeds.contoso.com"
+	for i := range chains {
+		chains[i].Name = chains[i].Pool + "=a-rather-long-renewal-file-name-" + strconv.Itoa(i) + ".pem"
+	}
+	var buf bytes.Buffer
+	runReport(t, contosoCatalogue(t), estateInventory, chains, Options{Registrars: testRegistrars}, NewTableWriter(&buf, remedy.SH))
+	cmd := regexp.MustCompile(`^\s*(lpetrust|certutil|powershell) `)
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if textwrap.Len(l) > textwrap.Width && !cmd.MatchString(l) {
+			t.Errorf("%d columns: %s", textwrap.Len(l), l)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^10 +00-08-5D-10-00-07 +Aastra 6721ip +4\.0\.7577\.4047 +CU4 +poo\.\.\.em \(backup\) +sip:grace@contoso\.com$`).MatchString(buf.String()) {
+		t.Errorf("grace's line:\n%s", buf.String())
 	}
 }
