@@ -21,6 +21,8 @@
 # bytes, where awk writes a few lines: the "write s" column is the wall time
 # of dd writing that many bytes to a file beside it (the same file system),
 # the part of a format's time that is the kernel copying its output.
+# NULL=1 writes every output to /dev/null instead (what the report costs
+# without writing its bytes; no sizes, no write column).
 # Environment: WORK (default: a new directory under TMPDIR) holds the
 # inventory (about 150 bytes a row) and, one at a time, each output (deleted
 # as soon as it is measured). Needs: go, awk, GNU time (/usr/bin/time,
@@ -78,11 +80,13 @@ store=(--store "$repo/testdata/inventory/chains/overlay-contoso.yaml")
 # run whose standard output goes to a file (deleted once measured).
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$work/out" || true
+  local out=$work/out
+  if [ "${NULL:-0}" = 1 ]; then out=/dev/null; fi
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$out" || true
   read -r secs kb user sys < <(tail -n 1 "$work/time")
-  local bytes
-  bytes=$(stat -c %s "$work/out")
-  if [ "$name" = table ]; then head -6 "$work/out" | sed 's/^/  | /'; fi
+  local bytes=0
+  if [ "$out" != /dev/null ]; then bytes=$(stat -c %s "$out"); fi
+  if [ "$name" = table ] && [ "$out" != /dev/null ]; then head -6 "$out" | sed 's/^/  | /'; fi
   rm -f "$work/out"
   local cpu
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
@@ -96,6 +100,7 @@ measure awk awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$wo
 fail=0
 # write_floor BYTES: wall seconds of dd writing that many bytes to a file.
 write_floor() {
+  if [ "${NULL:-0}" = 1 ]; then echo 0; return; fi
   /usr/bin/time -f "%e" -o "$work/time" dd if=/dev/zero of="$work/out" bs=1M count=$(($1 / 1048576 + 1)) status=none
   rm -f "$work/out"
   tail -n 1 "$work/time"
