@@ -358,14 +358,22 @@ func (t *TableWriter) writeListing(b []byte) error {
 // appendLine appends the phone's lines: one per chain that strands it.
 func (t *TableWriter) appendLine(dst []byte, l *phoneLine) []byte {
 	p := l.fixed
+	// The phone's lines share the line number and MAC cells and the user
+	// cell: written for the first, copied for the others (offsets in dst).
+	headFrom, headTo, userFrom, userTo := -1, -1, -1, -1
 	for i := range p.Verdicts {
 		if p.Verdicts[i].Status != StatusStranded {
 			continue
 		}
-		at := len(dst)
-		dst = strconv.AppendInt(dst, int64(l.line), 10)
-		dst = pad(dst, len(dst)-at, t.widths[0])
-		dst = appendCell(dst, dashed(l.mac), t.widths[1])
+		if headFrom < 0 {
+			headFrom = len(dst)
+			dst = strconv.AppendInt(dst, int64(l.line), 10)
+			dst = pad(dst, len(dst)-headFrom, t.widths[0])
+			dst = appendCell(dst, dashed(l.mac), t.widths[1])
+			headTo = len(dst)
+		} else {
+			dst = append(dst, dst[headFrom:headTo]...)
+		}
 		for i >= len(t.cells) {
 			t.cells = append(t.cells, nil)
 		}
@@ -374,8 +382,14 @@ func (t *TableWriter) appendLine(dst []byte, l *phoneLine) []byte {
 		} else {
 			dst = t.appendCells(dst, p, i)
 		}
-		dst = appendFit(dst, dashed(l.uri), t.user)
-		dst = append(dst, '\n')
+		if userFrom < 0 {
+			userFrom = len(dst)
+			dst = appendFit(dst, dashed(l.uri), t.user)
+			dst = append(dst, '\n')
+			userTo = len(dst)
+		} else {
+			dst = append(dst, dst[userFrom:userTo]...)
+		}
 	}
 	return dst
 }
