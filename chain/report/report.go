@@ -7,8 +7,10 @@
 //
 // A report reads the inventory twice: the first pass deduplicates phones by
 // MAC address (latest registration wins) and counts; the second emits one
-// line per phone. Only a small entry per distinct MAC address is held in
-// memory, never rows or the file.
+// line per phone, on every CPU for the listing formats: the file is cut at
+// record starts the first pass noted (inventory.Mark), each segment
+// formatted by its own goroutine and written in file order. Only a small
+// entry per distinct MAC address is held in memory, never rows or the file.
 package report
 
 import (
