@@ -444,12 +444,10 @@ func fitChainCell(v PhoneVerdict, width int) string {
 // appendFit appends s, elided to width columns when it is wider
 // (fitPhoneList narrowed its column).
 func appendFit[T text](dst []byte, s T, width int) []byte {
-	n := len(dst)
-	dst = append(dst, s...)
-	if width > 0 && len(dst)-n > width && utf8.RuneCount(dst[n:]) > width {
-		dst = append(dst[:n], textwrap.Elide(string(dst[n:]), width)...)
+	if width > 0 && len(s) > width {
+		return textwrap.AppendElide(dst, string(s), width)
 	}
-	return dst
+	return append(dst, s...)
 }
 
 // pad appends the spaces after a cell of n runes in a column of width.

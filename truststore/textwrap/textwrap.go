@@ -82,13 +82,32 @@ func words(text string) []string {
 // keeping the end that tells names apart ("... - G2", ".pem"). Never
 // give it a thumbprint or a command.
 func Elide(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n || n < 5 {
+	if n < 5 || utf8.RuneCountInString(s) <= n {
 		return s
+	}
+	return string(AppendElide(nil, s, n))
+}
+
+// AppendElide appends Elide(s, n) to dst, without allocating (a report
+// elides a cell per phone).
+func AppendElide(dst []byte, s string, n int) []byte {
+	count := utf8.RuneCountInString(s)
+	if count <= n || n < 5 {
+		return append(dst, s...)
 	}
 	head := (n - 3) * 2 / 3
 	tail := n - 3 - head
-	return string(r[:head]) + "..." + string(r[len(r)-tail:])
+	k := 0
+	for _, r := range s { // invalid bytes become U+FFFD, as in []rune(s)
+		if k == head {
+			dst = append(dst, "..."...)
+		}
+		if k < head || k >= count-tail {
+			dst = utf8.AppendRune(dst, r)
+		}
+		k++
+	}
+	return dst
 }
 
 // Table writes aligned columns (two spaces apart) whose last column is

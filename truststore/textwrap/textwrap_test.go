@@ -70,3 +70,23 @@ func TestGrid(t *testing.T) {
 		}
 	}
 }
+
+// AppendElide writes what the rule of Elide says, rune by rune: the first
+// (n-3)*2/3 runes, "...", the last ones (invalid bytes as U+FFFD).
+func TestAppendElide(t *testing.T) {
+	for _, s := range []string{"", "short", "renewal-digicert-global-root-g2.pem", "Zürich — ✓ Zürich — ✓ Zürich", "bad \xff\xfe bytes in a long name", "sip:user123456@contoso.com"} {
+		for n := 0; n < 40; n++ {
+			want := s
+			if r := []rune(s); len(r) > n && n >= 5 {
+				head := (n - 3) * 2 / 3
+				want = string(r[:head]) + "..." + string(r[len(r)-(n-3-head):])
+			}
+			if got := string(AppendElide([]byte("x"), s, n)); got != "x"+want {
+				t.Errorf("AppendElide(%q, %d) = %q, want %q", s, n, got, "x"+want)
+			}
+			if got := Elide(s, n); got != want {
+				t.Errorf("Elide(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
