@@ -12,7 +12,8 @@
 # So on a machine with 2 CPUs or more, benchpool and lpetrust are pinned to
 # disjoint CPUs with taskset (Debian: util-linux): lpetrust (and the openssl
 # loop) to the first half of the CPUs this script may use, benchpool to the
-# rest. The CPUs each got are printed. With one CPU, or without taskset,
+# rest; benchpool runs 8 scheduler threads per CPU it gets, so that the
+# endpoints share its CPUs like separate servers. The CPUs each got are printed. With one CPU, or without taskset,
 # both run unpinned and a note says so; PIN=0 runs them unpinned on purpose
 # (the servers then share every CPU with the client, as before).
 #
