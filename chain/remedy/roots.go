@@ -3,6 +3,7 @@ package remedy
 import (
 	"crypto/x509"
 	"fmt"
+	"sync"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
@@ -143,12 +144,30 @@ func knownRoots(cat *truststore.Catalogue) []*x509.Certificate {
 }
 
 func sameKeyAsKnown(cat *truststore.Catalogue, c *x509.Certificate) bool {
-	for _, k := range knownRoots(cat) {
-		if k.Subject.String() == c.Subject.String() && string(k.RawSubjectPublicKeyInfo) == string(c.RawSubjectPublicKeyInfo) {
+	for _, k := range knownRootsNamed(cat, c.Subject.String()) {
+		if string(k.RawSubjectPublicKeyInfo) == string(c.RawSubjectPublicKeyInfo) {
 			return true
 		}
 	}
 	return false
+}
+
+// knownRootsByName indexes knownRoots by subject (in their order), once per
+// catalogue: a plan is made per endpoint of check -o json, and formatting
+// every known root's name each time was most of that plan's cost.
+var knownRootsByName sync.Map // *truststore.Catalogue → map[string][]*x509.Certificate
+
+func knownRootsNamed(cat *truststore.Catalogue, subject string) []*x509.Certificate {
+	if m, ok := knownRootsByName.Load(cat); ok {
+		return m.(map[string][]*x509.Certificate)[subject]
+	}
+	m := map[string][]*x509.Certificate{}
+	for _, k := range knownRoots(cat) {
+		name := k.Subject.String()
+		m[name] = append(m[name], k)
+	}
+	actual, _ := knownRootsByName.LoadOrStore(cat, m)
+	return actual.(map[string][]*x509.Certificate)[subject]
 }
 
 // LookAlike returns the known root whose name c carries with another key,
@@ -161,8 +180,8 @@ func LookAlike(cat *truststore.Catalogue, c *x509.Certificate) *x509.Certificate
 	if cat.KnownBySHA1(sha) != nil || cat.RootBySHA1(sha) != nil {
 		return nil
 	}
-	for _, k := range knownRoots(cat) {
-		if k.Subject.String() == c.Subject.String() && string(k.RawSubjectPublicKeyInfo) != string(c.RawSubjectPublicKeyInfo) {
+	for _, k := range knownRootsNamed(cat, c.Subject.String()) {
+		if string(k.RawSubjectPublicKeyInfo) != string(c.RawSubjectPublicKeyInfo) {
 			return k
 		}
 	}
