@@ -26,6 +26,34 @@ type Catalogue struct {
 
 	publicOnce sync.Once
 	public     []*PublicRoot // PublicRoots, computed on first use
+
+	namedOnce sync.Once
+	named     map[string][]*x509.Certificate // RootsNamed's index, built on first use
+}
+
+// RootsNamed returns the self-signed roots the catalogue knows whose subject
+// (x509 Name.String()) is subject: every store's roots first, then the known
+// public roots no firmware has. The index is built once per catalogue, on
+// first use (after its overlays are applied), because a plan is made per
+// endpoint of an audit and formatting every root's name each time was most of
+// that plan's cost.
+func (c *Catalogue) RootsNamed(subject string) []*x509.Certificate {
+	c.namedOnce.Do(func() {
+		c.named = map[string][]*x509.Certificate{}
+		add := func(cert *x509.Certificate) {
+			name := cert.Subject.String()
+			c.named[name] = append(c.named[name], cert)
+		}
+		for _, r := range c.roots {
+			add(r.Cert)
+		}
+		for _, k := range c.Known() {
+			if k.Kind == KindRoot {
+				add(k.Cert)
+			}
+		}
+	})
+	return c.named[subject]
 }
 
 var defaultCatalogue = sync.OnceValues(loadEmbedded)

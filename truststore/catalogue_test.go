@@ -263,3 +263,20 @@ func BenchmarkKnown(b *testing.B) {
 		}
 	}
 }
+
+// TestRootsNamed: the by-name index finds a known public root no firmware
+// has, and nothing for a name no root carries.
+func TestRootsNamed(t *testing.T) {
+	c := Default()
+	got := c.RootsNamed("CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US")
+	if len(got) != 1 || SHA1Hex(got[0]) != "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4" {
+		var shas []string
+		for _, g := range got {
+			shas = append(shas, SHA1Hex(g))
+		}
+		t.Fatalf("RootsNamed(DigiCert Global Root G2) = %v, want [DF3C24F9BFD666761B268073FE06D1CC8D4F82A4]", shas)
+	}
+	if got := c.RootsNamed("CN=No Such Root"); len(got) != 0 {
+		t.Fatalf("RootsNamed(CN=No Such Root) = %d roots, want 0", len(got))
+	}
+}

@@ -3,7 +3,6 @@ package remedy
 import (
 	"crypto/x509"
 	"fmt"
-	"sync"
 
 	"github.com/lpetrust/lpetrust/chain"
 	"github.com/lpetrust/lpetrust/truststore"
@@ -128,46 +127,13 @@ func rootOf(cat *truststore.Catalogue, m chain.MissingRoot, supplied map[string]
 	return r
 }
 
-// knownRoots are the self-signed roots the catalogue knows: the firmware
-// stores' and the public roots no firmware has.
-func knownRoots(cat *truststore.Catalogue) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, r := range cat.Roots() {
-		out = append(out, r.Cert)
-	}
-	for _, k := range cat.Known() {
-		if k.Kind == truststore.KindRoot {
-			out = append(out, k.Cert)
-		}
-	}
-	return out
-}
-
 func sameKeyAsKnown(cat *truststore.Catalogue, c *x509.Certificate) bool {
-	for _, k := range knownRootsNamed(cat, c.Subject.String()) {
+	for _, k := range cat.RootsNamed(c.Subject.String()) {
 		if string(k.RawSubjectPublicKeyInfo) == string(c.RawSubjectPublicKeyInfo) {
 			return true
 		}
 	}
 	return false
-}
-
-// knownRootsByName indexes knownRoots by subject (in their order), once per
-// catalogue: a plan is made per endpoint of check -o json, and formatting
-// every known root's name each time was most of that plan's cost.
-var knownRootsByName sync.Map // *truststore.Catalogue → map[string][]*x509.Certificate
-
-func knownRootsNamed(cat *truststore.Catalogue, subject string) []*x509.Certificate {
-	if m, ok := knownRootsByName.Load(cat); ok {
-		return m.(map[string][]*x509.Certificate)[subject]
-	}
-	m := map[string][]*x509.Certificate{}
-	for _, k := range knownRoots(cat) {
-		name := k.Subject.String()
-		m[name] = append(m[name], k)
-	}
-	actual, _ := knownRootsByName.LoadOrStore(cat, m)
-	return actual.(map[string][]*x509.Certificate)[subject]
 }
 
 // LookAlike returns the known root whose name c carries with another key,
@@ -180,7 +146,7 @@ func LookAlike(cat *truststore.Catalogue, c *x509.Certificate) *x509.Certificate
 	if cat.KnownBySHA1(sha) != nil || cat.RootBySHA1(sha) != nil {
 		return nil
 	}
-	for _, k := range knownRootsNamed(cat, c.Subject.String()) {
+	for _, k := range cat.RootsNamed(c.Subject.String()) {
 		if string(k.RawSubjectPublicKeyInfo) != string(c.RawSubjectPublicKeyInfo) {
 			return k
 		}
