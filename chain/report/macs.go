@@ -47,12 +47,14 @@ type macEntry struct {
 }
 
 const (
-	macChunk     = 1 << 16
-	macMask      = 1<<48 - 1
-	wideGroup    = 0xFFFF
-	maxMACLoad   = 0.75
-	minMACSlots  = 1 << 10
-	secondsEpoch = 631152000 // 1990-01-01T00:00:00Z in Unix seconds
+	macChunk    = 1 << 16
+	macMask     = 1<<48 - 1
+	wideGroup   = 0xFFFF
+	maxMACLoad  = 0.75
+	minMACSlots = 1 << 10
+	// maxReservedSlots bounds what reserve allocates ahead (128 MiB).
+	maxReservedSlots = 1 << 25
+	secondsEpoch     = 631152000 // 1990-01-01T00:00:00Z in Unix seconds
 )
 
 // seenSeconds maps a registration time to the table's 32-bit seconds: 0
@@ -142,6 +144,19 @@ func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, repl
 			return old, true
 		}
 		return t.group(idx - 1), false
+	}
+}
+
+// reserve sizes the slots for n addresses, so that a table expected to
+// hold millions is not rehashed a dozen times on the way (each growth
+// writes every entry's slot again, at random).
+func (t *macTable) reserve(n int) {
+	size := minMACSlots
+	for float64(n) > maxMACLoad*float64(size) && size < maxReservedSlots {
+		size *= 2
+	}
+	if size > len(t.slots) && t.n == 0 {
+		t.slots = make([]uint32, size)
 	}
 }
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -41,8 +42,15 @@ func TestMACTableLatestWins(t *testing.T) {
 }
 
 // TestMACTableAgainstMap checks growth and probing against a Go map over
-// 200,000 registrations of 50,000 sequential addresses.
+// 200,000 registrations of 50,000 sequential addresses: grown from empty,
+// reserved for them, and reserved for too few (grown from there).
 func TestMACTableAgainstMap(t *testing.T) {
+	for _, reserve := range []int{0, 50000, 1000} {
+		t.Run(fmt.Sprint("reserve ", reserve), func(t *testing.T) { checkMACTableAgainstMap(t, reserve) })
+	}
+}
+
+func checkMACTableAgainstMap(t *testing.T, reserve int) {
 	type want struct {
 		seen  int64
 		line  int
@@ -50,6 +58,7 @@ func TestMACTableAgainstMap(t *testing.T) {
 	}
 	ref := map[uint64]want{}
 	var m macTable
+	m.reserve(reserve)
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for line := 1; line <= 200000; line++ {
@@ -72,5 +81,33 @@ func TestMACTableAgainstMap(t *testing.T) {
 		if m.latest(line) != winners[line] {
 			t.Fatalf("latest(%d) = %v, want %v", line, m.latest(line), winners[line])
 		}
+	}
+}
+
+func TestMACTableReserve(t *testing.T) {
+	for _, c := range []struct{ n, slots int }{
+		{0, 0},                      // too few to reserve: slots come with the first address
+		{768, minMACSlots},          // 768 at the 0.75 load: 1,024 slots
+		{769, 2 * minMACSlots},      // one more doubles
+		{1000000, 1 << 21},          // 10^6 rows
+		{12000000, 1 << 24},         // a 1.5 GB file of distinct phones
+		{1 << 40, maxReservedSlots}, // bounded
+	} {
+		var m macTable
+		m.reserve(c.n)
+		if c.n == 0 {
+			c.slots = minMACSlots // reserve(0) still sizes the first table
+		}
+		if len(m.slots) != c.slots {
+			t.Errorf("reserve(%d): %d slots, want %d", c.n, len(m.slots), c.slots)
+		}
+	}
+	// Once addresses are in, reserve leaves the table alone.
+	var m macTable
+	m.add(0x0004F2000001, 1, 2, 0)
+	before := len(m.slots)
+	m.reserve(1 << 20)
+	if len(m.slots) != before || m.len() != 1 || !m.latest(2) {
+		t.Errorf("reserve after add: %d slots (want %d), len %d, latest(2) %v", len(m.slots), before, m.len(), m.latest(2))
 	}
 }

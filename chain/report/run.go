@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"runtime"
 	"strings"
@@ -87,6 +88,10 @@ type phoneFormatter interface {
 // enough that the formatted segments waiting to be written stay a few MB.
 var segmentBytes int64 = 512 << 10 // a variable for tests
 
+// bytesPerRow is about the shortest registration of a Lync phone inventory
+// (a row of the IP Phone Inventory Report is 130-250 bytes).
+const bytesPerRow = 128
+
 // Scan is the first pass: it reads the whole inventory into the Builder
 // and returns the summary.
 func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
@@ -95,6 +100,13 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, err
 	}
 	defer rc.Close()
+	if st, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			// At most a registration per bytesPerRow: on a file of
+			// distinct phones the MAC table reaches that size anyway.
+			b.macs.reserve(int(fi.Size() / bytesPerRow))
+		}
+	}
 	// The inventory's SHA-256 (the provenance of the report) is taken on
 	// the way, on another core.
 	hr := newHashingReader(rc)
