@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lpetrust/lpetrust/chain/remedy"
+	"github.com/lpetrust/lpetrust/truststore"
 )
 
 // TestPhoneEncodersMatch checks the hand-written per-phone encoders against
@@ -200,25 +201,82 @@ func TestListingMemoized(t *testing.T) {
 			{"json", func(w io.Writer) Writer { return NewJSONWriter(w) }},
 		} {
 			t.Run(inv.name+"/"+format.name, func(t *testing.T) {
-				var parallel, seq, full bytes.Buffer
-				w := format.w(&parallel)
-				if _, ok := w.(listingWriter); !ok {
-					t.Fatal("not a listingWriter")
-				}
-				runReport(t, cat, inv.file, inv.chains, inv.opts, w)
+				var run, seq, full bytes.Buffer
+				runReport(t, cat, inv.file, inv.chains, inv.opts, format.w(&run))
 				sw := &sequential{Writer: format.w(&seq)}
 				runReport(t, cat, inv.file, inv.chains, inv.opts, sw)
 				runReport(t, cat, inv.file, inv.chains, inv.opts, unmemoized{format.w(&full)})
 				if sw.templated == 0 {
 					t.Fatal("no phone with a template")
 				}
-				if !bytes.Equal(parallel.Bytes(), full.Bytes()) {
-					t.Errorf("writeListing's output differs from the full one:\n%s", diff(full.String(), parallel.String()))
+				if !bytes.Equal(run.Bytes(), full.Bytes()) {
+					t.Errorf("Run's output differs from the full one:\n%s", diff(full.String(), run.String()))
+				}
+				for _, way := range []secondPass{spilledInMemory, spilledToFile, readAgain} {
+					var out bytes.Buffer
+					listVia(t, way, cat, inv.file, inv.chains, inv.opts, format.w(&out))
+					if !bytes.Equal(out.Bytes(), full.Bytes()) {
+						t.Errorf("the listing %s differs from the full one:\n%s", way, diff(full.String(), out.String()))
+					}
 				}
 				if !bytes.Equal(seq.Bytes(), full.Bytes()) {
 					t.Errorf("EachPhone's memoized output differs from the full one:\n%s", diff(full.String(), seq.String()))
 				}
 			})
 		}
+	}
+}
+
+// secondPass is a way writeListing lists the phones.
+type secondPass string
+
+const (
+	spilledInMemory secondPass = "from the spill in memory"
+	spilledToFile   secondPass = "from the spill in a temporary file"
+	readAgain       secondPass = "from the inventory read again"
+)
+
+// listVia writes the report of inv as Run does, its second pass taking the
+// way asked for (checked).
+func listVia(t *testing.T, way secondPass, cat *truststore.Catalogue, inv string, chains []Chain, opts Options, w Writer) {
+	t.Helper()
+	lw, ok := w.(listingWriter)
+	if !ok {
+		t.Fatal("not a listingWriter")
+	}
+	if opts.At.IsZero() {
+		opts.At = at2026
+	}
+	b, err := NewBuilder(cat, chains, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if way != readAgain {
+		b.spill = &spill{}
+		defer func() { b.spill.close() }()
+	}
+	if way == spilledToFile {
+		defer func(n int) { spillMemory = n }(spillMemory)
+		spillMemory = 64
+	}
+	s, err := b.Scan(filepath.Base(inv), fileOpener(inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case way == readAgain && b.spill != nil,
+		way != readAgain && (b.spill == nil || len(b.spill.marks) == 0),
+		way == spilledInMemory && b.spill.f != nil,
+		way == spilledToFile && b.spill.f == nil:
+		t.Fatalf("the second pass cannot list %s", way)
+	}
+	if want, err := w.Begin(s); err != nil || !want {
+		t.Fatalf("Begin = %v, %v", want, err)
+	}
+	if err := b.writeListing(filepath.Base(inv), fileOpener(inv), lw); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(); err != nil {
+		t.Fatal(err)
 	}
 }

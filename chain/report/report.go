@@ -158,7 +158,12 @@ type Builder struct {
 	chains     []*judgedChain
 	groups     []*group
 	groupIndex map[groupKey]int32
-	classIndex map[classKey]int32
+	classIndex map[classKey]classRef
+	// keyRows stand for the template keys of the spill, by key.
+	keyRows []inventory.Row
+	// spill, when set, keeps what the second pass lists of every phone
+	// (see spill); nil when the writer lists no phones, or the spill failed.
+	spill *spill
 	// byClass caches, by Row.Class, the last group found for the class:
 	// rows of one class nearly always share sign-in method, pool and site.
 	byClass []classSlot
@@ -197,7 +202,7 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 		opts.Horizon = DefaultHorizon
 	}
 	opts.Chain.At = opts.At
-	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]int32{}}
+	b := &Builder{cat: cat, opts: opts, at: opts.At, groupIndex: map[groupKey]int32{}, classIndex: map[classKey]classRef{}}
 	if err := b.indexRegistrars(chains); err != nil {
 		return nil, err
 	}
@@ -321,17 +326,29 @@ func (b *Builder) signIn(row *inventory.Row) string {
 	return ""
 }
 
-// classSlot is the group of the last row of one class (see Builder.byClass).
+// classSlot is the group and template key of the last row of one class
+// (see Builder.byClass).
 type classSlot struct {
 	signIn, pool, site string
 	group              int32 // +1; 0 empty
+	key                int32
 }
+
+// classRef is what a classKey stands for: the row's group in the summary,
+// and its template key in the spill (see Builder.keyRows).
+type classRef struct{ group, key int32 }
 
 // maxClassSlots bounds Builder.byClass: a file of unique garbage makes
 // classes without end.
 const maxClassSlots = 1 << 16
 
 func (b *Builder) groupOf(row *inventory.Row) int32 {
+	g, _ := b.classOf(row)
+	return g
+}
+
+// classOf returns the group of a phone's row and its template key.
+func (b *Builder) classOf(row *inventory.Row) (group, key int32) {
 	var slot *classSlot
 	if c := int(row.Class); c >= 0 && c < maxClassSlots {
 		if c >= len(b.byClass) {
@@ -339,19 +356,30 @@ func (b *Builder) groupOf(row *inventory.Row) int32 {
 		}
 		slot = &b.byClass[c]
 		if slot.group > 0 && slot.signIn == row.SignIn && slot.pool == row.Pool && slot.site == row.Site {
-			return slot.group - 1
+			return slot.group - 1, slot.key
 		}
 	}
 	ck := classKey{row.Class, row.SignIn, row.Pool, row.Site}
-	i, ok := b.classIndex[ck]
+	ref, ok := b.classIndex[ck]
 	if !ok {
-		i = b.newGroupOf(row)
-		b.classIndex[ck] = i
+		ref = classRef{group: b.newGroupOf(row), key: b.newKey(row)}
+		b.classIndex[ck] = ref
 	}
 	if slot != nil {
-		*slot = classSlot{signIn: row.SignIn, pool: row.Pool, site: row.Site, group: i + 1}
+		*slot = classSlot{signIn: row.SignIn, pool: row.Pool, site: row.Site, group: ref.group + 1, key: ref.key}
 	}
-	return i
+	return ref.group, ref.key
+}
+
+// newKey keeps what phones of row's class, sign-in method, pool and site
+// share (their template, see phoneMaker.templateOf) as a row without the
+// phone's own fields, whose Class is the new key.
+func (b *Builder) newKey(row *inventory.Row) int32 {
+	r := *row
+	r.Line, r.MAC, r.HasMAC, r.UserURI, r.UserURIBytes, r.Seen = 0, 0, false, "", nil, time.Time{}
+	r.Class = int32(len(b.keyRows))
+	b.keyRows = append(b.keyRows, r)
+	return r.Class
 }
 
 // DisplayModel names a device for people: "POLYCOM CX600", or the model

@@ -45,6 +45,11 @@ func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, 
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := w.(listingWriter); ok {
+		// The first pass keeps what the listing needs of every phone.
+		b.spill = &spill{}
+		defer func() { b.spill.close() }()
+	}
 	s, err := b.Scan(source, open)
 	if err != nil {
 		return nil, err
@@ -115,7 +120,8 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
-	ir.SetLight(true)
+	ir.SetLight(b.spill == nil)
+	ir.SetUserURIBytes(true) // copied into the spill
 	ir.SetMarks(segmentBytes)
 	defer ir.ReadAhead()()
 	// Two stages: one goroutine reads and classifies rows, this one counts
@@ -134,7 +140,11 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 				if row.Kind != inventory.KindPhone {
 					continue // the Reader counts the others
 				}
-				batch = append(batch, b.registrationOf(row))
+				g, key := b.classOf(row)
+				batch = append(batch, registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC})
+				if b.spill != nil {
+					b.spill.add(row, key)
+				}
 				if len(batch) == batchSize {
 					batch, _ = send(batch) // counting never stops early
 					batch = batch[:0]
@@ -156,6 +166,9 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	b.macs.release()
 	if readErr != nil {
 		return nil, readErr
+	}
+	if b.spill != nil && !b.spill.finish() {
+		b.spill = nil // the second pass parses the inventory again
 	}
 	b.resume, b.marks = ir, ir.Marks()
 	stats := ir.Stats()
@@ -343,11 +356,15 @@ func pipeline[B any](fresh func() B, produce func(batch B, send func(B) (B, bool
 	return produceErr // set before full was closed
 }
 
-// writeListing is the second pass for a listingWriter: the inventory is
+// writeListing is the second pass for a listingWriter: from the first
+// pass's spill when it kept one (see writeSpilled); else the inventory is
 // cut at the first pass's Marks into segments, formatted by one goroutine
 // per CPU, each with its own Reader, and written in file order. An input
 // that cannot be read at an offset, or without Marks, is read by EachPhone.
 func (b *Builder) writeListing(source string, open Opener, lw listingWriter) error {
+	if b.spill != nil {
+		return b.writeSpilled(lw)
+	}
 	rc, err := open()
 	if err != nil {
 		return err
@@ -358,31 +375,77 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 		rc.Close()
 		return b.EachPhone(source, open, lw.Phone)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(b.marks))
+	return inOrder(len(b.marks), func() func(i int, out []byte) ([]byte, error) {
+		f := lw.formatter()
+		mk := b.newPhoneMaker()
+		var ir *inventory.Reader
+		return func(i int, out []byte) ([]byte, error) {
+			from, end := b.marks[i], int64(math.MaxInt64)
+			if i+1 < len(b.marks) {
+				end = b.marks[i+1].Offset
+			}
+			r := io.NewSectionReader(ra, from.Offset, end-from.Offset)
+			if ir == nil {
+				ir = b.resume.Resume(r, from)
+				ir.SetLineFilter(b.macs.latest)
+				ir.SetUserURIBytes(true)
+			} else {
+				ir.MoveTo(r, from)
+			}
+			out, err := formatSegment(ir, mk, f, out)
+			if err != nil {
+				err = fmt.Errorf("inventory %s: %w", source, err)
+			}
+			return out, err
+		}
+	}, lw.writeListing)
+}
+
+// writeSpilled is the second pass for a listingWriter when the first pass
+// kept a spill: its segments are formatted by one goroutine per CPU and
+// written in file order, without reading the inventory again.
+func (b *Builder) writeSpilled(lw listingWriter) error {
+	n := len(b.spill.marks)
+	return inOrder(n, func() func(i int, out []byte) ([]byte, error) {
+		f := lw.formatter()
+		mk := b.newPhoneMaker()
+		var buf []byte
+		return func(i int, out []byte) ([]byte, error) {
+			data, err := b.spill.segment(i, buf)
+			if err != nil {
+				return out, err
+			}
+			buf = data[:0]
+			return formatSpilled(data, mk, f, out)
+		}
+	}, lw.writeListing)
+}
+
+// inOrder formats n segments on one goroutine per CPU, each goroutine with
+// the formatter newWorker makes for it, and calls write with each
+// segment's output in segment order. It stops at the first error.
+func inOrder(n int, newWorker func() func(i int, out []byte) ([]byte, error), write func([]byte) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
 	type segment struct {
-		from Mark
-		end  int64
+		i    int
 		done chan segmentResult // buffered: a worker never waits for the writer
 	}
-	segments := make(chan *segment)         // to the workers
-	inOrder := make(chan *segment, workers) // to the writer, each once a worker has it
-	free := make(chan []byte, 2*workers+2)  // output buffers to reuse
+	segments := make(chan *segment)
+	ordered := make(chan *segment, workers)
+	free := make(chan []byte, 2*workers+2)
 	stop := make(chan struct{})
 	go func() {
-		defer close(inOrder)
+		defer close(ordered)
 		defer close(segments)
-		for i, m := range b.marks {
-			s := &segment{from: m, end: math.MaxInt64, done: make(chan segmentResult, 1)}
-			if i+1 < len(b.marks) {
-				s.end = b.marks[i+1].Offset
-			}
+		for i := range n {
+			s := &segment{i: i, done: make(chan segmentResult, 1)}
 			select {
 			case segments <- s:
 			case <-stop:
 				return
 			}
 			select {
-			case inOrder <- s:
+			case ordered <- s:
 			case <-stop:
 				return
 			}
@@ -393,18 +456,8 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := lw.formatter()
-			mk := b.newPhoneMaker()
-			var ir *inventory.Reader
+			format := newWorker()
 			for s := range segments {
-				r := io.NewSectionReader(ra, s.from.Offset, s.end-s.from.Offset)
-				if ir == nil {
-					ir = b.resume.Resume(r, s.from)
-					ir.SetLineFilter(b.macs.latest)
-					ir.SetUserURIBytes(true)
-				} else {
-					ir.MoveTo(r, s.from)
-				}
 				var out []byte
 				select {
 				case out = <-free:
@@ -414,20 +467,17 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 					// a buffer that grows is copied and collected again.
 					out = make([]byte, 0, 8*segmentBytes)
 				}
-				out, err := formatSegment(ir, mk, f, out[:0])
-				if err != nil {
-					err = fmt.Errorf("inventory %s: %w", source, err)
-				}
+				out, err := format(s.i, out[:0])
 				s.done <- segmentResult{out, err}
 			}
 		}()
 	}
 	var werr error
-	for s := range inOrder {
+	for s := range ordered {
 		r := <-s.done
 		if werr == nil {
 			if werr = r.err; werr == nil {
-				werr = lw.writeListing(r.out)
+				werr = write(r.out)
 			}
 			if werr != nil {
 				close(stop)
@@ -438,7 +488,7 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 		default:
 		}
 	}
-	wg.Wait() // before rc is closed
+	wg.Wait()
 	return werr
 }
 
