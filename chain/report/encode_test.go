@@ -212,7 +212,7 @@ func TestListingMemoized(t *testing.T) {
 				if !bytes.Equal(run.Bytes(), full.Bytes()) {
 					t.Errorf("Run's output differs from the full one:\n%s", diff(full.String(), run.String()))
 				}
-				for _, way := range []secondPass{spilledInMemory, spilledToFile, readAgain} {
+				for _, way := range []secondPass{spilledInMemory, spilledToFile, readAgain, unwritableSpill} {
 					var out bytes.Buffer
 					listVia(t, way, cat, inv.file, inv.chains, inv.opts, format.w(&out))
 					if !bytes.Equal(out.Bytes(), full.Bytes()) {
@@ -234,6 +234,7 @@ const (
 	spilledInMemory secondPass = "from the spill in memory"
 	spilledToFile   secondPass = "from the spill in a temporary file"
 	readAgain       secondPass = "from the inventory read again"
+	unwritableSpill secondPass = "from the inventory read again when the spill's file cannot be made"
 )
 
 // listVia writes the report of inv as Run does, its second pass taking the
@@ -255,17 +256,20 @@ func listVia(t *testing.T, way secondPass, cat *truststore.Catalogue, inv string
 		b.spill = &spill{}
 		defer func() { b.spill.close() }()
 	}
-	if way == spilledToFile {
+	if way == spilledToFile || way == unwritableSpill {
 		defer func(n int) { spillMemory = n }(spillMemory)
 		spillMemory = 64
+	}
+	if way == unwritableSpill {
+		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
 	}
 	s, err := b.Scan(filepath.Base(inv), fileOpener(inv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	switch {
-	case way == readAgain && b.spill != nil,
-		way != readAgain && (b.spill == nil || len(b.spill.marks) == 0),
+	case (way == readAgain || way == unwritableSpill) && b.spill != nil,
+		(way == spilledInMemory || way == spilledToFile) && (b.spill == nil || len(b.spill.marks) == 0),
 		way == spilledInMemory && b.spill.f != nil,
 		way == spilledToFile && b.spill.f == nil:
 		t.Fatalf("the second pass cannot list %s", way)
