@@ -291,6 +291,9 @@ func appendCSVField[T text](dst []byte, s T) []byte {
 	return append(dst, '"')
 }
 
+// csvSpecial are the bytes that make a CSV field quoted wherever they are.
+var csvSpecial = [256]bool{',': true, '"': true, '\r': true, '\n': true}
+
 // csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for a comma separator.
 func csvNeedsQuotes[T text](s T) bool {
 	if len(s) == 0 {
@@ -300,8 +303,7 @@ func csvNeedsQuotes[T text](s T) bool {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
+		if csvSpecial[s[i]] {
 			return true
 		}
 	}

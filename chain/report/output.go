@@ -537,7 +537,7 @@ func (c *CSVWriter) appendTail(dst []byte, p *Phone) []byte {
 func appendCSVHead(dst []byte, l *phoneLine) []byte {
 	dst = strconv.AppendInt(dst, int64(l.line), 10)
 	dst = append(dst, ',')
-	dst = appendCSVField(dst, l.mac)
+	dst = append(dst, l.mac...) // inventory.AppendMAC's: never quoted
 	dst = append(dst, ',')
 	return appendCSVField(dst, l.uri)
 }

@@ -125,10 +125,10 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	ir.SetMarks(segmentBytes)
 	defer ir.ReadAhead()()
 	// Two stages: one goroutine reads and classifies rows, this one counts
-	// them (the MAC map is the costly part), batch by batch.
+	// them (the MAC map is the costly part) and spills them, batch by batch.
 	const batchSize = 1024
-	readErr := pipeline(func() []registration { return make([]registration, 0, batchSize) },
-		func(batch []registration, send func([]registration) ([]registration, bool)) error {
+	readErr := pipeline(func() *scanBatch { return newScanBatch(batchSize, b.spill != nil) },
+		func(batch *scanBatch, send func(*scanBatch) (*scanBatch, bool)) error {
 			for {
 				row, err := ir.Next()
 				if err == io.EOF {
@@ -141,24 +141,27 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 					continue // the Reader counts the others
 				}
 				g, key := b.classOf(row)
-				batch = append(batch, registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC})
+				batch.regs = append(batch.regs, registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC})
 				if b.spill != nil {
-					b.spill.add(row, key)
+					batch.addListed(row, key)
 				}
-				if len(batch) == batchSize {
+				if len(batch.regs) == batchSize {
 					batch, _ = send(batch) // counting never stops early
-					batch = batch[:0]
+					batch.reset()
 				}
 			}
-			if len(batch) > 0 {
+			if len(batch.regs) > 0 {
 				send(batch)
 			}
 			return nil
 		},
-		func(batch []registration) error {
-			b.macs.touch(batch)
-			for i := range batch {
-				b.count(&batch[i])
+		func(batch *scanBatch) error {
+			b.macs.touch(batch.regs)
+			for i := range batch.regs {
+				b.count(&batch.regs[i])
+			}
+			if b.spill != nil {
+				batch.spillTo(b.spill)
 			}
 			return nil
 		})
@@ -178,6 +181,52 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	s := b.Summary(source, ir.Format(), stats)
 	s.Inventory.SHA256 = hr.sum()
 	return s, nil
+}
+
+// scanBatch is a batch of the first pass: the registrations to count and,
+// when the listing is spilled, what it lists of them.
+type scanBatch struct {
+	regs   []registration
+	listed []listedFields
+	uris   []byte // the user URIs of listed, one after the other
+}
+
+// listedFields are the fields of a registration the spill keeps beside
+// its registration (see spill.add).
+type listedFields struct {
+	seen   time.Time
+	key    int32
+	uriEnd int32 // where its user URI ends in scanBatch.uris
+}
+
+func newScanBatch(n int, spilled bool) *scanBatch {
+	b := &scanBatch{regs: make([]registration, 0, n)}
+	if spilled {
+		b.listed = make([]listedFields, 0, n)
+	}
+	return b
+}
+
+func (sb *scanBatch) reset() {
+	sb.regs, sb.listed, sb.uris = sb.regs[:0], sb.listed[:0], sb.uris[:0]
+}
+
+// addListed keeps what the spill needs of row beside its registration
+// (the Reader's buffers are reused: the user URI is copied).
+func (sb *scanBatch) addListed(row *inventory.Row, key int32) {
+	sb.uris = append(sb.uris, row.UserURIBytes...)
+	sb.uris = append(sb.uris, row.UserURI...)
+	sb.listed = append(sb.listed, listedFields{seen: row.Seen, key: key, uriEnd: int32(len(sb.uris))})
+}
+
+// spillTo adds the batch's registrations to s, in order.
+func (sb *scanBatch) spillTo(s *spill) {
+	start := int32(0)
+	for i := range sb.listed {
+		r, l := &sb.regs[i], &sb.listed[i]
+		s.add(r.line, r.mac, r.hasMAC, l.seen, l.key, sb.uris[start:l.uriEnd])
+		start = l.uriEnd
+	}
 }
 
 // UnreadableError is an inventory none of whose records could be read: bad

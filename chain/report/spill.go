@@ -58,7 +58,7 @@ const (
 
 // add records a phone's registration; key names its template (see
 // Builder.keyRows). It must be called in file order.
-func (s *spill) add(row *inventory.Row, key int32) {
+func (s *spill) add(line int, mac uint64, hasMAC bool, seen time.Time, key int32, uri []byte) {
 	if s.err != nil {
 		return
 	}
@@ -70,11 +70,10 @@ func (s *spill) add(row *inventory.Row, key int32) {
 	}
 	start := len(s.buf)
 	var flags byte
-	if row.HasMAC {
+	if hasMAC {
 		flags |= spillMAC
 	}
-	seen := row.Seen
-	_, offset := seen.Zone()
+	var offset int
 	if !seen.IsZero() {
 		flags |= spillSeen
 		if seen.Nanosecond() != 0 {
@@ -82,18 +81,20 @@ func (s *spill) add(row *inventory.Row, key int32) {
 		}
 		if seen.Location() != time.UTC {
 			flags |= spillZone
+			_, offset = seen.Zone()
 		}
 	}
 	b := append(s.buf, flags)
-	b = binary.AppendVarint(b, int64(row.Line-s.prevLine))
-	s.prevLine = row.Line
+	b = binary.AppendVarint(b, int64(line-s.prevLine))
+	s.prevLine = line
 	if flags&spillMAC != 0 {
-		m := row.MAC
+		m := mac
 		b = append(b, byte(m>>40), byte(m>>32), byte(m>>24), byte(m>>16), byte(m>>8), byte(m))
 	}
 	if flags&spillSeen != 0 {
-		b = binary.AppendVarint(b, seen.Unix()-s.prevSeen)
-		s.prevSeen = seen.Unix()
+		unix := seen.Unix()
+		b = binary.AppendVarint(b, unix-s.prevSeen)
+		s.prevSeen = unix
 		if flags&spillNanos != 0 {
 			b = binary.AppendUvarint(b, uint64(seen.Nanosecond()))
 		}
@@ -102,10 +103,6 @@ func (s *spill) add(row *inventory.Row, key int32) {
 		}
 	}
 	b = binary.AppendUvarint(b, uint64(key))
-	uri := row.UserURIBytes
-	if uri == nil {
-		uri = []byte(row.UserURI)
-	}
 	pre, suf := sharedEnds(s.prevURI, uri)
 	b = binary.AppendUvarint(b, uint64(pre))
 	b = binary.AppendUvarint(b, uint64(suf))
