@@ -17,7 +17,7 @@ import (
 // instead of parsing the inventory again. Records are kept in memory up to
 // spillMemory bytes, and in a temporary file beyond.
 //
-// The records are cut into segments of about segmentBytes, each decodable
+// The records are cut into segments of about segmentBytes/spillRatio, each decodable
 // on its own (line numbers are deltas from the segment's start), so that
 // the second pass formats segments on every CPU.
 type spill struct {
@@ -46,6 +46,12 @@ type spill struct {
 // bytes each, so an inventory of up to about 400,000 stays in memory.
 var spillMemory = 8 << 20
 
+// spillRatio is about how many bytes of inventory a byte of spill stands
+// for: a spill segment of segmentBytes/spillRatio lists about as many
+// phones as a segment of the inventory, so the second pass's output
+// buffers stay the same few MB.
+const spillRatio = 4
+
 // spillFlush is how much the spill buffers before writing to its file.
 const spillFlush = 1 << 20
 
@@ -62,7 +68,7 @@ func (s *spill) add(line int, mac uint64, hasMAC bool, seen time.Time, key int32
 	if s.err != nil {
 		return
 	}
-	if s.size-s.segStart >= segmentBytes {
+	if s.size-s.segStart >= segmentBytes/spillRatio {
 		s.segStart, s.prevLine, s.prevSeen, s.prevURI = s.size, 0, 0, s.prevURI[:0]
 		s.marks = append(s.marks, s.size)
 	} else if len(s.marks) == 0 {
