@@ -156,9 +156,9 @@ func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) [
 func appendPhoneJSONHead(dst []byte, l *phoneLine) []byte {
 	dst = append(dst, `{"line":`...)
 	dst = strconv.AppendInt(dst, int64(l.line), 10)
-	dst = append(dst, `,"mac":`...)
-	dst = appendJSONString(dst, l.mac)
-	dst = append(dst, `,"user_uri":`...)
+	dst = append(dst, `,"mac":"`...)
+	dst = append(dst, l.mac...) // inventory.AppendMAC's: nothing to escape
+	dst = append(dst, `","user_uri":`...)
 	return appendJSONString(dst, l.uri)
 }
 
