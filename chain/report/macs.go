@@ -19,6 +19,8 @@ type macTable struct {
 	wide    map[uint32]int32
 	winners []uint64 // bit per line: the line is the latest registration of its MAC
 	sink    uint32   // see touch
+	// expected is how many addresses the table may hold (see expect).
+	expected int
 }
 
 // touch loads the slots the registrations will probe first, all in one
@@ -52,7 +54,7 @@ const (
 	wideGroup   = 0xFFFF
 	maxMACLoad  = 0.75
 	minMACSlots = 1 << 10
-	// maxReservedSlots bounds what reserve allocates ahead (128 MiB).
+	// maxReservedSlots bounds what expect makes grow allocate ahead (128 MiB).
 	maxReservedSlots = 1 << 25
 	secondsEpoch     = 631152000 // 1990-01-01T00:00:00Z in Unix seconds
 )
@@ -147,21 +149,28 @@ func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, repl
 	}
 }
 
-// reserve sizes the slots for n addresses, so that a table expected to
-// hold millions is not rehashed a dozen times on the way (each growth
-// writes every entry's slot again, at random).
-func (t *macTable) reserve(n int) {
+// expect tells the table it may hold up to n addresses: once it holds a
+// sixteenth of them (a file of mostly distinct phones, not a year of one
+// estate's registrations), its next growth is to their size at once, so that a table
+// of millions is not rehashed a dozen times on the way (each growth writes
+// every entry's slot again, at random).
+func (t *macTable) expect(n int) { t.expected = n }
+
+// slotsFor is the number of slots for n addresses at most maxMACLoad full,
+// at most maxReservedSlots.
+func slotsFor(n int) int {
 	size := minMACSlots
 	for float64(n) > maxMACLoad*float64(size) && size < maxReservedSlots {
 		size *= 2
 	}
-	if size > len(t.slots) && t.n == 0 {
-		t.slots = make([]uint32, size)
-	}
+	return size
 }
 
 func (t *macTable) grow() {
 	size := max(minMACSlots, 2*len(t.slots))
+	if t.expected > 0 && t.n >= t.expected/16 {
+		size = max(size, slotsFor(t.expected))
+	}
 	slots := make([]uint32, size)
 	mask := uint64(size - 1)
 	for i := range t.n {

@@ -43,14 +43,14 @@ func TestMACTableLatestWins(t *testing.T) {
 
 // TestMACTableAgainstMap checks growth and probing against a Go map over
 // 200,000 registrations of 50,000 sequential addresses: grown from empty,
-// reserved for them, and reserved for too few (grown from there).
+// expecting them, and expecting too few (grown from there).
 func TestMACTableAgainstMap(t *testing.T) {
-	for _, reserve := range []int{0, 50000, 1000} {
-		t.Run(fmt.Sprint("reserve ", reserve), func(t *testing.T) { checkMACTableAgainstMap(t, reserve) })
+	for _, expect := range []int{0, 50000, 1000} {
+		t.Run(fmt.Sprint("expect ", expect), func(t *testing.T) { checkMACTableAgainstMap(t, expect) })
 	}
 }
 
-func checkMACTableAgainstMap(t *testing.T, reserve int) {
+func checkMACTableAgainstMap(t *testing.T, expect int) {
 	type want struct {
 		seen  int64
 		line  int
@@ -58,7 +58,7 @@ func checkMACTableAgainstMap(t *testing.T, reserve int) {
 	}
 	ref := map[uint64]want{}
 	var m macTable
-	m.reserve(reserve)
+	m.expect(expect)
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for line := 1; line <= 200000; line++ {
@@ -84,30 +84,39 @@ func checkMACTableAgainstMap(t *testing.T, reserve int) {
 	}
 }
 
-func TestMACTableReserve(t *testing.T) {
+func TestMACTableExpect(t *testing.T) {
 	for _, c := range []struct{ n, slots int }{
-		{0, 0},                      // too few to reserve: slots come with the first address
 		{768, minMACSlots},          // 768 at the 0.75 load: 1,024 slots
 		{769, 2 * minMACSlots},      // one more doubles
 		{1000000, 1 << 21},          // 10^6 rows
 		{12000000, 1 << 24},         // a 1.5 GB file of distinct phones
 		{1 << 40, maxReservedSlots}, // bounded
 	} {
-		var m macTable
-		m.reserve(c.n)
-		if c.n == 0 {
-			c.slots = minMACSlots // reserve(0) still sizes the first table
-		}
-		if len(m.slots) != c.slots {
-			t.Errorf("reserve(%d): %d slots, want %d", c.n, len(m.slots), c.slots)
+		if got := slotsFor(c.n); got != c.slots {
+			t.Errorf("slotsFor(%d) = %d, want %d", c.n, got, c.slots)
 		}
 	}
-	// Once addresses are in, reserve leaves the table alone.
+	// A table expecting 10^6 addresses grows as usual while it holds fewer
+	// than 62,500 of them; its next growth (at 98,305 in 2^17 slots) is to
+	// the size of 10^6 at once.
 	var m macTable
-	m.add(0x0004F2000001, 1, 2, 0)
-	before := len(m.slots)
-	m.reserve(1 << 20)
-	if len(m.slots) != before || m.len() != 1 || !m.latest(2) {
-		t.Errorf("reserve after add: %d slots (want %d), len %d, latest(2) %v", len(m.slots), before, m.len(), m.latest(2))
+	m.expect(1000000)
+	mac := uint64(0x0004F2000000)
+	for m.len() < 1000000/16-1 {
+		m.add(mac, 1, m.len()+2, 0)
+		mac++
+	}
+	if len(m.slots) != 1<<17 {
+		t.Fatalf("%d addresses: %d slots, want %d", m.len(), len(m.slots), 1<<17)
+	}
+	for len(m.slots) == 1<<17 {
+		m.add(mac, 1, m.len()+2, 0)
+		mac++
+	}
+	if m.len() != 98305 || len(m.slots) != 1<<21 {
+		t.Errorf("grown at %d addresses to %d slots, want at 98305 to %d", m.len(), len(m.slots), 1<<21)
+	}
+	if !m.latest(2) || !m.latest(m.len()+1) || m.latest(m.len()+2) {
+		t.Error("the grown table lost its winners")
 	}
 }

@@ -107,9 +107,8 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	defer rc.Close()
 	if st, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
 		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
-			// At most a registration per bytesPerRow: on a file of
-			// distinct phones the MAC table reaches that size anyway.
-			b.macs.reserve(int(fi.Size() / bytesPerRow))
+			// At most a registration per bytesPerRow.
+			b.macs.expect(int(fi.Size() / bytesPerRow))
 		}
 	}
 	// The inventory's SHA-256 (the provenance of the report) is taken on
@@ -127,6 +126,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	// Two stages: one goroutine reads and classifies rows, this one counts
 	// them (the MAC map is the costly part) and spills them, batch by batch.
 	const batchSize = 1024
+	counted := 0
 	readErr := pipeline(func() *scanBatch { return newScanBatch(batchSize, b.spill != nil) },
 		func(batch *scanBatch, send func(*scanBatch) (*scanBatch, bool)) error {
 			for {
@@ -142,7 +142,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 				}
 				g, key := b.classOf(row)
 				batch.regs = append(batch.regs, registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC})
-				if b.spill != nil {
+				if b.spill != nil && !b.spill.dropped.Load() {
 					batch.addListed(row, key)
 				}
 				if len(batch.regs) == batchSize {
@@ -160,8 +160,15 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 			for i := range batch.regs {
 				b.count(&batch.regs[i])
 			}
-			if b.spill != nil {
+			counted += len(batch.regs)
+			if b.spill != nil && len(batch.listed) > 0 {
 				batch.spillTo(b.spill)
+				// Most registrations superseded (a year of one estate):
+				// reading the inventory again passes over them unsplit,
+				// cheaper than spilling them all.
+				if counted >= spillCheck && 2*b.duplicates > counted {
+					b.spill.drop()
+				}
 			}
 			return nil
 		})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/lpetrust/lpetrust/truststore/inventory"
@@ -39,6 +40,24 @@ type spill struct {
 	chunks chan []byte
 	free   chan []byte
 	done   chan error
+	// dropped is set by drop, read by the goroutine filling the batches.
+	dropped atomic.Bool
+}
+
+// spillCheck is how many registrations the first pass counts before it
+// may drop the spill (see drop; a variable for tests).
+var spillCheck = 1 << 20
+
+// errSpillDropped ends a spill that lists too few of its registrations.
+var errSpillDropped = errors.New("report spill: most registrations superseded")
+
+// drop ends the spill: the second pass reads the inventory again.
+func (s *spill) drop() {
+	if s.err == nil {
+		s.err, s.buf = errSpillDropped, nil
+		s.dropped.Store(true)
+		s.close()
+	}
 }
 
 // spillMemory is how much of the spill stays in memory before it moves to
