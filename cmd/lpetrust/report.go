@@ -86,8 +86,11 @@ Comma, semicolon and tab delimiters, quoted fields, a UTF-8 BOM and UTF-16
 text with a BOM (Excel's "Unicode Text") are handled. Rows that are not LPE phones (desktop clients, other devices) are
 counted and skipped; rows that cannot be parsed are listed with their line
 numbers. A MAC address seen several times counts once: the latest
-registration wins. The file is streamed (read twice for per-phone output);
-memory grows only with the number of distinct MAC addresses.
+registration wins. The file is streamed; memory grows only with the number
+of distinct MAC addresses. For per-phone output (table, csv, csv-long,
+json) the first reading keeps what each phone's line needs, about 20 bytes
+a registration, in a temporary file (TMP, TEMP or TMPDIR) deleted when the
+report ends; without room there, the file is read a second time instead.
 
 Each phone is judged against every chain: --chain FILE (a candidate
 certificate: PEM, DER, PFX, P7B), --pool TARGET (what the pool serves now,
