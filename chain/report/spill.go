@@ -92,6 +92,9 @@ func (s *spill) add(line int, mac uint64, hasMAC bool, seen time.Time, key int32
 		s.marks = append(s.marks, s.size)
 	} else if len(s.marks) == 0 {
 		s.marks = append(s.marks, 0)
+		// Room for what stays in memory, allocated once: a buffer grown
+		// by append would leave copies of up to spillMemory behind.
+		s.buf = make([]byte, 0, spillMemory+spillFlush)
 	}
 	start := len(s.buf)
 	var flags byte
