@@ -561,11 +561,7 @@ type segmentResult struct {
 // end, each formatted from its record's bytes and its template: nothing is
 // allocated per phone.
 func formatSegment(ir *inventory.Reader, mk *phoneMaker, f phoneFormatter, out []byte) ([]byte, error) {
-	// One of each per segment: the formatter's interface call makes them
-	// escape.
-	var mac [inventory.MACLen]byte
-	var seen time.Time
-	var l phoneLine
+	lm := new(lineMaker)
 	for {
 		row, err := ir.Next()
 		if err == io.EOF {
@@ -577,17 +573,33 @@ func formatSegment(ir *inventory.Reader, mk *phoneMaker, f phoneFormatter, out [
 		if !mk.lists(row) {
 			continue
 		}
-		t := mk.templateOf(row)
-		l = phoneLine{line: row.Line, uri: row.UserURIBytes, fixed: &t.proto, id: t.id}
-		if row.HasMAC {
-			l.mac = inventory.AppendMAC(mac[:0], row.MAC)
-		}
-		if !row.Seen.IsZero() {
-			seen = row.Seen
-			l.seen = &seen
-		}
-		out = f.appendLine(out, &l)
+		out = lm.appendPhone(out, f, mk.templateOf(row), row.Line, row.UserURIBytes, row.MAC, row.HasMAC, row.Seen)
 	}
+}
+
+// lineMaker makes the phoneLines of one segment of the second pass: the
+// formatter's interface call makes a phoneLine and the storage it points
+// to escape, so one of each serves the whole segment.
+type lineMaker struct {
+	mac  [inventory.MACLen]byte
+	seen time.Time
+	l    phoneLine
+}
+
+// appendPhone appends the lines f writes for a phone of template t.
+func (lm *lineMaker) appendPhone(out []byte, f phoneFormatter, t *phoneTemplate, line int, uri []byte, mac uint64, hasMAC bool, seen time.Time) []byte {
+	lm.l = phoneLine{line: line, fixed: &t.proto, id: t.id}
+	if len(uri) > 0 {
+		lm.l.uri = uri
+	}
+	if hasMAC {
+		lm.l.mac = inventory.AppendMAC(lm.mac[:0], mac)
+	}
+	if !seen.IsZero() {
+		lm.seen = seen
+		lm.l.seen = &lm.seen
+	}
+	return f.appendLine(out, &lm.l)
 }
 
 // phoneBatch is a batch of phones of the second pass with the storage of

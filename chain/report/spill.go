@@ -7,8 +7,6 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
-
-	"github.com/lpetrust/lpetrust/truststore/inventory"
 )
 
 // spill keeps, from the first pass, what the listing formats need of each
@@ -372,9 +370,7 @@ func (d *spillDecoder) next(p *spilledPhone) (bool, error) {
 // segment that the report lists (the latest registration of each MAC
 // address), as formatSegment does from the inventory's records.
 func formatSpilled(data []byte, mk *phoneMaker, f phoneFormatter, out []byte) ([]byte, error) {
-	var mac [inventory.MACLen]byte
-	var seen time.Time
-	var l phoneLine
+	lm := new(lineMaker)
 	var p spilledPhone
 	var d spillDecoder
 	d.reset(data)
@@ -390,18 +386,6 @@ func formatSpilled(data []byte, mk *phoneMaker, f phoneFormatter, out []byte) ([
 		if int(p.key) >= len(rows) {
 			return out, errCorruptSpill
 		}
-		t := mk.templateOf(&rows[p.key])
-		l = phoneLine{line: p.line, uri: p.uri, fixed: &t.proto, id: t.id}
-		if len(p.uri) == 0 {
-			l.uri = nil
-		}
-		if p.hasMAC {
-			l.mac = inventory.AppendMAC(mac[:0], p.mac)
-		}
-		if !p.seen.IsZero() {
-			seen = p.seen
-			l.seen = &seen
-		}
-		out = f.appendLine(out, &l)
+		out = lm.appendPhone(out, f, mk.templateOf(&rows[p.key]), p.line, p.uri, p.mac, p.hasMAC, p.seen)
 	}
 }
