@@ -111,21 +111,28 @@ func TestCheckCertificate(t *testing.T) {
 	if err := CheckCertificate(ca, Policy{At: at}); err != nil {
 		t.Errorf("CA: %v", err)
 	}
-	if err := CheckCertificate(leaf, Policy{At: at}); err == nil || !strings.Contains(err.Error(), `"pool.example.com" is not a CA certificate`) {
+	var re *RefusedError
+	if err := CheckCertificate(leaf, Policy{At: at}); !errors.As(err, &re) || re.Reason != RefusedNotCA ||
+		err.Error() != `"pool.example.com" is not a CA certificate (basicConstraints CA:FALSE, or none and neither keyCertSign nor self-issued)` {
 		t.Errorf("leaf: %v", err)
 	}
 	if err := CheckCertificate(leaf, Policy{At: at, Force: true}); err != nil {
 		t.Errorf("leaf with Force: %v", err)
 	}
-	if err := CheckCertificate(expired, Policy{At: at}); err == nil || err.Error() != `"Old CA" expired on 2019-12-24; --allow-expired publishes it anyway` {
+	if err := CheckCertificate(expired, Policy{At: at}); !errors.As(err, &re) || re.Reason != RefusedExpired || err.Error() != `"Old CA" expired on 2019-12-24` {
 		t.Errorf("expired: %v", err)
+	}
+	early := makeCert(t, &x509.Certificate{Subject: pkix.Name{CommonName: "New CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: at.AddDate(10, 0, 0)})
+	if err := CheckCertificate(early, Policy{At: at}); !errors.As(err, &re) || re.Reason != RefusedNotYetValid || err.Error() != `"New CA" is not valid before 2027-01-01` {
+		t.Errorf("not yet valid: %v", err)
 	}
 	if err := CheckCertificate(expired, Policy{At: at, AllowExpired: true}); err != nil {
 		t.Errorf("expired with AllowExpired: %v", err)
 	}
 	big := *ca
 	big.Raw = make([]byte, MaxCertificateSize+1)
-	if err := CheckCertificate(&big, Policy{At: at, Force: true, AllowExpired: true}); err == nil ||
+	if err := CheckCertificate(&big, Policy{At: at, Force: true, AllowExpired: true}); !errors.As(err, &re) || re.Reason != RefusedTooLarge ||
 		err.Error() != "certificate is 32769 bytes, larger than the 32768 the directory schema allows" {
 		t.Errorf("oversized: %v", err)
 	}
@@ -213,7 +220,7 @@ func TestExplain(t *testing.T) {
 		50:  "insufficient access: needs Enterprise Admins or delegated rights on CN=X,CN=AIA (LDAP result 50)",
 		8:   "the directory requires a signed or encrypted connection for this bind: use ldaps:// or StartTLS (LDAP result 8)",
 		21:  "the directory rejected the value's syntax on CN=X,CN=AIA (empty, or larger than 32768 bytes) (LDAP result 21)",
-		32:  "no such object CN=X,CN=AIA (wrong --config-nc, or the container is missing) (LDAP result 32)",
+		32:  "no such object CN=X,CN=AIA (a wrong configuration naming context, or the container is missing) (LDAP result 32)",
 		65:  "object class violation on CN=X,CN=AIA (a mandatory attribute would be missing) (LDAP result 65)",
 		68:  "the object CN=X,CN=AIA already exists (LDAP result 68)",
 		200: "cannot reach the directory: boom",

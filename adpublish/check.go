@@ -20,23 +20,59 @@ type Policy struct {
 // CheckCertificate refuses what should not be published: a certificate
 // larger than the schema allows, one that is not a CA certificate (unless
 // p.Force) and one outside its validity period at p.At (unless
-// p.AllowExpired). The error names the problem, not the input.
+// p.AllowExpired). The error, a *RefusedError, names the problem, not the
+// input.
 func CheckCertificate(c *x509.Certificate, p Policy) error {
 	if len(c.Raw) > MaxCertificateSize {
-		return fmt.Errorf("certificate is %d bytes, larger than the %d the directory schema allows", len(c.Raw), MaxCertificateSize)
+		return &RefusedError{Name: CAName(c), Reason: RefusedTooLarge, Size: len(c.Raw)}
 	}
 	if !p.Force && !isCA(c) {
-		return fmt.Errorf("%q is not a CA certificate (basicConstraints CA:FALSE, or none and neither keyCertSign nor self-issued); --force publishes it anyway", CAName(c))
+		return &RefusedError{Name: CAName(c), Reason: RefusedNotCA}
 	}
 	if !p.AllowExpired {
 		if p.At.After(c.NotAfter) {
-			return fmt.Errorf("%q expired on %s; --allow-expired publishes it anyway", CAName(c), c.NotAfter.UTC().Format(time.DateOnly))
+			return &RefusedError{Name: CAName(c), Reason: RefusedExpired, Date: c.NotAfter}
 		}
 		if p.At.Before(c.NotBefore) {
-			return fmt.Errorf("%q is not valid before %s; --allow-expired publishes it anyway", CAName(c), c.NotBefore.UTC().Format(time.DateOnly))
+			return &RefusedError{Name: CAName(c), Reason: RefusedNotYetValid, Date: c.NotBefore}
 		}
 	}
 	return nil
+}
+
+// RefusalReason is why CheckCertificate refuses a certificate.
+type RefusalReason int
+
+// Reasons for a refusal. Policy.Force overrides RefusedNotCA and
+// Policy.AllowExpired the two validity reasons; nothing overrides
+// RefusedTooLarge.
+const (
+	RefusedTooLarge RefusalReason = iota + 1
+	RefusedNotCA
+	RefusedExpired
+	RefusedNotYetValid
+)
+
+// RefusedError is a certificate CheckCertificate refuses to publish.
+type RefusedError struct {
+	Name   string // CAName of the certificate
+	Reason RefusalReason
+	Date   time.Time // NotAfter (RefusedExpired) or NotBefore (RefusedNotYetValid)
+	Size   int       // DER bytes (RefusedTooLarge)
+}
+
+func (e *RefusedError) Error() string {
+	switch e.Reason {
+	case RefusedTooLarge:
+		return fmt.Sprintf("certificate is %d bytes, larger than the %d the directory schema allows", e.Size, MaxCertificateSize)
+	case RefusedNotCA:
+		return fmt.Sprintf("%q is not a CA certificate (basicConstraints CA:FALSE, or none and neither keyCertSign nor self-issued)", e.Name)
+	case RefusedExpired:
+		return fmt.Sprintf("%q expired on %s", e.Name, e.Date.UTC().Format(time.DateOnly))
+	case RefusedNotYetValid:
+		return fmt.Sprintf("%q is not valid before %s", e.Name, e.Date.UTC().Format(time.DateOnly))
+	}
+	return fmt.Sprintf("%q is refused", e.Name)
 }
 
 // isCA accepts basicConstraints CA:TRUE. A certificate without

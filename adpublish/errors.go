@@ -41,7 +41,7 @@ func Explain(err error, dn string) string {
 		// AD (000004DC) and Samba (00002020) refuse anonymous searches this way.
 		words = le.Err.Error()
 		if strings.Contains(words, "000004DC") || strings.Contains(words, "without authentication") {
-			words = "the directory refuses anonymous access: bind with --user or --kerberos"
+			words = "the directory refuses anonymous access: bind with a user and password, or with Kerberos"
 		}
 	case ldap.LDAPResultInvalidCredentials:
 		words = "invalid credentials: wrong user name or password, or the account is locked or disabled"
@@ -52,7 +52,7 @@ func Explain(err error, dn string) string {
 	case ldap.LDAPResultInvalidAttributeSyntax:
 		words = "the directory rejected the value's syntax on " + dn + " (empty, or larger than 32768 bytes)"
 	case ldap.LDAPResultNoSuchObject:
-		words = "no such object " + dn + " (wrong --config-nc, or the container is missing)"
+		words = "no such object " + dn + " (a wrong configuration naming context, or the container is missing)"
 	case ldap.LDAPResultInvalidDNSyntax:
 		words = "invalid DN " + dn
 	case ldap.LDAPResultObjectClassViolation:

@@ -15,6 +15,7 @@ package report
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -193,7 +194,7 @@ type Builder struct {
 // NewBuilder evaluates every chain and returns a Builder ready for Add.
 func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Builder, error) {
 	if len(chains) == 0 {
-		return nil, fmt.Errorf("no chain to judge the phones against (give --chain or --pool)")
+		return nil, errors.New("no chain to judge the phones against")
 	}
 	if opts.At.IsZero() {
 		opts.At = time.Now().UTC()

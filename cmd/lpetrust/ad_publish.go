@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -163,7 +164,7 @@ func publishInputs(a *app, cat *truststore.Catalogue, kind adpublish.Kind, files
 	seen := map[string]bool{}
 	add := func(c *x509.Certificate, from string) error {
 		if err := adpublish.CheckCertificate(c, p); err != nil {
-			return badInput(fmt.Errorf("%s: %s", from, err))
+			return badInput(fmt.Errorf("%s: %s", from, publishRefusal(err)))
 		}
 		if s := truststore.SHA1Hex(c); !seen[s] {
 			seen[s] = true
@@ -199,7 +200,13 @@ func publishInputs(a *app, cat *truststore.Catalogue, kind adpublish.Kind, files
 		Check: func(c *x509.Certificate) error { return adpublish.CheckCertificate(c, p) }})
 	if len(roots.Refused) > 0 {
 		m := roots.Refused[0]
-		return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not published: %s", from, m.Name, m.SHA1, m.Reason))
+		reason := m.Reason
+		if m.Code == remedy.RefusedPolicy && m.Cert != nil {
+			if err := adpublish.CheckCertificate(m.Cert, p); err != nil {
+				reason = publishRefusal(err)
+			}
+		}
+		return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not published: %s", from, m.Name, m.SHA1, reason))
 	}
 	for _, w := range roots.Warnings {
 		fmt.Fprintf(a.stderr, "lpetrust: %s\n", w)
@@ -299,4 +306,19 @@ func outcomeComment(o adpublish.Outcome) string {
 		s += ": " + o.Error
 	}
 	return s
+}
+
+// publishRefusal is a refusal of adpublish.CheckCertificate with the flag of
+// ad publish that overrides it, if one does.
+func publishRefusal(err error) string {
+	var re *adpublish.RefusedError
+	if errors.As(err, &re) {
+		switch re.Reason {
+		case adpublish.RefusedNotCA:
+			return err.Error() + "; --force publishes it anyway"
+		case adpublish.RefusedExpired, adpublish.RefusedNotYetValid:
+			return err.Error() + "; --allow-expired publishes it anyway"
+		}
+	}
+	return err.Error()
 }

@@ -3,12 +3,15 @@ package main
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lpetrust/lpetrust/adpublish"
 	"github.com/lpetrust/lpetrust/chain/live/livetest"
 	"github.com/lpetrust/lpetrust/truststore"
 )
@@ -144,5 +147,27 @@ func TestCheckExportServerOnlyRoot(t *testing.T) {
 	if !containsFlat(out, "  warning: lpetrust check export Root ("+sha+") is not a known public root and was not supplied in a file: publishing it in Active Directory makes every domain member trust it") ||
 		!strings.Contains(out, "lpetrust ad publish --from-check "+addr+" --publish-unknown --server ldaps://DC01.EXAMPLE.COM --user ADMIN@EXAMPLE.COM --password-file ADMIN.PW\n") {
 		t.Errorf("--publish-unknown:\n%s", out)
+	}
+}
+
+// TestPublishRefusal checks that ad publish names the flag that overrides
+// a refusal, and only where one does (remediate and the plans, which have
+// no such flag, print the refusal alone).
+func TestPublishRefusal(t *testing.T) {
+	at := time.Date(2019, 12, 24, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&adpublish.RefusedError{Name: "Old CA", Reason: adpublish.RefusedExpired, Date: at}, `"Old CA" expired on 2019-12-24; --allow-expired publishes it anyway`},
+		{&adpublish.RefusedError{Name: "New CA", Reason: adpublish.RefusedNotYetValid, Date: at}, `"New CA" is not valid before 2019-12-24; --allow-expired publishes it anyway`},
+		{&adpublish.RefusedError{Name: "pool", Reason: adpublish.RefusedNotCA}, `"pool" is not a CA certificate (basicConstraints CA:FALSE, or none and neither keyCertSign nor self-issued); --force publishes it anyway`},
+		{&adpublish.RefusedError{Name: "Big CA", Reason: adpublish.RefusedTooLarge, Size: 40000}, "certificate is 40000 bytes, larger than the 32768 the directory schema allows"},
+		{fmt.Errorf("wrapped: %w", &adpublish.RefusedError{Name: "Old CA", Reason: adpublish.RefusedExpired, Date: at}), `wrapped: "Old CA" expired on 2019-12-24; --allow-expired publishes it anyway`},
+		{errors.New("other"), "other"},
+	} {
+		if got := publishRefusal(c.err); got != c.want {
+			t.Errorf("publishRefusal(%v) = %q, want %q", c.err, got, c.want)
+		}
 	}
 }
