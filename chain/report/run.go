@@ -178,6 +178,7 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, readErr
 	}
 	if b.spill != nil && !b.spill.finish() {
+		b.spill.close()
 		b.spill = nil // the second pass parses the inventory again
 	}
 	b.resume, b.marks = ir, ir.Marks()
