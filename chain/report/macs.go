@@ -151,9 +151,9 @@ func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, repl
 
 // expect tells the table it may hold up to n addresses: once it holds a
 // sixteenth of them (a file of mostly distinct phones, not a year of one
-// estate's registrations), its next growth is to their size at once, so that a table
-// of millions is not rehashed a dozen times on the way (each growth writes
-// every entry's slot again, at random).
+// estate's registrations), its next growth is to their size at once, so
+// that a table of millions is not rehashed a dozen times on the way (each
+// growth writes every entry's slot again, at random).
 func (t *macTable) expect(n int) { t.expected = n }
 
 // slotsFor is the number of slots for n addresses at most maxMACLoad full,

@@ -5,12 +5,15 @@
 // counts per device family, model and firmware release, ranks the fixes by
 // effort, and finds phones that a known expiry will strand within a horizon.
 //
-// A report reads the inventory twice: the first pass deduplicates phones by
-// MAC address (latest registration wins) and counts; the second emits one
-// line per phone, on every CPU for the listing formats: the file is cut at
-// record starts the first pass noted (inventory.Mark), each segment
-// formatted by its own goroutine and written in file order. Only a small
-// entry per distinct MAC address is held in memory, never rows or the file.
+// A report has two passes. The first reads the inventory, deduplicates
+// phones by MAC address (latest registration wins) and counts; for the
+// listing formats it also keeps a spill of what each registration's line
+// needs (see spill). The second emits one line per phone on every CPU, in
+// file order: from the spill, or, when there is none (a spill that could
+// not be written, or one dropped because most registrations are
+// superseded), from the inventory read again, cut at the record starts the
+// first pass noted (inventory.Mark). In memory: a small entry per distinct
+// MAC address and at most spillMemory of spill, never rows or the file.
 package report
 
 import (
@@ -264,7 +267,7 @@ func (b *Builder) Add(row *inventory.Row) {
 	if row.Kind != inventory.KindPhone {
 		return
 	}
-	r := b.registrationOf(row)
+	r, _ := b.registrationOf(row)
 	b.count(&r)
 	b.settle()
 }
@@ -278,9 +281,11 @@ type registration struct {
 	hasMAC bool
 }
 
-// registrationOf classifies a phone's row into its group.
-func (b *Builder) registrationOf(row *inventory.Row) registration {
-	return registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: b.groupOf(row), hasMAC: row.HasMAC}
+// registrationOf classifies a phone's row into its group; key is the
+// template key of the row's phone (see Builder.keyRows).
+func (b *Builder) registrationOf(row *inventory.Row) (r registration, key int32) {
+	g, key := b.classOf(row)
+	return registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC}, key
 }
 
 // count counts a registration in b.counts, not yet in the groups (see
@@ -342,11 +347,6 @@ type classRef struct{ group, key int32 }
 // maxClassSlots bounds Builder.byClass: a file of unique garbage makes
 // classes without end.
 const maxClassSlots = 1 << 16
-
-func (b *Builder) groupOf(row *inventory.Row) int32 {
-	g, _ := b.classOf(row)
-	return g
-}
 
 // classOf returns the group of a phone's row and its template key.
 func (b *Builder) classOf(row *inventory.Row) (group, key int32) {

@@ -119,8 +119,11 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
-	ir.SetLight(b.spill == nil)
-	ir.SetUserURIBytes(true) // copied into the spill
+	if b.spill == nil {
+		ir.SetLight(true) // no user URIs: nothing is listed from this pass
+	} else {
+		ir.SetUserURIBytes(true) // copied into the spill
+	}
 	ir.SetMarks(segmentBytes)
 	defer ir.ReadAhead()()
 	// Two stages: one goroutine reads and classifies rows, this one counts
@@ -140,8 +143,8 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 				if row.Kind != inventory.KindPhone {
 					continue // the Reader counts the others
 				}
-				g, key := b.classOf(row)
-				batch.regs = append(batch.regs, registration{mac: row.MAC, seen: seenSeconds(row.Seen), line: row.Line, group: g, hasMAC: row.HasMAC})
+				r, key := b.registrationOf(row)
+				batch.regs = append(batch.regs, r)
 				if b.spill != nil && !b.spill.dropped.Load() {
 					batch.addListed(row, key)
 				}
@@ -222,8 +225,7 @@ func (sb *scanBatch) reset() {
 // addListed keeps what the spill needs of row beside its registration
 // (the Reader's buffers are reused: the user URI is copied).
 func (sb *scanBatch) addListed(row *inventory.Row, key int32) {
-	sb.uris = append(sb.uris, row.UserURIBytes...)
-	sb.uris = append(sb.uris, row.UserURI...)
+	sb.uris = append(sb.uris, row.UserURIBytes...) // the Reader gives bytes (SetUserURIBytes)
 	sb.listed = append(sb.listed, listedFields{seen: row.Seen, key: key, uriEnd: int32(len(sb.uris))})
 }
 

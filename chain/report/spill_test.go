@@ -31,7 +31,7 @@ func TestSpillRoundTrip(t *testing.T) {
 		case 1:
 			r.UserURIBytes = []byte(fmt.Sprintf("sip:user%d@contoso.com", i))
 		case 2:
-			r.UserURI = "sip:zürich@contoso.com"
+			r.UserURIBytes = []byte("sip:zürich@contoso.com")
 		case 3:
 			r.UserURIBytes = bytes.Repeat([]byte("u"), 300+i)
 		}
@@ -74,7 +74,7 @@ func TestSpillRoundTrip(t *testing.T) {
 						break
 					}
 					r := rows[i]
-					uri := string(r.UserURIBytes) + r.UserURI
+					uri := string(r.UserURIBytes)
 					if p.line != r.Line || p.hasMAC != r.HasMAC || p.mac != r.MAC || p.key != int32(i%7) || string(p.uri) != uri ||
 						!p.seen.Equal(r.Seen) || p.seen.IsZero() != r.Seen.IsZero() {
 						t.Fatalf("record %d: line %d MAC %v %X seen %v key %d URI %.40q; want line %d MAC %v %X seen %v key %d URI %.40q",
@@ -105,10 +105,10 @@ func TestSpillRoundTrip(t *testing.T) {
 // panic or a phone.
 func TestSpillCorrupt(t *testing.T) {
 	s := &spill{}
-	r := inventory.Row{Line: 7, MAC: 0x0004F2000001, HasMAC: true, Seen: time.Date(2026, 11, 3, 8, 0, 0, 0, paris), UserURI: "sip:a@contoso.com"}
+	r := inventory.Row{Line: 7, MAC: 0x0004F2000001, HasMAC: true, Seen: time.Date(2026, 11, 3, 8, 0, 0, 0, paris), UserURIBytes: []byte("sip:a@contoso.com")}
 	addRow(s, &r, 3)
 	first := len(s.buf)
-	r.Line, r.UserURI = 9, "sip:b@contoso.com"
+	r.Line, r.UserURIBytes = 9, []byte("sip:b@contoso.com")
 	addRow(s, &r, 3)
 	for n := 1; n < len(s.buf); n++ {
 		var p spilledPhone
@@ -150,7 +150,7 @@ func FuzzSpillRoundTrip(f *testing.F) {
 		}
 		rows := []inventory.Row{
 			{Line: line, MAC: mac, HasMAC: hasMAC, Seen: seen, UserURIBytes: []byte(uri1)},
-			{Line: line + 1, MAC: mac, HasMAC: hasMAC, Seen: seen, UserURI: uri2},
+			{Line: line + 1, MAC: mac, HasMAC: hasMAC, Seen: seen, UserURIBytes: []byte(uri2)},
 		}
 		s := &spill{}
 		for i := range rows {
@@ -164,7 +164,7 @@ func FuzzSpillRoundTrip(f *testing.F) {
 			if err != nil || !more {
 				t.Fatalf("record %d: %v, %v", i, more, err)
 			}
-			uri := string(r.UserURIBytes) + r.UserURI
+			uri := string(r.UserURIBytes)
 			if p.line != r.Line || p.hasMAC != r.HasMAC || p.mac != r.MAC || p.key != key || string(p.uri) != uri || !p.seen.Equal(r.Seen) {
 				t.Fatalf("record %d: line %d MAC %X seen %v key %d URI %q", i, p.line, p.mac, p.seen, p.key, p.uri)
 			}
