@@ -107,6 +107,11 @@ func TestFirmwareCatch22(t *testing.T) {
 		if n := p.Notes; len(n) == 0 || !strings.HasSuffix(n[0], ": refused by the test policy") {
 			t.Errorf("notes %q", n)
 		}
+		// The policy's own error stays with the refusal, for ad publish
+		// to say which of its flags overrides it.
+		if rf := p.Roots.Refused; len(rf) == 0 || rf[0].Code != RefusedPolicy || rf[0].Err != errRefused {
+			t.Errorf("refused %+v", rf)
+		}
 	}
 }
 

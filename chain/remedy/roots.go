@@ -45,6 +45,9 @@ type RefusedRoot struct {
 	Root
 	Code   Refusal `json:"code"`
 	Reason string  `json:"reason"`
+	// Err is the publishing policy's error (RefusedPolicy), for callers
+	// that tell how to override it.
+	Err error `json:"-"`
 }
 
 // Roots sorts the missing roots under the one rule: a root is advised for
@@ -168,13 +171,13 @@ func DecideRoots(cat *truststore.Catalogue, missing []Root, o RootOptions) Roots
 	}
 	for _, m := range missing {
 		if m.Cert == nil {
-			p.Refused = append(p.Refused, RefusedRoot{m, RefusedNoCertificate,
-				"its certificate was not supplied and the catalogue does not know it: nothing could be published"})
+			p.Refused = append(p.Refused, RefusedRoot{Root: m, Code: RefusedNoCertificate,
+				Reason: "its certificate was not supplied and the catalogue does not know it: nothing could be published"})
 			continue
 		}
 		if k := LookAlike(cat, m.Cert); k != nil {
-			p.Refused = append(p.Refused, RefusedRoot{m, RefusedLookAlike,
-				fmt.Sprintf("it carries the name of the known root %s (%s) with another key: a look-alike, never published", truststore.DisplayName(k), truststore.SHA1Hex(k))})
+			p.Refused = append(p.Refused, RefusedRoot{Root: m, Code: RefusedLookAlike,
+				Reason: fmt.Sprintf("it carries the name of the known root %s (%s) with another key: a look-alike, never published", truststore.DisplayName(k), truststore.SHA1Hex(k))})
 			continue
 		}
 		if have[m.SHA1] {
@@ -183,14 +186,14 @@ func DecideRoots(cat *truststore.Catalogue, missing []Root, o RootOptions) Roots
 		}
 		if o.Check != nil {
 			if err := o.Check(m.Cert); err != nil {
-				p.Refused = append(p.Refused, RefusedRoot{m, RefusedPolicy, err.Error()})
+				p.Refused = append(p.Refused, RefusedRoot{Root: m, Code: RefusedPolicy, Reason: err.Error(), Err: err})
 				continue
 			}
 		}
 		if !m.Known && !m.Supplied {
 			if !o.PublishUnknown {
-				p.Refused = append(p.Refused, RefusedRoot{m, RefusedUnvouched,
-					"not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown"})
+				p.Refused = append(p.Refused, RefusedRoot{Root: m, Code: RefusedUnvouched,
+					Reason: "not a known public root, and only a server sent it: publishing it would make every domain member trust it; supply its certificate in a file you trust, or ask for it explicitly with --publish-unknown"})
 				continue
 			}
 			p.Unvouched = true

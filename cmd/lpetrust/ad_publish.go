@@ -201,10 +201,8 @@ func publishInputs(a *app, cat *truststore.Catalogue, kind adpublish.Kind, files
 	if len(roots.Refused) > 0 {
 		m := roots.Refused[0]
 		reason := m.Reason
-		if m.Code == remedy.RefusedPolicy && m.Cert != nil {
-			if err := adpublish.CheckCertificate(m.Cert, p); err != nil {
-				reason = publishRefusal(err)
-			}
+		if m.Err != nil {
+			reason = publishRefusal(m.Err)
 		}
 		return nil, badInput(fmt.Errorf("%s: missing root %s (%s) is not published: %s", from, m.Name, m.SHA1, reason))
 	}
