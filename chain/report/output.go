@@ -445,7 +445,7 @@ func fitChainCell(v PhoneVerdict, width int) string {
 // (fitPhoneList narrowed its column).
 func appendFit[T text](dst []byte, s T, width int) []byte {
 	if width > 0 && len(s) > width {
-		return textwrap.AppendElide(dst, string(s), width)
+		return textwrap.AppendElide(dst, s, width)
 	}
 	return append(dst, s...)
 }
@@ -457,6 +457,9 @@ func pad(dst []byte, n, width int) []byte {
 	}
 	return dst
 }
+
+// omitsInventoryHash: the table shows no SHA-256 of the inventory.
+func (t *TableWriter) omitsInventoryHash() {}
 
 // End flushes the output.
 func (t *TableWriter) End() error {
@@ -591,6 +594,9 @@ func appendCSVRecord(dst []byte, fields ...string) []byte {
 	}
 	return append(dst, '\n')
 }
+
+// omitsInventoryHash: the CSV shows no SHA-256 of the inventory.
+func (c *CSVWriter) omitsInventoryHash() {}
 
 // End flushes the output.
 func (c *CSVWriter) End() error {

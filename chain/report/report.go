@@ -182,6 +182,8 @@ type Builder struct {
 	resume *inventory.Reader
 	marks  []inventory.Mark
 	macs   macTable
+	// noHash spares Scan the inventory's SHA-256 (see hashOmitter).
+	noHash bool
 	counts []int // phones counted per group, not yet in groups (see count)
 	// phoneVerdicts are the distinct verdicts of the per-phone lines.
 	phoneVerdicts map[phoneKey]PhoneVerdict

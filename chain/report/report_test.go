@@ -2,10 +2,12 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"github.com/lpetrust/lpetrust/chain/remedy"
 	"io"
 	"os"
@@ -292,6 +294,32 @@ func TestTableSaysInsteadOnce(t *testing.T) {
 	for _, want := range []string{": brings back 2 phones, 1 stranded phone remains (replace 2 phones).", ": brings back 4 phones, none remain ("} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}
+
+// The inventory's SHA-256 is taken only for the formats that show it.
+func TestInventoryHashOnlyWhereShown(t *testing.T) {
+	data, err := os.ReadFile(lyncReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%X", sha256.Sum256(data))
+	cat := contosoCatalogue(t)
+	for _, c := range []struct {
+		format string
+		w      Writer
+		hash   string
+	}{
+		{"json", NewJSONWriter(io.Discard), want},
+		{"html", NewHTMLWriter(io.Discard), want},
+		{"table", NewTableWriter(io.Discard, remedy.SH), ""},
+		{"csv", NewCSVWriter(io.Discard), ""},
+		{"csv-long", NewLongCSVWriter(io.Discard), ""},
+	} {
+		s := runReport(t, cat, lyncReport, todayAndRenewal(t), Options{}, c.w)
+		if s.Inventory.SHA256 != c.hash {
+			t.Errorf("%s: inventory SHA-256 %q, want %q", c.format, s.Inventory.SHA256, c.hash)
 		}
 	}
 }

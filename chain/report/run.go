@@ -45,6 +45,7 @@ func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, 
 	if err != nil {
 		return nil, err
 	}
+	_, b.noHash = w.(hashOmitter)
 	if _, ok := w.(listingWriter); ok {
 		// The first pass keeps what the listing needs of every phone.
 		b.spill = &spill{}
@@ -70,6 +71,11 @@ func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, 
 	}
 	return s, w.End()
 }
+
+// hashOmitter is a Writer that does not show the inventory's SHA-256:
+// Run leaves Summary.Inventory.SHA256 empty and spares the first pass the
+// hash (about a tenth of its CPU time).
+type hashOmitter interface{ omitsInventoryHash() }
 
 // listingWriter is a Writer whose per-phone lines can be formatted in
 // several goroutines at once, each with its own formatter, and written in
@@ -113,9 +119,14 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	}
 	// The inventory's SHA-256 (the provenance of the report) is taken on
 	// the way, on another core.
-	hr := newHashingReader(rc)
-	defer hr.stop()
-	ir, err := inventory.NewReader(hr, b.cat)
+	var in io.Reader = rc
+	var hr *hashingReader
+	if !b.noHash {
+		hr = newHashingReader(rc)
+		defer hr.stop()
+		in = hr
+	}
+	ir, err := inventory.NewReader(in, b.cat)
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s: %w", source, err)
 	}
@@ -190,7 +201,9 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		return nil, &UnreadableError{Source: source, Rows: stats.BadRows, First: stats.Problems[0]}
 	}
 	s := b.Summary(source, ir.Format(), stats)
-	s.Inventory.SHA256 = hr.sum()
+	if hr != nil {
+		s.Inventory.SHA256 = hr.sum()
+	}
 	return s, nil
 }
 

@@ -72,7 +72,8 @@ type InventorySummary struct {
 	WithoutMAC int `json:"phones_without_mac"`
 	// SignIn counts phones by sign-in method: ad, pin, unknown.
 	SignIn map[string]int `json:"sign_in"`
-	// SHA256 is the hex SHA-256 of the inventory file as read.
+	// SHA256 is the hex SHA-256 of the inventory file as read; empty when
+	// the report's format does not show it (table, csv, csv-long).
 	SHA256 string `json:"sha256"`
 }
 

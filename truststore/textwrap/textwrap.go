@@ -90,15 +90,23 @@ func Elide(s string, n int) string {
 
 // AppendElide appends Elide(s, n) to dst, without allocating (a report
 // elides a cell per phone).
-func AppendElide(dst []byte, s string, n int) []byte {
-	count := utf8.RuneCountInString(s)
+func AppendElide[T ~string | ~[]byte](dst []byte, s T, n int) []byte {
+	if ascii(s) { // a rune a byte: cut by index
+		if len(s) <= n || n < 5 {
+			return append(dst, s...)
+		}
+		head := (n - 3) * 2 / 3
+		dst = append(append(dst, s[:head]...), "..."...)
+		return append(dst, s[len(s)-(n-3-head):]...)
+	}
+	count := utf8.RuneCountInString(string(s))
 	if count <= n || n < 5 {
 		return append(dst, s...)
 	}
 	head := (n - 3) * 2 / 3
 	tail := n - 3 - head
 	k := 0
-	for _, r := range s { // invalid bytes become U+FFFD, as in []rune(s)
+	for _, r := range string(s) { // invalid bytes become U+FFFD, as in []rune(s)
 		if k == head {
 			dst = append(dst, "..."...)
 		}
@@ -108,6 +116,15 @@ func AppendElide(dst []byte, s string, n int) []byte {
 		k++
 	}
 	return dst
+}
+
+func ascii[T ~string | ~[]byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Table writes aligned columns (two spaces apart) whose last column is

@@ -84,6 +84,9 @@ func TestAppendElide(t *testing.T) {
 			if got := string(AppendElide([]byte("x"), s, n)); got != "x"+want {
 				t.Errorf("AppendElide(%q, %d) = %q, want %q", s, n, got, "x"+want)
 			}
+			if got := string(AppendElide([]byte("x"), []byte(s), n)); got != "x"+want {
+				t.Errorf("AppendElide(%q, %d) = %q, want %q", s, n, got, "x"+want)
+			}
 			if got := Elide(s, n); got != want {
 				t.Errorf("Elide(%q, %d) = %q, want %q", s, n, got, want)
 			}
