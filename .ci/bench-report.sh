@@ -25,6 +25,13 @@
 # run (the machine's other work and the page cache's writeback scatter
 # single runs). NULL=1 writes every output to /dev/null instead (what the
 # report costs without writing its bytes; no sizes, no write column).
+# OVER=1 writes every output over the pages of one existing file (the
+# shell's 1<>, no truncation), made once at 7 times the inventory's size:
+# the kernel still copies every byte into the page cache, but allocates no
+# new memory for it. On a virtual machine that hands freed memory back to
+# its host (virtio-balloon free page reporting) every new page of a fresh
+# file costs a fault in the host, and that, not lpetrust, is most of a
+# listing's time to a new file; the write column is then dd over the file.
 # Environment: WORK (default: a new directory under TMPDIR) holds the
 # inventory (about 150 bytes a row) and, one at a time, each output (deleted
 # as soon as it is measured). Needs: go, awk, GNU time (/usr/bin/time,
@@ -47,8 +54,8 @@ fi
 
 need=$((rows * 150 / 1000000 + 200)) # MB: the inventory and the room for one output
 avail=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
-if [ "$avail" -lt $((need * 4)) ]; then
-  echo "$work: ${avail} MB free, about $((need * 4)) MB needed (inventory and the largest output)" >&2
+if [ "$avail" -lt $((need * 8)) ]; then
+  echo "$work: ${avail} MB free, about $((need * 8)) MB needed (inventory and the largest output)" >&2
   exit 2
 fi
 
@@ -84,19 +91,27 @@ measure() {
   local name=$1; shift
   local out=$work/out
   if [ "${NULL:-0}" = 1 ]; then out=/dev/null; fi
-  local run secs='' kb user sys s k u y
+  local run secs='' kb user sys s k u y bytes=0
   for run in $(seq "${RUNS:-1}"); do
-    rm -f "$work/out"
-    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$out" || true
+    if [ "${OVER:-0}" = 1 ]; then
+      # fd 3 shares its offset with the child's standard output: after the
+      # run it is the number of bytes written.
+      exec 3<>"$out"
+      /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >&3 || true
+      bytes=$(awk '$1 == "pos:" { print $2 }' "/proc/$BASHPID/fdinfo/3")
+      exec 3>&-
+    else
+      rm -f "$work/out"
+      /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$out" || true
+    fi
     read -r s k u y < <(tail -n 1 "$work/time")
     if [ -z "$secs" ] || awk -v a="$s" -v b="$secs" 'BEGIN { exit !(a < b) }'; then
       secs=$s kb=$k user=$u sys=$y
     fi
   done
-  local bytes=0
-  if [ "$out" != /dev/null ]; then bytes=$(stat -c %s "$out"); fi
+  if [ "$out" != /dev/null ] && [ "${OVER:-0}" != 1 ]; then bytes=$(stat -c %s "$out"); fi
   if [ "$name" = table ] && [ "$out" != /dev/null ]; then head -6 "$out" | sed 's/^/  | /'; fi
-  rm -f "$work/out"
+  if [ "${OVER:-0}" != 1 ]; then rm -f "$work/out"; fi
   local cpu
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
   eval "secs_${name//-/_}=$secs; kb_${name//-/_}=$kb; bytes_${name//-/_}=$bytes; cpu_${name//-/_}=$cpu"
@@ -104,12 +119,22 @@ measure() {
 
 if [ "$rows" -ge 5000000 ]; then limit=300; else limit=150; fi
 cat "$work/inventory.csv" > /dev/null # same page-cache state for every run
+if [ "${OVER:-0}" = 1 ] && [ "${NULL:-0}" != 1 ]; then
+  inv_mb=$(( $(stat -c %s "$work/inventory.csv") / 1048576 + 1 ))
+  echo "OVER=1: outputs written over a file of $((inv_mb * 7)) MB made now"
+  dd if=/dev/zero of="$work/out" bs=1M count=$((inv_mb * 7)) status=none
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure awk awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$work/inventory.csv"
 fail=0
 # write_floor BYTES: wall seconds of dd writing that many bytes to a file.
 write_floor() {
   if [ "${NULL:-0}" = 1 ]; then echo 0; return; fi
+  if [ "${OVER:-0}" = 1 ]; then
+    /usr/bin/time -f "%e" -o "$work/time" dd if=/dev/zero of="$work/out" bs=1M count=$(($1 / 1048576 + 1)) conv=notrunc status=none
+    tail -n 1 "$work/time"
+    return
+  fi
   /usr/bin/time -f "%e" -o "$work/time" dd if=/dev/zero of="$work/out" bs=1M count=$(($1 / 1048576 + 1)) status=none
   rm -f "$work/out"
   tail -n 1 "$work/time"
