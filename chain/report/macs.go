@@ -8,10 +8,18 @@ import "time"
 // takes about 30 bytes and doubles while it grows). The lines of the
 // winning registrations are kept as a bitset for the second pass.
 //
+// A slot's bits above the index hold a tag, the top bits of the address's
+// hash: a probe passes over a slot of another tag without loading its
+// entry. On a file of distinct phones a new address's probe meets two or
+// three occupied slots on average, and each entry loaded is a cache miss:
+// half of the table's time before the tags.
+//
 // Registration times are kept to the second: two registrations of one
 // address within the same second are ordered by line, the later winning.
 type macTable struct {
-	slots []uint32 // open addressing, linear probing; 0 empty, else entry index + 1
+	slots []uint32 // open addressing, linear probing; 0 empty, else tag | entry index + 1
+	// idxBits is how many low bits of a slot hold the index (see tag).
+	idxBits uint8
 	// entries are stored in chunks so that growing never copies them.
 	chunks [][]macEntry
 	n      int
@@ -114,14 +122,19 @@ func (t *macTable) setGroup(i uint32, g int32) {
 // the latest: the caller moves the phone from the old group to g when
 // replaced is true.
 func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, replaced bool) {
-	if float64(t.n+1) > maxMACLoad*float64(len(t.slots)) {
+	switch {
+	case float64(t.n+1) > maxMACLoad*float64(len(t.slots)):
 		t.grow()
+	case t.idxBits < 32 && uint64(t.n)+1 >= 1<<t.idxBits:
+		t.rehash(len(t.slots)) // shorter tags, for more index bits
 	}
 	mac &= macMask
 	mask := uint64(len(t.slots) - 1)
-	for h := macHash(mac) & mask; ; h = (h + 1) & mask {
-		idx := t.slots[h]
-		if idx == 0 {
+	hash := macHash(mac)
+	tag, idxMask := t.tag(hash), t.idxMask()
+	for h := hash & mask; ; h = (h + 1) & mask {
+		slot := t.slots[h]
+		if slot == 0 {
 			i := uint32(t.n)
 			if i%macChunk == 0 {
 				t.chunks = append(t.chunks, make([]macEntry, macChunk))
@@ -129,10 +142,14 @@ func (t *macTable) add(mac uint64, s uint32, line int, g int32) (old int32, repl
 			*t.entry(i) = macEntry{macGroup: mac, seen: s, line: uint32(line)}
 			t.setGroup(i, g)
 			t.n++
-			t.slots[h] = i + 1
+			t.slots[h] = tag | (i + 1)
 			t.setWinner(line, true)
 			return -1, true
 		}
+		if slot&^idxMask != tag {
+			continue // another address's
+		}
+		idx := slot & idxMask
 		e := t.entry(idx - 1)
 		if e.macGroup&macMask != mac {
 			continue
@@ -171,16 +188,46 @@ func (t *macTable) grow() {
 	if t.expected > 0 && t.n >= t.expected/16 {
 		size = max(size, slotsFor(t.expected))
 	}
+	t.rehash(size)
+}
+
+// rehash makes the slots anew, size of them, with as many index bits as
+// the addresses need.
+func (t *macTable) rehash(size int) {
+	if t.idxBits == 0 {
+		t.idxBits = initialIdxBits
+	}
+	for t.idxBits < 32 && uint64(t.n)+1 >= 1<<t.idxBits {
+		t.idxBits++
+	}
 	slots := make([]uint32, size)
 	mask := uint64(size - 1)
 	for i := range t.n {
-		h := macHash(t.entry(uint32(i)).macGroup&macMask) & mask
+		hash := macHash(t.entry(uint32(i)).macGroup & macMask)
+		h := hash & mask
 		for slots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		slots[h] = uint32(i) + 1
+		slots[h] = t.tag(hash) | (uint32(i) + 1)
 	}
 	t.slots = slots
+}
+
+// initialIdxBits leaves 8 bits of tag while the table holds fewer than
+// 2^24-1 addresses (an inventory of distinct phones of about 2 GB).
+const initialIdxBits = 24
+
+// idxMask selects the index bits of a slot.
+func (t *macTable) idxMask() uint32 { return uint32(1<<t.idxBits - 1) }
+
+// tag is the tag bits of a slot for an address of this hash: its top
+// bits (its slot's position comes from the low ones); none with 32 index
+// bits.
+func (t *macTable) tag(hash uint64) uint32 {
+	if t.idxBits >= 32 {
+		return 0
+	}
+	return uint32(hash>>(32+t.idxBits)) << t.idxBits
 }
 
 func (t *macTable) setWinner(line int, on bool) {

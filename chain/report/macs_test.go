@@ -43,21 +43,30 @@ func TestMACTableLatestWins(t *testing.T) {
 
 // TestMACTableAgainstMap checks growth and probing against a Go map over
 // 200,000 registrations of 50,000 sequential addresses: grown from empty,
-// expecting them, and expecting too few (grown from there).
+// expecting them, and expecting too few (grown from there); with 8 index
+// bits at first (the tags shortened on the way to 16 index bits), and
+// with no tag at all (32 index bits).
 func TestMACTableAgainstMap(t *testing.T) {
-	for _, expect := range []int{0, 50000, 1000} {
-		t.Run(fmt.Sprint("expect ", expect), func(t *testing.T) { checkMACTableAgainstMap(t, expect) })
+	for _, c := range []struct{ expect, idxBits, wantBits int }{
+		{0, 0, initialIdxBits}, {50000, 0, initialIdxBits}, {1000, 0, initialIdxBits}, {0, 8, 16}, {50000, 32, 32},
+	} {
+		t.Run(fmt.Sprintf("expect %d, index bits %d", c.expect, c.idxBits), func(t *testing.T) {
+			m := checkMACTableAgainstMap(t, c.expect, uint8(c.idxBits))
+			if int(m.idxBits) != c.wantBits {
+				t.Errorf("index bits %d, want %d", m.idxBits, c.wantBits)
+			}
+		})
 	}
 }
 
-func checkMACTableAgainstMap(t *testing.T, expect int) {
+func checkMACTableAgainstMap(t *testing.T, expect int, idxBits uint8) *macTable {
 	type want struct {
 		seen  int64
 		line  int
 		group int32
 	}
 	ref := map[uint64]want{}
-	var m macTable
+	m := &macTable{idxBits: idxBits}
 	m.expect(expect)
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -82,6 +91,7 @@ func checkMACTableAgainstMap(t *testing.T, expect int) {
 			t.Fatalf("latest(%d) = %v, want %v", line, m.latest(line), winners[line])
 		}
 	}
+	return m
 }
 
 func TestMACTableExpect(t *testing.T) {
@@ -118,5 +128,19 @@ func TestMACTableExpect(t *testing.T) {
 	}
 	if !m.latest(2) || !m.latest(m.len()+1) || m.latest(m.len()+2) {
 		t.Error("the grown table lost its winners")
+	}
+}
+
+// BenchmarkMACTableDistinct adds 4 million distinct addresses to a table
+// told to expect them (a file of distinct phones: the probes meet
+// occupied slots of other addresses).
+func BenchmarkMACTableDistinct(b *testing.B) {
+	const n = 4 << 20
+	for b.Loop() {
+		var m macTable
+		m.expect(n + n/4)
+		for i := range n {
+			m.add(0x0004F2000000+uint64(i), 1, i+1, 0)
+		}
 	}
 }
