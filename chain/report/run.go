@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
@@ -118,12 +119,11 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 		}
 	}
 	// The inventory's SHA-256 (the provenance of the report) is taken on
-	// the way, on another core.
+	// the way, by the Reader's read-ahead goroutine (see hashingReader).
 	var in io.Reader = rc
 	var hr *hashingReader
 	if !b.noHash {
 		hr = newHashingReader(rc)
-		defer hr.stop()
 		in = hr
 	}
 	ir, err := inventory.NewReader(in, b.cat)
@@ -264,59 +264,30 @@ func (e *UnreadableError) Error() string {
 	return fmt.Sprintf("no phone could be read from %s: every one of its %d records is unparsable (line %d: %s)", e.Source, e.Rows, e.First.Line, e.First.Reason)
 }
 
-// hashingReader passes reads through and hashes what was read in its own
-// goroutine, so that hashing overlaps parsing instead of adding to it.
+// hashingReader passes reads through and hashes what was read. Its reader
+// is the Reader's read-ahead goroutine (inventory.Reader.ReadAhead), the
+// lightest stage of the first pass: the hash runs there, beside the
+// parsing, without a copy of every byte for another goroutine.
 type hashingReader struct {
-	r      io.Reader
-	data   chan []byte
-	free   chan []byte
-	done   chan string
-	closed bool
+	r    io.Reader
+	hash hash.Hash
 }
 
 func newHashingReader(r io.Reader) *hashingReader {
-	h := &hashingReader{r: r, data: make(chan []byte, 16), free: make(chan []byte, 18), done: make(chan string, 1)}
-	data, free, done := h.data, h.free, h.done
-	go func() {
-		hash := sha256.New()
-		for b := range data {
-			hash.Write(b)
-			select {
-			case free <- b:
-			default:
-			}
-		}
-		done <- strings.ToUpper(hex.EncodeToString(hash.Sum(nil)))
-	}()
-	return h
+	return &hashingReader{r: r, hash: sha256.New()}
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
-	if n > 0 && !h.closed {
-		var b []byte
-		select {
-		case b = <-h.free:
-		default:
-		}
-		h.data <- append(b[:0], p[:n]...)
-	}
+	h.hash.Write(p[:n])
 	return n, err
 }
 
-// sum ends the hashing and returns the upper-case hex SHA-256 of
-// everything read.
+// sum returns the upper-case hex SHA-256 of everything read. Call it once
+// the reading is over.
 func (h *hashingReader) sum() string {
-	if h.closed {
-		return ""
-	}
-	h.closed = true
-	close(h.data)
-	return <-h.done
+	return strings.ToUpper(hex.EncodeToString(h.hash.Sum(nil)))
 }
-
-// stop ends the hashing goroutine when sum was not called.
-func (h *hashingReader) stop() { h.sum() }
 
 // EachPhone is the second pass: it calls fn for every phone that counts
 // (the latest registration of each MAC address), in file order. Reading
