@@ -35,12 +35,14 @@ type Writer interface {
 // writer has all the phones it shows.
 var ErrEnough = errors.New("enough phones")
 
-// Opener opens the inventory; Run calls it once per pass.
+// Opener opens the inventory; Run calls it once per pass that reads it.
 type Opener func() (io.ReadCloser, error)
 
-// Run reads the inventory (twice when the writer wants per-phone lines),
-// judges every phone against the chains and renders the report. It returns
-// the summary so that callers can choose an exit code.
+// Run reads the inventory, judges every phone against the chains and
+// renders the report. A writer that wants per-phone lines gets a second
+// pass: a listing from the first pass's spill when there is one, else
+// from the inventory read again (see writeListing and EachPhone). It
+// returns the summary so that callers can choose an exit code.
 func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, opts Options, w Writer) (*Summary, error) {
 	b, err := NewBuilder(cat, chains, opts)
 	if err != nil {
