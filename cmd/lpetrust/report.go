@@ -91,7 +91,9 @@ of distinct MAC addresses. For per-phone output (table, csv, csv-long,
 json) the first reading keeps what each phone's line needs (16 bytes a
 registration in a generated inventory of 10^6 phones; more where user URIs
 differ more) in a temporary file (TMP, TEMP or TMPDIR) deleted when the
-report ends; without room there, the file is read a second time instead.
+report ends. The file is read a second time instead without room there,
+and when most registrations are superseded by later ones of the same
+phones (a year of one estate's registrations: rereading passes over them).
 
 Each phone is judged against every chain: --chain FILE (a candidate
 certificate: PEM, DER, PFX, P7B), --pool TARGET (what the pool serves now,
