@@ -185,3 +185,42 @@ func addRow(s *spill, r *inventory.Row, key int32) {
 	sb.addListed(r, key)
 	sb.spillTo(s)
 }
+
+// TestSharedEnds checks sharedEnds against a byte-by-byte count, on
+// lengths around the eight bytes it compares at a time.
+func TestSharedEnds(t *testing.T) {
+	slow := func(a, b []byte) (pre, suf int) {
+		n := min(len(a), len(b))
+		for pre < n && a[pre] == b[pre] {
+			pre++
+		}
+		for suf < n-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+			suf++
+		}
+		return pre, suf
+	}
+	base := []byte("sip:user0123456789@contoso.example.com")
+	checked := 0
+	for la := 0; la <= len(base); la++ {
+		for lb := 0; lb <= len(base); lb++ {
+			for change := -1; change < lb; change++ {
+				a := base[:la]
+				b := append([]byte(nil), base[len(base)-lb:]...)
+				if change >= 0 {
+					b[change] ^= 0x20
+				}
+				wp, ws := slow(a, b)
+				if p, s := sharedEnds(a, b); p != wp || s != ws {
+					t.Fatalf("sharedEnds(%q, %q) = %d, %d, want %d, %d", a, b, p, s, wp, ws)
+				}
+				checked++
+			}
+		}
+	}
+	if p, s := sharedEnds([]byte("sip:user1000001@contoso.com"), []byte("sip:user1000002@contoso.com")); p != 14 || s != 12 {
+		t.Errorf("sharedEnds of two neighbouring URIs = %d, %d, want 14, 12", p, s)
+	}
+	if checked != 30420 {
+		t.Errorf("checked %d pairs", checked)
+	}
+}

@@ -3,6 +3,7 @@ package inventory
 import (
 	"errors"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -72,12 +73,19 @@ func (ra *readAhead) run(rr *recordReader) {
 			// One copy of the line; the fields are its delimited parts.
 			at := int32(len(b.buf))
 			b.buf = append(b.buf, rr.plain...)
-			spans := b.spans // a local: the appends stay in registers
-			for _, f := range fields {
-				spans = append(spans, [2]int32{at, at + int32(len(f))})
-				at += int32(len(f)) + 1
+			// Grown once, then each bound stored on its own: appending a
+			// [2]int32 stored its halves apart and loaded them back as one
+			// word, a stalled store-to-load forwarding for every field
+			// (where perf annotate put 86% of this function's samples).
+			n := len(b.spans)
+			b.spans = slices.Grow(b.spans, len(fields))[:n+len(fields)]
+			spans := b.spans[n:]
+			for i, f := range fields {
+				spans[i][0] = at
+				at += int32(len(f))
+				spans[i][1] = at
+				at++
 			}
-			b.spans = spans
 		} else {
 			for _, f := range fields {
 				start := len(b.buf)
