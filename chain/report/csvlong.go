@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"io"
 )
 
@@ -15,7 +14,7 @@ var LongCSVHeader = []string{"line", "mac", "user_uri", "manufacturer", "model",
 // chain named in a column; CSVWriter keeps the wide form, one row per
 // phone with three columns per chain.
 type LongCSVWriter struct {
-	w        *bufio.Writer
+	w        output
 	kinds    []string // of the chains, in the verdicts' order
 	prefix   []byte
 	rec      []byte
@@ -30,7 +29,7 @@ type LongCSVWriter struct {
 
 // NewLongCSVWriter returns a Writer of the long CSV form.
 func NewLongCSVWriter(w io.Writer) *LongCSVWriter {
-	return &LongCSVWriter{w: bufio.NewWriterSize(w, writeBuffer)}
+	return &LongCSVWriter{w: newOutput(w)}
 }
 
 // Begin writes the header.
@@ -64,10 +63,7 @@ func (c *LongCSVWriter) formatter() phoneFormatter {
 	return f
 }
 
-func (c *LongCSVWriter) writeListing(b []byte) error {
-	_, err := c.w.Write(b)
-	return err
-}
+func (c *LongCSVWriter) writeListing(b []byte) error { return c.w.writeSegment(b) }
 
 // Phone writes the phone's rows, one per chain.
 func (c *LongCSVWriter) Phone(p *Phone) error {

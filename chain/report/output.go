@@ -28,7 +28,7 @@ func plural(n int, one, many string) string {
 // stranded phones (one line per phone and chain that strands it).
 type TableWriter struct {
 	shell  remedy.Shell
-	w      *bufio.Writer
+	w      output
 	s      *Summary
 	widths [6]int
 	user   int         // the widest user cell that keeps a line within textwrap.Width
@@ -41,7 +41,7 @@ type TableWriter struct {
 // NewTableWriter returns a Writer of the table format, with the commands
 // written for the shell.
 func NewTableWriter(w io.Writer, shell remedy.Shell) *TableWriter {
-	return &TableWriter{w: bufio.NewWriterSize(w, writeBuffer), shell: shell}
+	return &TableWriter{w: newOutput(w), shell: shell}
 }
 
 // Begin writes the summary.
@@ -100,7 +100,7 @@ func (t *TableWriter) Begin(s *Summary) (bool, error) {
 		}
 	}
 	w.WriteString(textwrap.Grid(grid, textwrap.Width))
-	writePoolTables(w, t, s)
+	writePoolTables(w.Writer, t, s)
 
 	for _, c := range s.Chains {
 		header := fmt.Sprintf("%s (%s)", c.Name, c.Kind)
@@ -350,10 +350,7 @@ func (t *TableWriter) Phone(p *Phone) error {
 
 func (t *TableWriter) formatter() phoneFormatter { return &TableWriter{widths: t.widths, user: t.user} }
 
-func (t *TableWriter) writeListing(b []byte) error {
-	_, err := t.w.Write(b)
-	return err
-}
+func (t *TableWriter) writeListing(b []byte) error { return t.w.writeSegment(b) }
 
 // appendLine appends the phone's lines: one per chain that strands it.
 func (t *TableWriter) appendLine(dst []byte, l *phoneLine) []byte {
@@ -468,7 +465,7 @@ func (t *TableWriter) End() error {
 
 // CSVWriter writes one row per phone with the verdict columns of every chain.
 type CSVWriter struct {
-	w              *bufio.Writer
+	w              output
 	rec            []byte
 	verdicts       fragments
 	device, tail   fragments // by phone template
@@ -479,7 +476,7 @@ type CSVWriter struct {
 func NewCSVWriter(w io.Writer) *CSVWriter {
 	c := &CSVWriter{}
 	if w != nil { // nil: a formatter only
-		c.w = bufio.NewWriterSize(w, writeBuffer)
+		c.w = newOutput(w)
 	}
 	c.appendTailFunc = c.appendTail
 	return c
@@ -488,6 +485,35 @@ func NewCSVWriter(w io.Writer) *CSVWriter {
 // writeBuffer is the output buffer of the listing writers: a listing of a
 // year of phones is gigabytes, written in few system calls.
 const writeBuffer = 1 << 20
+
+// output is a listing writer's output: buffered for what the writer writes
+// itself, and straight through for the segments the second pass formats,
+// which are large writes already (copying them into the buffer was one
+// more pass over every byte of the listing).
+type output struct {
+	*bufio.Writer
+	to io.Writer
+}
+
+func newOutput(w io.Writer) output {
+	return output{Writer: bufio.NewWriterSize(w, writeBuffer), to: w}
+}
+
+// throughBytes is the smallest segment written straight through.
+const throughBytes = 64 << 10
+
+// writeSegment writes a formatted segment after what is buffered.
+func (o output) writeSegment(b []byte) error {
+	if len(b) < throughBytes {
+		_, err := o.Write(b)
+		return err
+	}
+	if err := o.Flush(); err != nil {
+		return err
+	}
+	_, err := o.to.Write(b)
+	return err
+}
 
 // Begin writes the header.
 func (c *CSVWriter) Begin(s *Summary) (bool, error) {
@@ -509,10 +535,7 @@ func (c *CSVWriter) Phone(p *Phone) error {
 
 func (c *CSVWriter) formatter() phoneFormatter { return NewCSVWriter(nil) }
 
-func (c *CSVWriter) writeListing(b []byte) error {
-	_, err := c.w.Write(b)
-	return err
-}
+func (c *CSVWriter) writeListing(b []byte) error { return c.w.writeSegment(b) }
 
 // appendLine appends the phone's row.
 func (c *CSVWriter) appendLine(dst []byte, l *phoneLine) []byte {
@@ -605,7 +628,7 @@ func (c *CSVWriter) End() error {
 
 // JSONWriter writes {"summary": …, "phones": […]}, streaming the phones.
 type JSONWriter struct {
-	w            *bufio.Writer
+	w            output
 	first        bool
 	line         []byte
 	verdicts     fragments
@@ -618,7 +641,7 @@ type JSONWriter struct {
 func NewJSONWriter(w io.Writer) *JSONWriter {
 	j := &JSONWriter{first: true}
 	if w != nil { // nil: a formatter only
-		j.w = bufio.NewWriterSize(w, writeBuffer)
+		j.w = newOutput(w)
 	}
 	j.verdict = func(dst []byte, v *PhoneVerdict) []byte {
 		return append(dst, j.verdicts.get(v, appendVerdictJSON)...)
@@ -679,8 +702,7 @@ func (j *JSONWriter) writeListing(b []byte) error {
 		j.first = false
 		b = b[1:]
 	}
-	_, err := j.w.Write(b)
-	return err
+	return j.w.writeSegment(b)
 }
 
 // End closes the document.
