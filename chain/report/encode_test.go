@@ -293,3 +293,43 @@ func listVia(t *testing.T, way secondPass, cat *truststore.Catalogue, inv string
 		t.Fatal(err)
 	}
 }
+
+// recordingWriter keeps every Write's length.
+type recordingWriter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (w *recordingWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, len(p))
+	return w.Buffer.Write(p)
+}
+
+// TestOutputSegments checks that a listing's output keeps the order of what
+// its writer buffers and of the segments, writing a large segment in one
+// call of its own after what was buffered.
+func TestOutputSegments(t *testing.T) {
+	var rec recordingWriter
+	o := newOutput(&rec)
+	large := bytes.Repeat([]byte("0123456789abcdef"), throughBytes/16)
+	o.WriteString("header\n")
+	for _, seg := range [][]byte{[]byte("small 1\n"), large, []byte("small 2\n"), large[:throughBytes-1]} {
+		if err := o.writeSegment(seg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o.WriteString("footer\n")
+	if err := o.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "header\nsmall 1\n" + string(large) + "small 2\n" + string(large[:throughBytes-1]) + "footer\n"
+	if rec.String() != want {
+		t.Errorf("output differs: %d bytes, want %d", rec.Len(), len(want))
+	}
+	// The header and the first small segment flushed before the large one;
+	// the second small and the segment one byte short of throughBytes
+	// buffered with the footer.
+	if got, want := fmt.Sprint(rec.writes), fmt.Sprint([]int{15, throughBytes, 8 + throughBytes - 1 + 7}); got != want {
+		t.Errorf("writes of %v bytes, want %v", got, want)
+	}
+}
