@@ -333,3 +333,51 @@ func TestOutputSegments(t *testing.T) {
 		t.Errorf("writes of %v bytes, want %v", got, want)
 	}
 }
+
+// jsonStringOf is s as encoding/json writes it with HTML escaping off.
+func jsonStringOf(t testing.TB, s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// TestJSONStringEveryPlace checks appendJSONString against encoding/json
+// with each kind of byte that needs a look at every place of strings
+// around the eight bytes it passes over at a time.
+func TestJSONStringEveryPlace(t *testing.T) {
+	checked := 0
+	for _, odd := range []string{`"`, `\`, "\n", "\x00", "\x1f", "\x7f", "é", "\xff", "\u2028", "~", " "} {
+		for n := 0; n <= 24; n++ {
+			for at := 0; at <= n; at++ {
+				s := strings.Repeat("s", at) + odd + strings.Repeat("x", n-at)
+				want := jsonStringOf(t, s)
+				if got := string(appendJSONString(nil, s)); got != want {
+					t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+				}
+				if got := string(appendJSONString(nil, []byte(s))); got != want {
+					t.Fatalf("appendJSONString([]byte(%q)) = %s, want %s", s, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	if checked != 11*325 {
+		t.Errorf("checked %d strings", checked)
+	}
+}
+
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"sip:user1@contoso.com", `sip:"q"@x`, "sip:zürich\u2028@x", "bad\xff\xfe", "ctl\x01\x1f\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := jsonStringOf(t, s)
+		if got := string(appendJSONString(nil, []byte(s))); got != want {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
