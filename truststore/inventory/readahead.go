@@ -3,7 +3,6 @@ package inventory
 import (
 	"errors"
 	"io"
-	"slices"
 	"sync"
 )
 
@@ -16,22 +15,24 @@ type readAhead struct {
 	once    sync.Once
 	cur     *recordBatch
 	pos     int
-	fields  [][]byte
 	err     error // the terminal error, once reached
 }
 
 // recordBatch is a run of records copied out of the recordReader's buffers.
 type recordBatch struct {
-	buf   []byte
-	spans [][2]int32 // field bounds in buf
-	recs  []batchRecord
+	buf []byte
+	// fields are the records' fields, slices of buf (of an earlier buf
+	// when it grew): made here, so that Next, the slower stage, only
+	// slices them.
+	fields [][]byte
+	recs   []batchRecord
 }
 
 type batchRecord struct {
 	line          int
 	start         int64 // see recordReader.start
 	err           error
-	first, fields int32 // spans[first : first+fields]
+	first, fields int32 // recordBatch.fields[first : first+fields]
 }
 
 // A batch is sent at readAheadRecords records or readAheadBytes bytes,
@@ -68,29 +69,21 @@ func (ra *readAhead) run(rr *recordReader) {
 	b := newRecordBatch()
 	for {
 		fields, line, err := rr.next()
-		rec := batchRecord{line: line, start: rr.start, err: err, first: int32(len(b.spans)), fields: int32(len(fields))}
+		rec := batchRecord{line: line, start: rr.start, err: err, first: int32(len(b.fields)), fields: int32(len(fields))}
 		if err == nil && rr.plain != nil && rr.delim != 0 {
 			// One copy of the line; the fields are its delimited parts.
-			at := int32(len(b.buf))
+			at := len(b.buf)
 			b.buf = append(b.buf, rr.plain...)
-			// Grown once, then each bound stored on its own: appending a
-			// [2]int32 stored its halves apart and loaded them back as one
-			// word, a stalled store-to-load forwarding for every field
-			// (where perf annotate put 86% of this function's samples).
-			n := len(b.spans)
-			b.spans = slices.Grow(b.spans, len(fields))[:n+len(fields)]
-			spans := b.spans[n:]
-			for i, f := range fields {
-				spans[i][0] = at
-				at += int32(len(f))
-				spans[i][1] = at
-				at++
+			rest := b.buf[at:]
+			for _, f := range fields {
+				b.fields = append(b.fields, rest[:len(f):len(f)])
+				rest = rest[min(len(f)+1, len(rest)):]
 			}
 		} else {
 			for _, f := range fields {
-				start := len(b.buf)
+				at := len(b.buf)
 				b.buf = append(b.buf, f...)
-				b.spans = append(b.spans, [2]int32{int32(start), int32(len(b.buf))})
+				b.fields = append(b.fields, b.buf[at:len(b.buf):len(b.buf)])
 			}
 		}
 		b.recs = append(b.recs, rec)
@@ -106,7 +99,7 @@ func (ra *readAhead) run(rr *recordReader) {
 			}
 			select {
 			case b = <-ra.free:
-				b.buf, b.spans, b.recs = b.buf[:0], b.spans[:0], b.recs[:0]
+				b.buf, b.fields, b.recs = b.buf[:0], b.fields[:0], b.recs[:0]
 			default:
 				b = newRecordBatch()
 			}
@@ -116,9 +109,9 @@ func (ra *readAhead) run(rr *recordReader) {
 
 func newRecordBatch() *recordBatch {
 	return &recordBatch{
-		buf:   make([]byte, 0, readAheadBytes+4<<10),
-		spans: make([][2]int32, 0, readAheadRecords*16),
-		recs:  make([]batchRecord, 0, readAheadRecords),
+		buf:    make([]byte, 0, readAheadBytes+4<<10),
+		fields: make([][]byte, 0, readAheadRecords*16),
+		recs:   make([]batchRecord, 0, readAheadRecords),
 	}
 }
 
@@ -142,15 +135,13 @@ func (ra *readAhead) next() ([][]byte, int, int64, error) {
 		}
 		ra.cur, ra.pos = b, 0
 	}
-	rec := ra.cur.recs[ra.pos]
+	rec := &ra.cur.recs[ra.pos]
 	ra.pos++
-	ra.fields = ra.fields[:0]
+	var fields [][]byte
 	if rec.err == nil {
-		for _, s := range ra.cur.spans[rec.first : rec.first+rec.fields] {
-			ra.fields = append(ra.fields, ra.cur.buf[s[0]:s[1]:s[1]])
-		}
+		fields = ra.cur.fields[rec.first : rec.first+rec.fields : rec.first+rec.fields]
 	} else if !recordError(rec.err) {
 		ra.err = rec.err
 	}
-	return ra.fields, rec.line, rec.start, rec.err
+	return fields, rec.line, rec.start, rec.err
 }
