@@ -16,7 +16,6 @@ var LongCSVHeader = []string{"line", "mac", "user_uri", "manufacturer", "model",
 type LongCSVWriter struct {
 	w        output
 	kinds    []string // of the chains, in the verdicts' order
-	prefix   []byte
 	rec      []byte
 	verdicts fragments
 	device   fragments // by phone template
@@ -72,19 +71,27 @@ func (c *LongCSVWriter) Phone(p *Phone) error {
 	return c.writeListing(c.rec)
 }
 
-// appendLine appends the phone's rows.
+// appendLine appends the phone's rows: the columns before the chain's
+// are written for the first row and copied for the others.
 func (c *LongCSVWriter) appendLine(dst []byte, l *phoneLine) []byte {
-	c.prefix = appendCSVHead(c.prefix[:0], l)
-	c.prefix = c.device.appendTemplate(c.prefix, l, appendCSVDevice)
-	c.prefix = appendCSVSeen(c.prefix, l)
-	c.prefix = c.place.appendTemplate(c.prefix, l, appendLongCSVPlace)
 	p := l.fixed
+	if len(p.Verdicts) == 0 {
+		return dst
+	}
+	start := len(dst)
+	dst = appendCSVHead(dst, l)
+	dst = c.device.appendTemplate(dst, l, appendCSVDevice)
+	dst = appendCSVSeen(dst, l)
+	dst = c.place.appendTemplate(dst, l, appendLongCSVPlace)
+	end := len(dst)
 	for i := range p.Verdicts {
 		c.kind = ""
 		if i < len(c.kinds) {
 			c.kind = c.kinds[i]
 		}
-		dst = append(dst, c.prefix...)
+		if i > 0 {
+			dst = append(dst, dst[start:end]...)
+		}
 		dst = append(dst, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
 		dst = c.firmware.appendTemplate(dst, l, appendLongCSVFirmware)
 	}
