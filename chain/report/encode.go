@@ -132,8 +132,9 @@ func jsonPlain8(x uint64) bool {
 	if x&highs != 0 {
 		return false
 	}
-	// With every high bit clear, (v - ones*n) &^ v & highs has the high
-	// bit of each byte of v below n set.
+	// With every high bit clear, (v - ones*n) &^ v & highs is non-zero
+	// exactly when a byte of v is below n (and v^(ones*c) has a zero byte
+	// where v has c).
 	quote, backslash := x^(ones*'"'), x^(ones*'\\')
 	return ((x-ones*0x20)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs == 0
 }
