@@ -38,6 +38,7 @@ type phoneLine struct {
 	seen     *time.Time
 	fixed    *Phone // Line, MAC, UserURI and Seen aside
 	id       int32
+	dates    *dateCache // nil: none
 }
 
 // lineOf is p as a phoneLine.
@@ -165,6 +166,45 @@ func appendRFC3339(dst []byte, t time.Time) []byte {
 	return append(dst, 'Z')
 }
 
+// dateCache keeps the RFC 3339 dates of the days met last, by day number:
+// a listing's phones signed in on a few hundred days at most, and a time
+// is then its cached date and its time of day, without time's Date and
+// Clock working out the calendar for every phone.
+type dateCache struct {
+	keys  [dateSlots]int64 // day<<1 | 1 for the day whose date is cached; 0: none
+	dates [dateSlots][10]byte
+}
+
+const dateSlots = 64
+
+// appendRFC3339 appends t as the function appendRFC3339 does.
+func (c *dateCache) appendRFC3339(dst []byte, t time.Time) []byte {
+	secs := t.Unix()
+	day, rest := secs/86400, int(secs%86400)
+	if rest < 0 {
+		day, rest = day-1, rest+86400
+	}
+	i, key := int(uint64(day)%dateSlots), day<<1|1 // never 0
+	if c.keys[i] != key {
+		var full [32]byte
+		b := appendRFC3339(full[:0], t)
+		if len(b) != len("2006-01-02T15:04:05Z") { // a year past 9999 or before 0
+			return append(dst, b...)
+		}
+		copy(c.dates[i][:], b)
+		c.keys[i] = key
+	}
+	dst = append(dst, c.dates[i][:]...)
+	two := func(dst []byte, n int) []byte { return append(dst, byte('0'+n/10), byte('0'+n%10)) }
+	dst = append(dst, 'T')
+	dst = two(dst, rest/3600)
+	dst = append(dst, ':')
+	dst = two(dst, rest/60%60)
+	dst = append(dst, ':')
+	dst = two(dst, rest%60)
+	return append(dst, 'Z')
+}
+
 // appendPhoneJSON appends p as one line of JSON, the fields in Phone's
 // order; verdict encodes each verdict.
 func appendPhoneJSON(dst []byte, p *Phone, verdict func([]byte, *PhoneVerdict) []byte) []byte {
@@ -214,6 +254,9 @@ func appendPhoneJSONDevice(dst []byte, p *Phone) []byte {
 func appendPhoneJSONSeen(dst []byte, l *phoneLine) []byte {
 	if l.seen == nil {
 		return append(dst, "null"...)
+	}
+	if t := *l.seen; l.dates != nil && t.Location() == time.UTC && t.Nanosecond() == 0 {
+		return append(l.dates.appendRFC3339(append(dst, '"'), t), '"')
 	}
 	return appendJSONTime(dst, *l.seen)
 }

@@ -381,3 +381,31 @@ func FuzzJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestDateCache checks the cached dates against appendRFC3339: days that
+// share a slot, one after the other and back, days before 1970, other
+// zones and fractions of a second, and years it does not cache.
+func TestDateCache(t *testing.T) {
+	var c dateCache
+	base := time.Date(2026, 11, 5, 13, 14, 15, 0, time.UTC)
+	var times []time.Time
+	for _, days := range []int{0, dateSlots, 0, 1, -dateSlots, 365, -20000, -20000 + dateSlots, 0} {
+		for _, secs := range []int{0, 1, 3599, 43200, 86399} {
+			times = append(times, base.AddDate(0, 0, days).Truncate(24*time.Hour).Add(time.Duration(secs)*time.Second))
+		}
+	}
+	times = append(times,
+		time.Unix(-1, 0), time.Unix(0, 0), time.Unix(-86400, 0), time.Unix(-86401, 999),
+		time.Date(2026, 11, 5, 23, 30, 0, 0, time.FixedZone("", -3600)),
+		time.Date(2026, 11, 6, 0, 30, 0, 500, time.FixedZone("", 3600)),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), base)
+	for i, tm := range times {
+		if got, want := string(c.appendRFC3339(nil, tm)), string(appendRFC3339(nil, tm)); got != want {
+			t.Fatalf("time %d (%v): %s, want %s", i, tm, got, want)
+		}
+	}
+	if len(times) != 56 {
+		t.Errorf("checked %d times", len(times))
+	}
+}

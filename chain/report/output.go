@@ -581,7 +581,11 @@ func appendCSVDevice(dst []byte, p *Phone) []byte {
 // appendCSVSeen appends the last_seen column with its leading comma.
 func appendCSVSeen(dst []byte, l *phoneLine) []byte {
 	dst = append(dst, ',')
-	if l.seen != nil {
+	switch {
+	case l.seen == nil:
+	case l.dates != nil:
+		dst = l.dates.appendRFC3339(dst, *l.seen)
+	default:
 		dst = appendRFC3339(dst, *l.seen)
 	}
 	return dst

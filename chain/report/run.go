@@ -570,14 +570,15 @@ func formatSegment(ir *inventory.Reader, mk *phoneMaker, f phoneFormatter, out [
 // formatter's interface call makes a phoneLine and the storage it points
 // to escape, so one of each serves the whole segment.
 type lineMaker struct {
-	mac  [inventory.MACLen]byte
-	seen time.Time
-	l    phoneLine
+	mac   [inventory.MACLen]byte
+	seen  time.Time
+	l     phoneLine
+	dates dateCache
 }
 
 // appendPhone appends the lines f writes for a phone of template t.
 func (lm *lineMaker) appendPhone(out []byte, f phoneFormatter, t *phoneTemplate, line int, uri []byte, mac uint64, hasMAC bool, seen time.Time) []byte {
-	lm.l = phoneLine{line: line, fixed: &t.proto, id: t.id}
+	lm.l = phoneLine{line: line, fixed: &t.proto, id: t.id, dates: &lm.dates}
 	if len(uri) > 0 {
 		lm.l.uri = uri
 	}
