@@ -60,11 +60,7 @@ func appendJSONString[T text](dst []byte, s T) []byte {
 	for i := 0; i < len(s); {
 		// Eight bytes at a time while none needs a look (a listing
 		// escapes a user URI per phone, nearly always plain ASCII).
-		for i+8 <= len(s) && jsonPlain8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
-			i += 8
-		}
-		if i == len(s) {
+		if i = jsonPlainRun(s, i); i == len(s) {
 			break
 		}
 		if b := s[i]; b < utf8.RuneSelf {
@@ -123,6 +119,23 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 		dst = t.AppendFormat(dst, time.RFC3339Nano)
 	}
 	return append(dst, '"')
+}
+
+// jsonPlainRun returns where, from i on, the first run of eight bytes of
+// s that jsonPlain8 does not pass starts, or where fewer than eight are
+// left. Not inlined: in its own frame the loop keeps its values in
+// registers (inlined, it reloaded four from the stack at every turn).
+//
+//go:noinline
+func jsonPlainRun[T text](s T, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		if !jsonPlain8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+			break
+		}
+	}
+	return i
 }
 
 // jsonPlain8 reports whether none of the eight bytes of x needs escaping
