@@ -21,9 +21,20 @@ type LongCSVWriter struct {
 	device   fragments // by phone template
 	verdict  func([]byte, *PhoneVerdict) []byte
 	kind     string // of the verdict being written
-	// place and firmware are the pool and site columns and the firmware
-	// columns with the line end, by phone template.
-	place, firmware fragments
+	// tails are what follows the last_seen column in each of a phone's
+	// rows, by phone template (see rowTails); scratch holds them for a
+	// phone without a template.
+	tails   []*rowTails
+	scratch rowTails
+}
+
+// rowTails are what follows a phone's last_seen column in each of its rows,
+// one per verdict: the pool and site columns, the chain's and the
+// verdict's, the firmware columns and the line end. A phone template fixes
+// them all, so a phone's rows are its own columns and these.
+type rowTails struct {
+	b    []byte
+	ends []int // where each row's tail ends in b
 }
 
 // NewLongCSVWriter returns a Writer of the long CSV form.
@@ -71,31 +82,59 @@ func (c *LongCSVWriter) Phone(p *Phone) error {
 	return c.writeListing(c.rec)
 }
 
-// appendLine appends the phone's rows: the columns before the chain's
-// are written for the first row and copied for the others.
+// appendLine appends the phone's rows: its own columns (line to
+// last_seen) are written for the first row and copied for the others.
 func (c *LongCSVWriter) appendLine(dst []byte, l *phoneLine) []byte {
-	p := l.fixed
-	if len(p.Verdicts) == 0 {
+	if len(l.fixed.Verdicts) == 0 {
 		return dst
 	}
 	start := len(dst)
 	dst = appendCSVHead(dst, l)
 	dst = c.device.appendTemplate(dst, l, appendCSVDevice)
 	dst = appendCSVSeen(dst, l)
-	dst = c.place.appendTemplate(dst, l, appendLongCSVPlace)
 	end := len(dst)
+	t := c.tailsOf(l)
+	from := 0
+	for i, to := range t.ends {
+		if i > 0 {
+			dst = append(dst, dst[start:end]...)
+		}
+		dst = append(dst, t.b[from:to]...)
+		from = to
+	}
+	return dst
+}
+
+// tailsOf returns the rows' tails of l's phone, memoized per template.
+func (c *LongCSVWriter) tailsOf(l *phoneLine) *rowTails {
+	if l.id <= 0 {
+		c.appendTails(&c.scratch, l.fixed)
+		return &c.scratch
+	}
+	for int(l.id) >= len(c.tails) {
+		c.tails = append(c.tails, nil)
+	}
+	if c.tails[l.id] == nil {
+		t := new(rowTails)
+		c.appendTails(t, l.fixed)
+		c.tails[l.id] = t
+	}
+	return c.tails[l.id]
+}
+
+// appendTails sets t to the rows' tails of p.
+func (c *LongCSVWriter) appendTails(t *rowTails, p *Phone) {
+	t.b, t.ends = t.b[:0], t.ends[:0]
 	for i := range p.Verdicts {
 		c.kind = ""
 		if i < len(c.kinds) {
 			c.kind = c.kinds[i]
 		}
-		if i > 0 {
-			dst = append(dst, dst[start:end]...)
-		}
-		dst = append(dst, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
-		dst = c.firmware.appendTemplate(dst, l, appendLongCSVFirmware)
+		t.b = appendLongCSVPlace(t.b, p)
+		t.b = append(t.b, c.verdicts.get(&p.Verdicts[i], c.verdict)...)
+		t.b = appendLongCSVFirmware(t.b, p)
+		t.ends = append(t.ends, len(t.b))
 	}
-	return dst
 }
 
 // appendLongCSVPlace appends the pool and site columns, each with its
