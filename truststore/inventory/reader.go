@@ -89,7 +89,8 @@ type Reader struct {
 	cache      map[string]*classified
 	key        []byte
 	lastLayout int
-	classes    int32 // classifications made so far: the next Row.Class
+	dates      dateMemo // of parseTime
+	classes    int32    // classifications made so far: the next Row.Class
 	// light skips what only per-phone output needs (user URI, pool).
 	light bool
 	// uriBytes sets Row.UserURIBytes instead of Row.UserURI.
@@ -711,7 +712,7 @@ var timeLayouts = []string{
 }
 
 func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
-	if t, ok := fastTime(b); ok {
+	if t, ok := ir.dates.fastTime(b); ok {
 		return t, true
 	}
 	s := string(b)
@@ -730,63 +731,176 @@ func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
 // fastTime parses the two layouts of big exports without allocating:
 // "M/D/YYYY h:mm:ss AM" (Reporting Services) and "YYYY-MM-DD hh:mm:ss[.fff]"
 // (SQL Server). Anything else is left to time.Parse.
-func fastTime(b []byte) (time.Time, bool) {
-	var y, mo, d, h, mi, sec, nsec int
-	var ok bool
-	i := 0
-	if len(b) > 4 && b[4] == '-' {
-		if y, i, ok = digits(b, i, 4, 4, '-'); !ok {
-			return time.Time{}, false
+func fastTime(b []byte) (time.Time, bool) { return (*dateMemo)(nil).fastTime(b) }
+
+// dateMemo remembers the days since the epoch of the dates (the text
+// before the space) fastTime parsed last, so that a row's time mostly
+// parses its clock only: an inventory's registrations fall on a few
+// hundred days, a month's on about 30. A date has two slots to be in, so
+// that dates sharing one do not keep evicting each other. A nil *dateMemo
+// remembers nothing.
+type dateMemo [128]dateSlot
+
+type dateSlot struct {
+	lo   uint64 // the date's first 8 bytes
+	hi   uint32 // its 9th and 10th bytes and, above them, its length (never 0)
+	days int32
+}
+
+// fastTime is the package's fastTime, with the dates remembered.
+func (m *dateMemo) fastTime(b []byte) (time.Time, bool) {
+	iso := len(b) > 4 && b[4] == '-'
+	// The date is 8 to 10 bytes: M/D/YYYY to MM/DD/YYYY, or YYYY-MM-DD.
+	n := 8
+	for n < len(b) && n < 10 && b[n] != ' ' {
+		n++
+	}
+	if n >= len(b) || b[n] != ' ' {
+		return time.Time{}, false
+	}
+	days, ok := m.days(b[:n], iso)
+	if !ok {
+		return time.Time{}, false
+	}
+	secs, nsec, ok := parseClock(b[n+1:], iso)
+	if !ok {
+		return time.Time{}, false
+	}
+	// time.Date(y, mo, d, h, mi, sec, nsec, time.UTC), without its
+	// normalization (every field is in range).
+	return time.Unix(days*86400+secs, int64(nsec)).UTC(), true
+}
+
+// days returns parseDate(d, iso), from the memo when d was seen; d is 8 to
+// 10 bytes.
+func (m *dateMemo) days(d []byte, iso bool) (int64, bool) {
+	if m == nil {
+		return parseDate(d, iso)
+	}
+	lo := uint64(d[0]) | uint64(d[1])<<8 | uint64(d[2])<<16 | uint64(d[3])<<24 |
+		uint64(d[4])<<32 | uint64(d[5])<<40 | uint64(d[6])<<48 | uint64(d[7])<<56
+	hi := uint32(len(d)) << 16
+	if len(d) > 8 {
+		hi |= uint32(d[8])
+	}
+	if len(d) > 9 {
+		hi |= uint32(d[9]) << 8
+	}
+	h := lo ^ uint64(hi)*0x9E3779B97F4A7C15
+	h ^= h >> 32
+	h *= 0xD6E8FEB86659FD93
+	i := h >> 58 << 1
+	a, b := &m[i], &m[i+1]
+	if a.lo == lo && a.hi == hi {
+		return int64(a.days), true
+	}
+	if b.lo == lo && b.hi == hi {
+		return int64(b.days), true
+	}
+	days, ok := parseDate(d, iso)
+	if ok {
+		if a.hi != 0 {
+			*b = *a // the older of the two goes
 		}
-		if mo, i, ok = digits(b, i, 2, 2, '-'); !ok {
-			return time.Time{}, false
+		*a = dateSlot{lo: lo, hi: hi, days: int32(days)}
+	}
+	return days, ok
+}
+
+// parseDate parses all of d, "YYYY-MM-DD" when iso, else "M/D/YYYY", as
+// the days since 1970-01-01.
+func parseDate(d []byte, iso bool) (int64, bool) {
+	var y, mo, day int
+	if iso {
+		if len(d) != 10 || d[4] != '-' || d[7] != '-' {
+			return 0, false
 		}
-		if d, i, ok = digits(b, i, 2, 2, ' '); !ok {
-			return time.Time{}, false
+		y1, ok1 := twoDigits(d, 0)
+		y2, ok2 := twoDigits(d, 2)
+		m, ok3 := twoDigits(d, 5)
+		dd, ok4 := twoDigits(d, 8)
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return 0, false
 		}
-		if h, i, ok = digits(b, i, 2, 2, ':'); !ok {
-			return time.Time{}, false
+		y, mo, day = y1*100+y2, m, dd
+	} else {
+		// M/D/YYYY, MM/D/YYYY, M/DD/YYYY or MM/DD/YYYY: the month is as
+		// long as the first slash says, the day what the year leaves.
+		if len(d) < 8 || len(d) > 10 {
+			return 0, false
 		}
-		if mi, i, ok = digits(b, i, 2, 2, ':'); !ok {
-			return time.Time{}, false
+		ml := 1
+		if d[1] != '/' {
+			ml = 2
 		}
-		if sec, i, ok = digits(b, i, 2, 2, 0); !ok {
-			return time.Time{}, false
+		dl := len(d) - ml - 6
+		if dl < 1 || dl > 2 || d[ml] != '/' || d[ml+1+dl] != '/' {
+			return 0, false
 		}
-		if i < len(b) && b[i] == '.' {
-			start := i + 1
-			f, j, ok := digits(b, start, 1, 9, 0)
-			if !ok {
-				return time.Time{}, false
+		var ok1, ok2 bool
+		if mo, ok1 = oneOrTwoDigits(d, 0, ml); !ok1 {
+			return 0, false
+		}
+		if day, ok2 = oneOrTwoDigits(d, ml+1, dl); !ok2 {
+			return 0, false
+		}
+		y1, ok3 := twoDigits(d, len(d)-4)
+		y2, ok4 := twoDigits(d, len(d)-2)
+		if !ok3 || !ok4 {
+			return 0, false
+		}
+		y = y1*100 + y2
+	}
+	if mo < 1 || mo > 12 || day < 1 || day > daysIn(mo, y) {
+		return 0, false
+	}
+	return daysSinceEpoch(y, mo, day), true
+}
+
+// parseClock parses all of c, "hh:mm:ss[.fff]" when iso, else
+// "h:mm:ss AM", as the seconds and nanoseconds since midnight.
+func parseClock(c []byte, iso bool) (secs int64, nsec int, ok bool) {
+	var h, mi, sec int
+	if iso {
+		if len(c) < 8 || c[2] != ':' || c[5] != ':' {
+			return 0, 0, false
+		}
+		var ok1, ok2, ok3 bool
+		h, ok1 = twoDigits(c, 0)
+		mi, ok2 = twoDigits(c, 3)
+		sec, ok3 = twoDigits(c, 6)
+		if !ok1 || !ok2 || !ok3 {
+			return 0, 0, false
+		}
+		if len(c) > 8 { // a fraction of 1 to 9 digits
+			if c[8] != '.' || len(c) == 9 || len(c) > 18 {
+				return 0, 0, false
 			}
-			for n := j - start; n < 9; n++ {
-				f *= 10
+			for _, ch := range c[9:] {
+				d := ch - '0'
+				if d > 9 {
+					return 0, 0, false
+				}
+				nsec = nsec*10 + int(d)
 			}
-			nsec, i = f, j
+			for n := len(c) - 9; n < 9; n++ {
+				nsec *= 10
+			}
 		}
 	} else {
-		if mo, i, ok = digits(b, i, 1, 2, '/'); !ok {
-			return time.Time{}, false
+		// h:mm:ss AM or hh:mm:ss AM.
+		hl := len(c) - 9
+		if hl < 1 || hl > 2 || c[hl] != ':' || c[hl+3] != ':' || c[hl+6] != ' ' {
+			return 0, 0, false
 		}
-		if d, i, ok = digits(b, i, 1, 2, '/'); !ok {
-			return time.Time{}, false
+		var ok1, ok2, ok3 bool
+		h, ok1 = oneOrTwoDigits(c, 0, hl)
+		mi, ok2 = twoDigits(c, hl+1)
+		sec, ok3 = twoDigits(c, hl+4)
+		if !ok1 || !ok2 || !ok3 || h < 1 || h > 12 {
+			return 0, 0, false
 		}
-		if y, i, ok = digits(b, i, 4, 4, ' '); !ok {
-			return time.Time{}, false
-		}
-		if h, i, ok = digits(b, i, 1, 2, ':'); !ok {
-			return time.Time{}, false
-		}
-		if mi, i, ok = digits(b, i, 2, 2, ':'); !ok {
-			return time.Time{}, false
-		}
-		if sec, i, ok = digits(b, i, 2, 2, ' '); !ok || i+2 != len(b) {
-			return time.Time{}, false
-		}
-		if h < 1 || h > 12 {
-			return time.Time{}, false
-		}
-		switch string(b[i:]) {
+		switch string(c[hl+7:]) {
 		case "AM":
 			if h == 12 {
 				h = 0
@@ -796,17 +910,28 @@ func fastTime(b []byte) (time.Time, bool) {
 				h += 12
 			}
 		default:
-			return time.Time{}, false
+			return 0, 0, false
 		}
-		i += 2
 	}
-	if i != len(b) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
-		return time.Time{}, false
+	if h > 23 || mi > 59 || sec > 59 {
+		return 0, 0, false
 	}
-	// time.Date(y, mo, d, h, mi, sec, nsec, time.UTC), without its
-	// normalization (every field is in range).
-	secs := daysSinceEpoch(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
-	return time.Unix(secs, int64(nsec)).UTC(), true
+	return int64(h*3600 + mi*60 + sec), nsec, true
+}
+
+// twoDigits reads the two decimal digits of b at i.
+func twoDigits(b []byte, i int) (int, bool) {
+	d1, d2 := b[i]-'0', b[i+1]-'0'
+	return int(d1)*10 + int(d2), d1 <= 9 && d2 <= 9
+}
+
+// oneOrTwoDigits reads the n (1 or 2) decimal digits of b at i.
+func oneOrTwoDigits(b []byte, i, n int) (int, bool) {
+	if n == 2 {
+		return twoDigits(b, i)
+	}
+	d := b[i] - '0'
+	return int(d), d <= 9
 }
 
 // daysSinceEpoch is the number of days from 1970-01-01 to the date
@@ -824,26 +949,6 @@ func daysSinceEpoch(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era*146097+doe) - 719468
-}
-
-// digits reads min to max decimal digits of b from i and then, unless sep
-// is 0, the separator sep; it returns the number and the index after.
-func digits(b []byte, i, min, max int, sep byte) (n, next int, ok bool) {
-	start := i
-	for i < len(b) && i-start < max && b[i] >= '0' && b[i] <= '9' {
-		n = n*10 + int(b[i]-'0')
-		i++
-	}
-	if i-start < min {
-		return 0, i, false
-	}
-	if sep != 0 {
-		if i >= len(b) || b[i] != sep {
-			return 0, i, false
-		}
-		i++
-	}
-	return n, i, true
 }
 
 func daysIn(m, y int) int {
