@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,4 +202,39 @@ func digits(b []byte, i, min, max int, sep byte) (n, next int, ok bool) {
 		i++
 	}
 	return n, i, true
+}
+
+// FuzzSplitFields: the splitter gives bytes.Split's
+// fields, each capped at its end, after the fields it was given, and
+// declines every line holding a quote or a NUL byte.
+func FuzzSplitFields(f *testing.F) {
+	for _, s := range []string{"", ",", "a,b", "POLYCOM,CX600,00-04-F2-00-00-01,sip:user1@contoso.com,CPE/4.0.7577.4047,11/2/2026 2:01:00 AM,,",
+		",,,,,,,,,,,,,,,,", "a;b;c;d;e;f;g;h;i", "abcdefgh,", "abcdefg,h", `a,"b",c`, "abcdefghijklmnop\x00", "abcdefghijklmno\""} {
+		f.Add(s, byte(','))
+	}
+	f.Add("a;b;c;d;e;f;g;h;i", byte(';'))
+	f.Add("a\tb\t\tc", byte('\t'))
+	f.Fuzz(func(t *testing.T, s string, delim byte) {
+		if delim == '"' || delim == 0 {
+			return
+		}
+		l := []byte(s)
+		prefix := [][]byte{[]byte("kept")}
+		got, ok := splitFields(prefix, l, delim)
+		if strings.ContainsAny(s, "\"\x00") {
+			if ok || len(got) != 1 {
+				t.Fatalf("splitFields(%q, %q) = %q, %v; want it declined", s, delim, got, ok)
+			}
+			return
+		}
+		want := bytes.Split(l, []byte{delim})
+		if !ok || len(got) != len(want)+1 || string(got[0]) != "kept" {
+			t.Fatalf("splitFields(%q, %q) = %q, %v; want %q", s, delim, got, ok, want)
+		}
+		for i, w := range want {
+			if g := got[i+1]; !bytes.Equal(g, w) || cap(g) != len(g) {
+				t.Fatalf("splitFields(%q, %q) field %d = %q (cap %d), want %q", s, delim, i, g, cap(g), w)
+			}
+		}
+	})
 }

@@ -68,18 +68,25 @@ func (ra *readAhead) run(rr *recordReader) {
 	defer close(ra.batches)
 	b := newRecordBatch()
 	for {
-		fields, line, err := rr.next()
-		rec := batchRecord{line: line, start: rr.start, err: err, first: int32(len(b.fields)), fields: int32(len(fields))}
-		if err == nil && rr.plain != nil && rr.delim != 0 {
+		l, line, err := rr.nextLine()
+		rec, plain := batchRecord{line: line, start: rr.start, first: int32(len(b.fields))}, false
+		if err == nil && rr.delim != 0 {
 			// One copy of the line; the fields are its delimited parts.
 			at := len(b.buf)
-			b.buf = append(b.buf, rr.plain...)
-			rest := b.buf[at:]
-			for _, f := range fields {
-				b.fields = append(b.fields, rest[:len(f):len(f)])
-				rest = rest[min(len(f)+1, len(rest)):]
+			b.buf = append(b.buf, l...)
+			var fields [][]byte
+			if fields, plain = splitFields(b.fields, b.buf[at:], rr.delim); plain {
+				rec.fields = int32(len(fields) - len(b.fields))
+				b.fields = fields
+			} else {
+				b.buf = b.buf[:at]
 			}
-		} else {
+		}
+		if !plain {
+			var fields [][]byte
+			fields, rec.line, rec.err = rr.split(l, line, err)
+			err = rec.err
+			rec.fields = int32(len(fields))
 			for _, f := range fields {
 				at := len(b.buf)
 				b.buf = append(b.buf, f...)

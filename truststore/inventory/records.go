@@ -45,9 +45,6 @@ type recordReader struct {
 	// keep, when set, rejects records by their first line: a rejected line
 	// without quotes (so a whole record) is passed over unsplit.
 	keep func(line int) bool
-	// plain is the last record returned by next when it had no quotes:
-	// its fields are its delimited parts (nil otherwise).
-	plain []byte
 	// start is the input offset where the last record returned by next
 	// starts; -1 when it is not known (transcoded text, a line handed
 	// back, the rest of an over-long line before it).
@@ -183,15 +180,34 @@ func trimEOL(b []byte) []byte {
 // record that cannot be split is returned as an error together with its
 // line; the reader stays usable. At the end it returns io.EOF.
 func (r *recordReader) next() (fields [][]byte, line int, err error) {
-	r.plain = nil
+	l, line, err := r.nextLine()
+	if err != nil || r.delim == 0 {
+		return r.split(l, line, err)
+	}
+	if fields, ok := splitFields(r.fields[:0], l, r.delim); ok {
+		r.fields = fields
+		return fields, line, nil
+	}
+	return r.split(l, line, nil)
+}
+
+// nextLine returns the first line of the next record (see next), passing
+// over the lines the keep filter rejects.
+func (r *recordReader) nextLine() (l []byte, line int, err error) {
 	r.start = r.offset()
-	l, err := r.readLine()
+	l, err = r.readLine()
 	line = r.line
 	for err == nil && r.keep != nil && !r.keep(line) && bytes.IndexByte(l, '"') < 0 {
 		r.start = r.offset()
 		l, err = r.readLine()
 		line = r.line
 	}
+	return l, line, err
+}
+
+// split is next for the record starting with l, nextLine's line, when it
+// is not a plain delimited record (splitFields).
+func (r *recordReader) split(l []byte, line int, err error) (fields [][]byte, _ int, _ error) {
 	if err == errLongLine || err == errNoLineEnd {
 		return nil, line, err
 	}
@@ -204,10 +220,6 @@ func (r *recordReader) next() (fields [][]byte, line int, err error) {
 	if r.delim == 0 {
 		r.fields = append(r.fields[:0], l)
 		return r.fields, line, nil
-	}
-	if bytes.IndexByte(l, '"') < 0 {
-		r.plain = l
-		return r.splitPlain(l), line, nil
 	}
 	// Quoted fields may hold line breaks: gather lines until quotes balance.
 	if !quotesBalanced(l) {
@@ -234,14 +246,20 @@ func quotesBalanced(b []byte) bool {
 	return bytes.Count(b, []byte{'"'})%2 == 0
 }
 
-func (r *recordReader) splitPlain(l []byte) [][]byte {
-	r.fields = r.fields[:0]
+// splitFields appends to fields the fields of the line l, split at delim,
+// each a slice of l capped at its end; ok is false, and fields returned as
+// they were, when l holds a quote or a NUL byte (left to next's other
+// paths).
+func splitFields(fields [][]byte, l []byte, delim byte) (_ [][]byte, ok bool) {
+	if bytes.IndexByte(l, '"') >= 0 || bytes.IndexByte(l, 0) >= 0 {
+		return fields, false
+	}
 	for {
-		i := bytes.IndexByte(l, r.delim)
+		i := bytes.IndexByte(l, delim)
 		if i < 0 {
-			return append(r.fields, l)
+			return append(fields, l[:len(l):len(l)]), true
 		}
-		r.fields = append(r.fields, l[:i])
+		fields = append(fields, l[:i:i])
 		l = l[i+1:]
 	}
 }
