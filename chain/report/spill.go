@@ -157,6 +157,13 @@ func sharedEnds(a, b []byte) (pre, suf int) {
 		}
 		pre += 8
 	}
+	if pre+4 <= n { // then four, then one
+		if x := binary.LittleEndian.Uint32(a[pre:]) ^ binary.LittleEndian.Uint32(b[pre:]); x != 0 {
+			pre += bits.TrailingZeros32(x) / 8
+			goto suffix
+		}
+		pre += 4
+	}
 	for pre < n && a[pre] == b[pre] {
 		pre++
 	}
@@ -166,6 +173,12 @@ suffix:
 			return pre, suf + bits.TrailingZeros64(x)/8
 		}
 		suf += 8
+	}
+	if suf+4 <= n-pre {
+		if x := binary.BigEndian.Uint32(a[len(a)-suf-4:]) ^ binary.BigEndian.Uint32(b[len(b)-suf-4:]); x != 0 {
+			return pre, suf + bits.TrailingZeros32(x)/8
+		}
+		suf += 4
 	}
 	for suf < n-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
 		suf++

@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -234,6 +235,28 @@ func FuzzSplitFields(f *testing.F) {
 		for i, w := range want {
 			if g := got[i+1]; !bytes.Equal(g, w) || cap(g) != len(g) {
 				t.Fatalf("splitFields(%q, %q) field %d = %q (cap %d), want %q", s, delim, i, g, cap(g), w)
+			}
+		}
+	})
+}
+
+// FuzzParseMAC: the fixed-layout path reads what the digit-by-digit one
+// reads, and AppendMAC writes it back as six upper-case hex octets.
+func FuzzParseMAC(f *testing.F) {
+	for _, s := range []string{"00-04-F2-12-34-56", "00:04:f2:12:34:56", "0004.F212.3456", "00-04-F2-12-34-5G", "00-04-F2-12-34:56",
+		"00-04-F2-12-34-567", "00 04 F2 12 34 56", "00-04-F2-1-234-56", "ff-ff-ff-ff-ff-ff", "00-04-F2\x00-12-34-5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseMAC([]byte(s), false)
+		want, wok := parseMACDigits([]byte(s))
+		if got != want || ok != wok {
+			t.Fatalf("parseMAC(%q) = %x, %v; digit by digit: %x, %v", s, got, ok, want, wok)
+		}
+		if ok {
+			o := func(shift int) byte { return byte(got >> shift) }
+			if a, f := string(AppendMAC(nil, got)), fmt.Sprintf("%02X-%02X-%02X-%02X-%02X-%02X", o(40), o(32), o(24), o(16), o(8), o(0)); a != f {
+				t.Fatalf("AppendMAC(%x) = %s, want %s", got, a, f)
 			}
 		}
 	})

@@ -617,6 +617,31 @@ func parseMAC(b []byte, decimal bool) (uint64, bool) {
 		n, err := strconv.ParseUint(string(b), 10, 64)
 		return n, err == nil && n < 1<<48
 	}
+	// Nearly every export writes 00-04-F2-12-34-56 (or with colons).
+	if len(b) == MACLen && macDigit[b[2]] == macSeparator && macDigit[b[5]] == macSeparator && macDigit[b[8]] == macSeparator &&
+		macDigit[b[11]] == macSeparator && macDigit[b[14]] == macSeparator {
+		o0, ok0 := macOctet(b[0], b[1])
+		o1, ok1 := macOctet(b[3], b[4])
+		o2, ok2 := macOctet(b[6], b[7])
+		o3, ok3 := macOctet(b[9], b[10])
+		o4, ok4 := macOctet(b[12], b[13])
+		o5, ok5 := macOctet(b[15], b[16])
+		if ok0 && ok1 && ok2 && ok3 && ok4 && ok5 {
+			return o0<<40 | o1<<32 | o2<<24 | o3<<16 | o4<<8 | o5, true
+		}
+	}
+	return parseMACDigits(b)
+}
+
+// macOctet is the value of the two hex digits hi and lo.
+func macOctet(hi, lo byte) (uint64, bool) {
+	h, l := macDigit[hi], macDigit[lo]
+	return uint64(h)<<4 | uint64(l), h|l < 16
+}
+
+// parseMACDigits reads any layout of a MAC address: its 12 hex digits, in
+// order, among separators.
+func parseMACDigits(b []byte) (uint64, bool) {
 	var n uint64
 	digits := 0
 	for _, c := range b {
@@ -668,14 +693,9 @@ const MACLen = 17
 // AppendMAC appends m as FormatMAC writes it.
 func AppendMAC(dst []byte, m uint64) []byte {
 	const hexd = "0123456789ABCDEF"
-	for i := 0; i < 6; i++ {
-		octet := byte(m >> (40 - 8*i))
-		if i > 0 {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hexd[octet>>4], hexd[octet&15])
-	}
-	return dst
+	return append(dst,
+		hexd[m>>44&15], hexd[m>>40&15], '-', hexd[m>>36&15], hexd[m>>32&15], '-', hexd[m>>28&15], hexd[m>>24&15], '-',
+		hexd[m>>20&15], hexd[m>>16&15], '-', hexd[m>>12&15], hexd[m>>8&15], '-', hexd[m>>4&15], hexd[m&15])
 }
 
 // timeLayouts are the layouts seen in exports: SQL Server datetime, ISO 8601,
