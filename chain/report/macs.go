@@ -18,6 +18,9 @@ import "time"
 // address within the same second are ordered by line, the later winning.
 type macTable struct {
 	slots []uint32 // open addressing, linear probing; 0 empty, else tag | entry index + 1
+	// slotsMap is the mapping that holds slots, nil when they are on the
+	// heap (see mapSlots).
+	slotsMap []byte
 	// idxBits is how many low bits of a slot hold the index (see tag).
 	idxBits uint8
 	// entries are stored in chunks so that growing never copies them.
@@ -200,7 +203,7 @@ func (t *macTable) rehash(size int) {
 	for t.idxBits < 32 && uint64(t.n)+1 >= 1<<t.idxBits {
 		t.idxBits++
 	}
-	slots := make([]uint32, size)
+	slots, m := mapSlots(size)
 	mask := uint64(size - 1)
 	for i := range t.n {
 		hash := macHash(t.entry(uint32(i)).macGroup & macMask)
@@ -210,8 +213,13 @@ func (t *macTable) rehash(size int) {
 		}
 		slots[h] = t.tag(hash) | (uint32(i) + 1)
 	}
-	t.slots = slots
+	unmapSlots(t.slotsMap)
+	t.slots, t.slotsMap = slots, m
 }
+
+// hugeSlotsBytes is the size from which a table's slots are mapped for
+// huge pages where the system has them (a variable for tests).
+var hugeSlotsBytes = 8 << 20
 
 // initialIdxBits leaves 8 bits of tag while the table holds fewer than
 // 2^24-1 addresses (an inventory of distinct phones of about 2 GB).
@@ -256,7 +264,8 @@ func (t *macTable) latest(line int) bool {
 // report's memory limit while the second pass allocates). add must not be
 // called after it.
 func (t *macTable) release() {
-	t.slots, t.chunks, t.wide = nil, nil, nil
+	unmapSlots(t.slotsMap)
+	t.slots, t.slotsMap, t.chunks, t.wide = nil, nil, nil, nil
 }
 
 // len is the number of distinct MAC addresses.

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -56,6 +57,23 @@ func TestMACTableAgainstMap(t *testing.T) {
 				t.Errorf("index bits %d, want %d", m.idxBits, c.wantBits)
 			}
 		})
+	}
+}
+
+// TestMACTableMapped is TestMACTableAgainstMap with every table's slots
+// mapped apart from the heap (huge pages on Linux), grown and released.
+func TestMACTableMapped(t *testing.T) {
+	defer func(n int) { hugeSlotsBytes = n }(hugeSlotsBytes)
+	hugeSlotsBytes = 0
+	for _, expect := range []int{0, 50000} {
+		m := checkMACTableAgainstMap(t, expect, 0)
+		if runtime.GOOS == "linux" && m.slotsMap == nil {
+			t.Errorf("expect %d: slots not mapped", expect)
+		}
+		m.release()
+		if m.slots != nil || m.slotsMap != nil {
+			t.Errorf("expect %d: slots kept after release", expect)
+		}
 	}
 }
 
