@@ -12,7 +12,7 @@ import (
 
 // writeInventory writes a Lync "IP Phone Inventory Report" CSV of rows
 // records for phones distinct MAC addresses (later rows of a MAC are newer
-// registrations), every 50th row a desktop client. The .ci/bench-report.sh
+// registrations), every 50th row a desktop client. The .ci/gen-inventory.sh
 // script writes the same layout with awk.
 func writeInventory(w io.Writer, rows, phones int) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
