@@ -207,7 +207,7 @@ func (r *recordReader) nextLine() (l []byte, line int, err error) {
 
 // split is next for the record starting with l, nextLine's line, when it
 // is not a plain delimited record (splitFields).
-func (r *recordReader) split(l []byte, line int, err error) (fields [][]byte, _ int, _ error) {
+func (r *recordReader) split(l []byte, line int, err error) ([][]byte, int, error) {
 	if err == errLongLine || err == errNoLineEnd {
 		return nil, line, err
 	}
