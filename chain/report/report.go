@@ -194,10 +194,35 @@ type Builder struct {
 	noMAC         int
 	maxLine       int
 	certs         map[string]*x509.Certificate // by SHA-1; see certBySHA1
+	// judging, when not nil, is closed once evaluateChains, run by Run
+	// beside the first pass, has set judgeErr (see judged).
+	judging  chan struct{}
+	judgeErr error
+}
+
+// judged waits for the evaluation Run started and returns its error.
+func (b *Builder) judged() error {
+	if b.judging == nil {
+		return nil
+	}
+	<-b.judging
+	return b.judgeErr
 }
 
 // NewBuilder evaluates every chain and returns a Builder ready for Add.
 func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Builder, error) {
+	b, err := newBuilder(cat, chains, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.evaluateChains(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// newBuilder is NewBuilder without evaluateChains.
+func newBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Builder, error) {
 	if len(chains) == 0 {
 		return nil, errors.New("no chain to judge the phones against")
 	}
@@ -216,18 +241,29 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 		if len(c.Inputs) == 0 && c.Blocker == "" {
 			return nil, fmt.Errorf("%s: no certificate chain to judge", c.Name)
 		}
-		jc := &judgedChain{Chain: c, verdicts: map[verdictKey]PhoneVerdict{}, index: len(b.chains)}
+		b.chains = append(b.chains, &judgedChain{Chain: c, verdicts: map[verdictKey]PhoneVerdict{}, index: len(b.chains)})
+	}
+	return b, nil
+}
+
+// evaluateChains evaluates every chain against the stores: what the verdicts come
+// from. The first pass needs none of it (Run has it done meanwhile).
+func (b *Builder) evaluateChains() error {
+	opts := b.opts
+	cat := b.cat
+	for _, jc := range b.chains {
+		c := jc.Chain
 		seen := map[string]bool{}
 		for _, in := range c.Inputs {
 			r, err := chain.Evaluate(cat, in, opts.Chain)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", c.Name, err)
+				return fmt.Errorf("%s: %w", c.Name, err)
 			}
 			jc.results = append(jc.results, r)
 			if opts.WithAD {
 				ra, err := chain.Evaluate(cat, in, b.chainOptions(true))
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", c.Name, err)
+					return fmt.Errorf("%s: %w", c.Name, err)
 				}
 				jc.adResults = append(jc.adResults, ra)
 			}
@@ -247,19 +283,18 @@ func NewBuilder(cat *truststore.Catalogue, chains []Chain, opts Options) (*Build
 			for _, in := range c.Inputs {
 				r, err := chain.Evaluate(cat, in, o)
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", c.Name, err)
+					return fmt.Errorf("%s: %w", c.Name, err)
 				}
 				jc.fixed = append(jc.fixed, r)
 			}
 		}
-		b.chains = append(b.chains, jc)
 	}
 	for _, jc := range b.chains {
 		if err := b.buildTimelines(jc); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // Add counts one inventory row. Rows that are not phones are ignored here

@@ -323,3 +323,34 @@ func TestInventoryHashOnlyWhereShown(t *testing.T) {
 		}
 	}
 }
+
+// TestRunEvaluationError: a chain that cannot be evaluated (Run evaluates
+// the chains beside the first pass) fails the run with the chain's error,
+// before the writer is given anything, in every output format.
+func TestRunEvaluationError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inventory.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeInventory(f, 2000, 2000); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cat := contosoCatalogue(t)
+	chains := append(todayAndRenewal(t), Chain{Name: "empty.pem", Kind: KindCandidate, Inputs: []chain.Input{{Source: "empty.pem"}}})
+	for name, w := range map[string]func(io.Writer) Writer{
+		"html": func(w io.Writer) Writer { return NewHTMLWriter(w) },
+		"csv":  func(w io.Writer) Writer { return NewCSVWriter(w) },
+		"json": func(w io.Writer) Writer { return NewJSONWriter(w) },
+	} {
+		var out bytes.Buffer
+		_, err := Run(cat, "inventory.csv", fileOpener(path), chains, Options{At: at2026}, w(&out))
+		if err == nil || err.Error() != "empty.pem: empty.pem: no certificate" {
+			t.Errorf("%s: Run error %v, want empty.pem: empty.pem: no certificate", name, err)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%s: %d bytes written before the error", name, out.Len())
+		}
+	}
+}

@@ -44,10 +44,17 @@ type Opener func() (io.ReadCloser, error)
 // from the inventory read again (see writeListing and EachPhone). It
 // returns the summary so that callers can choose an exit code.
 func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, opts Options, w Writer) (*Summary, error) {
-	b, err := NewBuilder(cat, chains, opts)
+	b, err := newBuilder(cat, chains, opts)
 	if err != nil {
 		return nil, err
 	}
+	// The chains are judged while the first pass reads: it needs no
+	// verdict (a tenth of a second, a fifth of a 10^6-row pass of awk).
+	b.judging = make(chan struct{})
+	go func() {
+		defer close(b.judging)
+		b.judgeErr = b.evaluateChains()
+	}()
 	_, b.noHash = w.(hashOmitter)
 	if _, ok := w.(listingWriter); ok {
 		// The first pass keeps what the listing needs of every phone.
@@ -192,6 +199,9 @@ func (b *Builder) Scan(source string, open Opener) (*Summary, error) {
 	b.macs.release()
 	if readErr != nil {
 		return nil, readErr
+	}
+	if err := b.judged(); err != nil {
+		return nil, err
 	}
 	if b.spill != nil && !b.spill.finish() {
 		b.spill.close()
