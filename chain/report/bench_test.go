@@ -45,16 +45,25 @@ func BenchmarkReport(b *testing.B) { benchmarkReport(b, 100000, 100000) }
 // 1,000 phones (later rows are newer registrations of the same phones).
 func BenchmarkReportEstate(b *testing.B) { benchmarkReport(b, 300000, 1000) }
 
-func benchmarkReport(b *testing.B, rows, phones int) {
-	path := filepath.Join(b.TempDir(), "inventory.csv")
+// inventoryFile writes writeInventory's inventory to a temporary file and
+// returns its path.
+func inventoryFile(t testing.TB, rows, phones int) string {
+	path := filepath.Join(t.TempDir(), "inventory.csv")
 	f, err := os.Create(path)
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	if err := writeInventory(f, rows, phones); err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func benchmarkReport(b *testing.B, rows, phones int) {
+	path := inventoryFile(b, rows, phones)
 	cat := contosoCatalogue(b)
 	chains := append(todayAndRenewal(b), readChain(b, "g2-root.pem", "root only", KindCandidate))
 	fi, _ := os.Stat(path)

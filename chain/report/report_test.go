@@ -328,15 +328,7 @@ func TestInventoryHashOnlyWhereShown(t *testing.T) {
 // the chains beside the first pass) fails the run with the chain's error,
 // before the writer is given anything, in every output format.
 func TestRunEvaluationError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "inventory.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := writeInventory(f, 2000, 2000); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	path := inventoryFile(t, 2000, 2000)
 	cat := contosoCatalogue(t)
 	chains := append(todayAndRenewal(t), Chain{Name: "empty.pem", Kind: KindCandidate, Inputs: []chain.Input{{Source: "empty.pem"}}})
 	for name, w := range map[string]func(io.Writer) Writer{
