@@ -129,13 +129,19 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 //go:noinline
 func jsonPlainRun[T text](s T, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		if !jsonPlain8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+		if !jsonPlain8(load8(s, i)) {
 			break
 		}
 	}
 	return i
+}
+
+// load8 is the eight bytes of s from i as a little-endian word (for a
+// string or bytes alike: encoding/binary reads bytes only).
+func load8[T text](s T, i int) uint64 {
+	w := s[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // jsonPlain8 reports whether none of the eight bytes of x needs escaping
@@ -393,9 +399,7 @@ func csvNeedsQuotes[T text](s T) bool {
 	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 { // a listing checks a user URI per phone
-		w := s[i : i+8]
-		if csvSpecial8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+		if csvSpecial8(load8(s, i)) {
 			return true
 		}
 	}

@@ -332,9 +332,11 @@ func TestRunEvaluationError(t *testing.T) {
 	cat := contosoCatalogue(t)
 	chains := append(todayAndRenewal(t), Chain{Name: "empty.pem", Kind: KindCandidate, Inputs: []chain.Input{{Source: "empty.pem"}}})
 	for name, w := range map[string]func(io.Writer) Writer{
-		"html": func(w io.Writer) Writer { return NewHTMLWriter(w) },
-		"csv":  func(w io.Writer) Writer { return NewCSVWriter(w) },
-		"json": func(w io.Writer) Writer { return NewJSONWriter(w) },
+		"html":     func(w io.Writer) Writer { return NewHTMLWriter(w) },
+		"table":    func(w io.Writer) Writer { return NewTableWriter(w, remedy.SH) },
+		"csv":      func(w io.Writer) Writer { return NewCSVWriter(w) },
+		"csv-long": func(w io.Writer) Writer { return NewLongCSVWriter(w) },
+		"json":     func(w io.Writer) Writer { return NewJSONWriter(w) },
 	} {
 		var out bytes.Buffer
 		_, err := Run(cat, "inventory.csv", fileOpener(path), chains, Options{At: at2026}, w(&out))
