@@ -179,8 +179,8 @@ func TestListingMemoized(t *testing.T) {
 		fmt.Fprintf(f, "POLYCOM,CX600,00-04-F2-FF-00-%02X,%s,CPE/4.0.7577.4420 OCPhone/4.0.7577.4420 (Microsoft Lync Phone Edition),11/3/2026 8:00:00 AM,,\n", i, uri)
 	}
 	f.Close()
-	defer func(n int64) { segmentBytes = n }(segmentBytes)
-	segmentBytes = 1000
+	defer func(n, m int64) { segmentBytes, spillSegmentBytes = n, m }(segmentBytes, spillSegmentBytes)
+	segmentBytes, spillSegmentBytes = 1000, 100
 	for _, inv := range []struct {
 		name   string
 		file   string

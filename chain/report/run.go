@@ -430,7 +430,9 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 		rc.Close()
 		return b.EachPhone(source, open, lw.Phone)
 	}
-	return inOrder(len(b.marks), func() func(i int, out []byte) ([]byte, error) {
+	// Room for a segment of the widest listing (JSON and the long CSV
+	// write about 6.5 bytes per byte read).
+	return inOrder(len(b.marks), 8*int(segmentBytes), func() func(i int, out []byte) ([]byte, error) {
 		f := lw.formatter()
 		mk := b.newPhoneMaker()
 		var ir *inventory.Reader
@@ -461,7 +463,7 @@ func (b *Builder) writeListing(source string, open Opener, lw listingWriter) err
 // written in file order, without reading the inventory again.
 func (b *Builder) writeSpilled(lw listingWriter) error {
 	n := len(b.spill.marks)
-	return inOrder(n, func() func(i int, out []byte) ([]byte, error) {
+	return inOrder(n, 8*spillRatio*int(spillSegmentBytes), func() func(i int, out []byte) ([]byte, error) {
 		f := lw.formatter()
 		mk := b.newPhoneMaker()
 		var buf []byte
@@ -478,8 +480,10 @@ func (b *Builder) writeSpilled(lw listingWriter) error {
 
 // inOrder formats n segments on one goroutine per CPU, each goroutine with
 // the formatter newWorker makes for it, and calls write with each
-// segment's output in segment order. It stops at the first error.
-func inOrder(n int, newWorker func() func(i int, out []byte) ([]byte, error), write func([]byte) error) error {
+// segment's output in segment order. It stops at the first error. A
+// segment's output buffer starts with room for bufBytes: one that grows is
+// copied and collected again.
+func inOrder(n, bufBytes int, newWorker func() func(i int, out []byte) ([]byte, error), write func([]byte) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	type segment struct {
 		i    int
@@ -517,10 +521,7 @@ func inOrder(n int, newWorker func() func(i int, out []byte) ([]byte, error), wr
 				select {
 				case out = <-free:
 				default:
-					// Room for a segment of the widest listing (JSON and
-					// the long CSV write about 6.5 bytes per byte read):
-					// a buffer that grows is copied and collected again.
-					out = make([]byte, 0, 8*segmentBytes)
+					out = make([]byte, 0, bufBytes)
 				}
 				out, err := format(s.i, out[:0])
 				s.done <- segmentResult{out, err}

@@ -17,9 +17,9 @@ import (
 // instead of parsing the inventory again. Records are kept in memory up to
 // spillMemory bytes, and in a temporary file beyond.
 //
-// The records are cut into segments of about segmentBytes/spillRatio, each decodable
-// on its own (line numbers are deltas from the segment's start), so that
-// the second pass formats segments on every CPU.
+// The records are cut into segments of about spillSegmentBytes, each
+// decodable on its own (line numbers are deltas from the segment's start),
+// so that the second pass formats segments on every CPU.
 type spill struct {
 	buf      []byte   // records not yet written to f (all of them while f is nil)
 	f        *os.File // nil while everything fits in memory
@@ -65,11 +65,16 @@ func (s *spill) drop() {
 var spillMemory = 8 << 20
 
 // spillRatio is about how many bytes of inventory a byte of spill stands
-// for: a spill segment of segmentBytes/spillRatio lists about as many
-// phones as a segment of the inventory, so the second pass's output
-// buffers stay the same few MB (the generated 10^6-row inventory: 152 MB,
-// its spill 15.8 MB).
+// for (the generated 10^6-row inventory: 152 MB, its spill 15.8 MB).
 const spillRatio = 10
+
+// spillSegmentBytes is about how much spill a segment of the second pass
+// formats (a variable for tests): about 400 phones, whose lines (up to 6.5
+// bytes per byte of inventory, spillRatio bytes of inventory per byte of
+// spill) fill a buffer of under 512 KB. Formatted and written while it is
+// still in the CPU's cache, such a buffer costs 15-20% less CPU at 10^6
+// phones than the few MB of a segment of the inventory (BENCHMARKS.md).
+var spillSegmentBytes int64 = 6 << 10
 
 // spillFlush is how much the spill buffers before writing to its file.
 const spillFlush = 1 << 20
@@ -87,7 +92,7 @@ func (s *spill) add(line int, mac uint64, hasMAC bool, seen time.Time, key int32
 	if s.err != nil {
 		return
 	}
-	if s.size-s.segStart >= segmentBytes/spillRatio {
+	if s.size-s.segStart >= spillSegmentBytes {
 		s.segStart, s.prevLine, s.prevSeen, s.prevURI = s.size, 0, 0, s.prevURI[:0]
 		s.marks = append(s.marks, s.size)
 	} else if len(s.marks) == 0 {

@@ -37,8 +37,8 @@ func TestSpillRoundTrip(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	defer func(n int64, m int) { segmentBytes, spillMemory = n, m }(segmentBytes, spillMemory)
-	segmentBytes = 200
+	defer func(n int64, m int) { spillSegmentBytes, spillMemory = n, m }(spillSegmentBytes, spillMemory)
+	spillSegmentBytes = 20
 	for _, memory := range []int{1 << 20, 500} {
 		t.Run(fmt.Sprint("memory ", memory), func(t *testing.T) {
 			spillMemory = memory
