@@ -72,8 +72,9 @@ const spillRatio = 10
 // formats (a variable for tests): about 400 phones, whose lines (up to 6.5
 // bytes per byte of inventory, spillRatio bytes of inventory per byte of
 // spill) fill a buffer of under 512 KB. Formatted and written while it is
-// still in the CPU's cache, such a buffer costs 15-20% less CPU at 10^6
-// phones than the few MB of a segment of the inventory (BENCHMARKS.md).
+// still in the CPU's cache, such a buffer took up to a fifth less CPU time
+// at 10^6 phones than the few MB of a tenth of an inventory segment did
+// (BENCHMARKS.md).
 var spillSegmentBytes int64 = 6 << 10
 
 // spillFlush is how much the spill buffers before writing to its file.
