@@ -25,8 +25,9 @@
 # run (the machine's other work and the page cache's writeback scatter
 # single runs). Every run of a format follows a run of awk, and the
 # format's ratio is to the fastest of those ("awk s"): this machine's speed
-# drifts by a fifth within a minute, so only runs side by side compare. NULL=1 writes every output to /dev/null instead (what the
-# report costs without writing its bytes; no sizes, no write column).
+# drifts by a fifth within a minute, so only runs side by side compare.
+# NULL=1 writes every output to /dev/null instead (what the report costs
+# without writing its bytes; no sizes, no write column).
 # OVER=1 writes every output over the pages of one existing file (the
 # shell's 1<>, no truncation), made once at 7 times the inventory's size:
 # the kernel still copies every byte into the page cache, but allocates no
@@ -73,9 +74,12 @@ chains=(--chain "$repo/testdata/inventory/chains/today.pem"
         --chain "$repo/testdata/pfx/chain.p7b")
 store=(--store "$repo/testdata/inventory/chains/overlay-contoso.yaml")
 
-# awk_pass: the wall seconds of one awk pass over the inventory.
+# The awk pass: the inventory counted by its user-agent (version) column.
+awk_count='NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }'
+
+# awk_pass: the wall seconds of one awk pass.
 awk_pass() {
-  /usr/bin/time -f "%e" -o "$work/time" awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$work/inventory.csv" > /dev/null
+  /usr/bin/time -f "%e" -o "$work/time" awk -F, "$awk_count" "$work/inventory.csv" > /dev/null
   tail -n 1 "$work/time"
 }
 
@@ -123,7 +127,7 @@ if [ "${OVER:-0}" = 1 ] && [ "${NULL:-0}" != 1 ]; then
   dd if=/dev/zero of="$work/out" bs=1M count=$((inv_mb * 7)) status=none
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-measure awk awk -F, 'NR > 1 { n[$5]++ } END { for (v in n) print n[v], v }' "$work/inventory.csv"
+measure awk awk -F, "$awk_count" "$work/inventory.csv"
 side_awk=$side
 fail=0
 # write_floor BYTES: wall seconds of dd writing that many bytes to a file.
