@@ -14,6 +14,9 @@ import (
 	"github.com/lpetrust/lpetrust/truststore"
 )
 
+// fastTime is the Reader's time parser without its date memo.
+func fastTime(b []byte) (time.Time, bool) { return (*dateMemo)(nil).fastTime(b) }
+
 // FuzzReader: no input makes the reader panic or loop, every record is
 // classified, the counts add up, and ReadAhead reads the same rows, and so
 // does a Reader resumed at any Mark.

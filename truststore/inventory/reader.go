@@ -3,6 +3,7 @@ package inventory
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -748,11 +749,6 @@ func (ir *Reader) parseTime(b []byte) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// fastTime parses the two layouts of big exports without allocating:
-// "M/D/YYYY h:mm:ss AM" (Reporting Services) and "YYYY-MM-DD hh:mm:ss[.fff]"
-// (SQL Server). Anything else is left to time.Parse.
-func fastTime(b []byte) (time.Time, bool) { return (*dateMemo)(nil).fastTime(b) }
-
 // dateMemo remembers the days since the epoch of the dates (the text
 // before the space) fastTime parsed last, so that a row's time mostly
 // parses its clock only: an inventory's registrations fall on a few
@@ -767,7 +763,9 @@ type dateSlot struct {
 	days int32
 }
 
-// fastTime is the package's fastTime, with the dates remembered.
+// fastTime parses the two layouts of big exports without allocating:
+// "M/D/YYYY h:mm:ss AM" (Reporting Services) and "YYYY-MM-DD hh:mm:ss[.fff]"
+// (SQL Server). Anything else is left to time.Parse.
 func (m *dateMemo) fastTime(b []byte) (time.Time, bool) {
 	iso := len(b) > 4 && b[4] == '-'
 	// The date is 8 to 10 bytes: M/D/YYYY to MM/DD/YYYY, or YYYY-MM-DD.
@@ -797,8 +795,7 @@ func (m *dateMemo) days(d []byte, iso bool) (int64, bool) {
 	if m == nil {
 		return parseDate(d, iso)
 	}
-	lo := uint64(d[0]) | uint64(d[1])<<8 | uint64(d[2])<<16 | uint64(d[3])<<24 |
-		uint64(d[4])<<32 | uint64(d[5])<<40 | uint64(d[6])<<48 | uint64(d[7])<<56
+	lo := binary.LittleEndian.Uint64(d)
 	hi := uint32(len(d)) << 16
 	if len(d) > 8 {
 		hi |= uint32(d[8])
