@@ -55,6 +55,7 @@ func Run(cat *truststore.Catalogue, source string, open Opener, chains []Chain, 
 		defer close(b.judging)
 		b.judgeErr = b.evaluateChains()
 	}()
+	defer b.judged() // a run that fails early leaves no evaluation behind
 	_, b.noHash = w.(hashOmitter)
 	if _, ok := w.(listingWriter); ok {
 		// The first pass keeps what the listing needs of every phone.
