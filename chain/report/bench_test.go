@@ -2,12 +2,15 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
-	"github.com/lpetrust/lpetrust/chain/remedy"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/lpetrust/lpetrust/chain/remedy"
 )
 
 // writeInventory writes a Lync "IP Phone Inventory Report" CSV of rows
@@ -33,6 +36,30 @@ func writeInventory(w io.Writer, rows, phones int) error {
 			m[0], m[1], (p>>16)&255, (p>>8)&255, p&255, p, v, v, i%28+1, i%11+1, i%60)
 	}
 	return bw.Flush()
+}
+
+// TestGenInventorySameAsGo: the scripts' generator (.ci/gen-inventory.sh)
+// and the Go benchmarks' write the same bytes, so that the benchmarks
+// measure the same inventory.
+func TestGenInventorySameAsGo(t *testing.T) {
+	for _, tool := range []string{"bash", "awk"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found: %v", tool, err)
+		}
+	}
+	for _, size := range [][2]int{{1000, 1000}, {1000, 300}, {70000, 70000}} {
+		out, err := exec.Command("bash", filepath.Join("..", "..", ".ci", "gen-inventory.sh"), fmt.Sprint(size[0]), fmt.Sprint(size[1])).Output()
+		if err != nil {
+			t.Fatalf("gen-inventory.sh %d %d: %v", size[0], size[1], err)
+		}
+		var want bytes.Buffer
+		if err := writeInventory(&want, size[0], size[1]); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out, want.Bytes()) {
+			t.Errorf("gen-inventory.sh %d %d: %d bytes that differ from writeInventory's %d", size[0], size[1], len(out), want.Len())
+		}
+	}
 }
 
 // BenchmarkReport judges a 100,000-row inventory against three chains in
